@@ -1,0 +1,34 @@
+# longwing: `make demo` runs the main job, `make test` runs lint + the whole test suite.
+# Both create .venv if missing and install pinned dependencies (requirements.lock).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/longwing trim --airframe aerosonde --airspeed 25 --altitude 1500 --latitude 47 --fuel-kg 4 --modes
+	$(VENV)/bin/longwing sim --airframe aerosonde --airspeed 25 --altitude 1500 --latitude 47.56 --longitude -52.71 \
+	    --heading-deg 60 --duration-s 3600 --wind 270@8 --turbulence light --seed 1 --out runs/demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+test: lint
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_physics.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .ruff_cache

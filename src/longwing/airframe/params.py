@@ -1,0 +1,118 @@
+"""Parameter records the compiled kernels read (SI units, radians).
+
+These are ``typing.NamedTuple`` records of floats: numba passes them as tuples, so a kernel
+reads ``aero.CLalpha`` rather than an index. They are built once from a validated airframe
+file (see :mod:`longwing.airframe.loader`) and never mutated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+
+class AeroParams(NamedTuple):
+    """Geometry and aerodynamic coefficients (per radian; Beard & McLain form)."""
+
+    S_m2: float
+    b_m: float
+    c_m: float
+    e_oswald: float
+    AR: float
+    CL0: float
+    CLalpha: float
+    CLq: float
+    CLde: float
+    CDp: float
+    CDq: float
+    CDde: float
+    CY0: float
+    CYbeta: float
+    CYp: float
+    CYr: float
+    CYda: float
+    CYdr: float
+    Cl0: float
+    Clbeta: float
+    Clp: float
+    Clr: float
+    Clda: float
+    Cldr: float
+    Cm0: float
+    Cmalpha: float
+    Cmq: float
+    Cmde: float
+    Cn0: float
+    Cnbeta: float
+    Cnp: float
+    Cnr: float
+    Cnda: float
+    Cndr: float
+    stall_M: float
+    alpha0_rad: float
+
+
+class MassParams(NamedTuple):
+    """Dry mass and inertia (body axes, dry, constant; fuel is a point mass at the CG)."""
+
+    dry_mass_kg: float
+    Jx: float
+    Jy: float
+    Jz: float
+    Jxz: float
+    fuel_capacity_kg: float
+
+
+class PropulsionParams(NamedTuple):
+    """Piston engine + fixed propeller: Gagg-Ferrar power lapse, constant BSFC."""
+
+    power_sl_w: float
+    lapse_a: float  # P_max = P_SL * (lapse_a * rho/rho0 - lapse_b)
+    lapse_b: float
+    rho0_kgpm3: float
+    prop_eta: float
+    thrust_min_speed_mps: float
+    bsfc_kg_per_j: float
+    idle_power_w: float
+
+
+class ActuatorParams(NamedTuple):
+    """Control surface and throttle position and rate limits (rad, rad/s, 1/s)."""
+
+    de_max_rad: float
+    da_max_rad: float
+    dr_max_rad: float
+    de_rate_radps: float
+    da_rate_radps: float
+    dr_rate_radps: float
+    dt_rate_per_s: float
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Flight envelope limits used by trim checks and (later) the autopilot."""
+
+    airspeed_min_mps: float
+    airspeed_cruise_mps: float
+    airspeed_max_mps: float
+    bank_max_rad: float
+    bank_nav_rad: float
+    pitch_min_rad: float
+    pitch_max_rad: float
+
+
+@dataclass(frozen=True)
+class Airframe:
+    """A validated airframe: everything the physics and autopilot need, in SI units."""
+
+    name: str
+    source: Path | None
+    aero: AeroParams
+    mass: MassParams
+    prop: PropulsionParams
+    actuators: ActuatorParams
+    envelope: Envelope
+
+    def mass_kg(self, fuel_kg: float) -> float:
+        return self.mass.dry_mass_kg + fuel_kg

@@ -1,0 +1,121 @@
+"""WGS84 ellipsoid: constants, geodetic <-> ECEF, local NED frame, radii of curvature.
+
+Pure compiled kernels (no I/O). Angles in radians, lengths in metres.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+A_M = 6378137.0
+F = 1.0 / 298.257223563
+B_M = A_M * (1.0 - F)
+E2 = F * (2.0 - F)  # first eccentricity squared
+EP2 = E2 / (1.0 - E2)  # second eccentricity squared
+OMEGA_EARTH_RADPS = 7.292115e-5  # WGS84 angular velocity of the Earth
+
+
+@njit(cache=True)
+def radii_of_curvature(lat_rad: float) -> tuple[float, float]:
+    """Meridian (M) and prime-vertical (N) radii of curvature at geodetic latitude."""
+    s = math.sin(lat_rad)
+    w2 = 1.0 - E2 * s * s
+    n = A_M / math.sqrt(w2)
+    m = A_M * (1.0 - E2) / (w2 * math.sqrt(w2))
+    return m, n
+
+
+@njit(cache=True)
+def geodetic_to_ecef(lat_rad: float, lon_rad: float, h_m: float) -> tuple[float, float, float]:
+    """Geodetic (lat, lon, ellipsoidal height) to Earth-centred Earth-fixed x, y, z."""
+    sl = math.sin(lat_rad)
+    cl = math.cos(lat_rad)
+    n = A_M / math.sqrt(1.0 - E2 * sl * sl)
+    x = (n + h_m) * cl * math.cos(lon_rad)
+    y = (n + h_m) * cl * math.sin(lon_rad)
+    z = (n * (1.0 - E2) + h_m) * sl
+    return x, y, z
+
+
+@njit(cache=True)
+def ecef_to_geodetic(x: float, y: float, z: float) -> tuple[float, float, float]:
+    """ECEF to geodetic latitude, longitude (rad) and ellipsoidal height (m).
+
+    Closed form of Heikkinen (1982); sub-millimetre for any point from the Earth's surface
+    to far above it, including the poles (the latitude uses atan2).
+    """
+    p2 = x * x + y * y
+    p = math.sqrt(p2)
+    z2 = z * z
+    a2 = A_M * A_M
+    b2 = B_M * B_M
+    f_ = 54.0 * b2 * z2
+    g_ = p2 + (1.0 - E2) * z2 - E2 * (a2 - b2)
+    c = E2 * E2 * f_ * p2 / (g_ * g_ * g_)
+    s = (1.0 + c + math.sqrt(c * c + 2.0 * c)) ** (1.0 / 3.0)
+    k = s + 1.0 + 1.0 / s
+    pp = f_ / (3.0 * k * k * g_ * g_)
+    q = math.sqrt(1.0 + 2.0 * E2 * E2 * pp)
+    arg = 0.5 * a2 * (1.0 + 1.0 / q) - pp * (1.0 - E2) * z2 / (q * (1.0 + q)) - 0.5 * pp * p2
+    r0 = -pp * E2 * p / (1.0 + q) + math.sqrt(max(arg, 0.0))
+    t = p - E2 * r0
+    u = math.sqrt(t * t + z2)
+    v = math.sqrt(t * t + (1.0 - E2) * z2)
+    z0 = b2 * z / (A_M * v)
+    h = u * (1.0 - b2 / (A_M * v))
+    lat = math.atan2(z + EP2 * z0, p)
+    lon = math.atan2(y, x)
+    return lat, lon, h
+
+
+@njit(cache=True)
+def ned_to_ecef_dcm(lat_rad: float, lon_rad: float) -> np.ndarray:
+    """Rotation matrix C_en taking NED components to ECEF components (columns N, E, D)."""
+    sl = math.sin(lat_rad)
+    cl = math.cos(lat_rad)
+    so = math.sin(lon_rad)
+    co = math.cos(lon_rad)
+    c = np.empty((3, 3))
+    c[0, 0] = -sl * co
+    c[1, 0] = -sl * so
+    c[2, 0] = cl
+    c[0, 1] = -so
+    c[1, 1] = co
+    c[2, 1] = 0.0
+    c[0, 2] = -cl * co
+    c[1, 2] = -cl * so
+    c[2, 2] = -sl
+    return c
+
+
+@njit(cache=True)
+def ned_to_ecef_vec(
+    lat_rad: float, lon_rad: float, vn: float, ve: float, vd: float
+) -> tuple[float, float, float]:
+    """Rotate one NED vector into ECEF components (no allocation)."""
+    sl = math.sin(lat_rad)
+    cl = math.cos(lat_rad)
+    so = math.sin(lon_rad)
+    co = math.cos(lon_rad)
+    x = -sl * co * vn - so * ve - cl * co * vd
+    y = -sl * so * vn + co * ve - cl * so * vd
+    z = cl * vn - sl * vd
+    return x, y, z
+
+
+@njit(cache=True)
+def ecef_to_ned_vec(
+    lat_rad: float, lon_rad: float, x: float, y: float, z: float
+) -> tuple[float, float, float]:
+    """Rotate one ECEF vector into local NED components (no allocation)."""
+    sl = math.sin(lat_rad)
+    cl = math.cos(lat_rad)
+    so = math.sin(lon_rad)
+    co = math.cos(lon_rad)
+    vn = -sl * co * x - sl * so * y + cl * z
+    ve = -so * x + co * y
+    vd = -cl * co * x - cl * so * y - sl * z
+    return vn, ve, vd

@@ -1,0 +1,168 @@
+"""6-DOF rigid-body equations of motion on the rotating WGS84 Earth, and the RK4 step.
+
+Translational motion is integrated in the Earth-fixed frame:
+
+    r' = v
+    v' = C_eb (F_aero + F_thrust) / m + g(lat, h) - 2 Omega x v
+
+where g is the normal-gravity model (Somigliana, which includes the centrifugal term) and
+the Coriolis term accounts for the Earth's rotation. Rotational motion uses the inertial body
+rate w (Euler's equations with the Beard & McLain inertia constants) and the quaternion
+kinematics q' = 1/2 q (x) (w - C_be Omega). Mass falls as fuel burns; the dry inertia is
+constant (fuel is a point mass at the CG).
+
+``env`` carries the air mass for the step: steady wind in NED (m/s, the direction the air
+moves) and the turbulence velocity in body axes: [wn, we, wd, ug, vg, wg].
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from longwing.airframe.params import AeroParams, MassParams, PropulsionParams
+from longwing.geo.atmosphere import isa
+from longwing.geo.gravity import gravity_ned
+from longwing.geo.wgs84 import OMEGA_EARTH_RADPS, ecef_to_geodetic, ned_to_ecef_vec
+from longwing.physics.aero import aero_forces_moments, air_data
+from longwing.physics.propulsion import engine
+from longwing.physics.rotation import quat_rotate, quat_rotate_inv
+from longwing.physics.state import FUEL, N_STATE, PX, QW, VX, WP
+
+N_ENV = 6
+
+
+@njit(cache=True)
+def air_relative_body(
+    x: np.ndarray, lat: float, lon: float, env: np.ndarray
+) -> tuple[float, float, float]:
+    """Velocity of the vehicle relative to the air mass, in body axes (m/s)."""
+    q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
+    ub, vb, wb = quat_rotate_inv(q0, q1, q2, q3, x[VX], x[VX + 1], x[VX + 2])
+    wx, wy, wz = ned_to_ecef_vec(lat, lon, env[0], env[1], env[2])
+    wbx, wby, wbz = quat_rotate_inv(q0, q1, q2, q3, wx, wy, wz)
+    return ub - wbx - env[3], vb - wby - env[4], wb - wbz - env[5]
+
+
+@njit(cache=True)
+def body_rates_rel_earth(x: np.ndarray) -> tuple[float, float, float]:
+    """Body rates relative to the Earth (inertial rate minus Earth rate), body axes."""
+    q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
+    ex, ey, ez = quat_rotate_inv(q0, q1, q2, q3, 0.0, 0.0, OMEGA_EARTH_RADPS)
+    return x[WP] - ex, x[WP + 1] - ey, x[WP + 2] - ez
+
+
+@njit(cache=True)
+def inertia_gammas(mp: MassParams) -> tuple[float, float, float, float, float, float, float, float]:
+    """Beard & McLain inertia constants Gamma1..Gamma8."""
+    g = mp.Jx * mp.Jz - mp.Jxz * mp.Jxz
+    g1 = mp.Jxz * (mp.Jx - mp.Jy + mp.Jz) / g
+    g2 = (mp.Jz * (mp.Jz - mp.Jy) + mp.Jxz * mp.Jxz) / g
+    g3 = mp.Jz / g
+    g4 = mp.Jxz / g
+    g5 = (mp.Jz - mp.Jx) / mp.Jy
+    g6 = mp.Jxz / mp.Jy
+    g7 = ((mp.Jx - mp.Jy) * mp.Jx + mp.Jxz * mp.Jxz) / g
+    g8 = mp.Jx / g
+    return g1, g2, g3, g4, g5, g6, g7, g8
+
+
+@njit(cache=True)
+def derivatives(
+    x: np.ndarray,
+    ctrl: np.ndarray,
+    env: np.ndarray,
+    engine_on: bool,
+    aero_on: bool,
+    aero: AeroParams,
+    mp: MassParams,
+    prop: PropulsionParams,
+    out: np.ndarray,
+) -> tuple[float, float]:
+    """Write dx/dt into ``out``; return (shaft power W, fuel flow kg/s)."""
+    lat, lon, h = ecef_to_geodetic(x[PX], x[PX + 1], x[PX + 2])
+    q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
+    p, q, r = x[WP], x[WP + 1], x[WP + 2]
+    pe, qe, re = body_rates_rel_earth(x)
+    fuel = max(x[FUEL], 0.0)
+    mass = mp.dry_mass_kg + fuel
+
+    _, _, rho = isa(h)
+    ua, va_, wa = air_relative_body(x, lat, lon, env)
+    va, _, _ = air_data(ua, va_, wa)
+    fx = fy = fz = l_ = m_ = n_ = 0.0
+    if aero_on:
+        fx, fy, fz, l_, m_, n_ = aero_forces_moments(
+            ua, va_, wa, pe, qe, re, ctrl[0], ctrl[1], ctrl[2], rho, aero
+        )
+    thrust, power, fuel_flow = engine(ctrl[3], va, rho, engine_on, fuel, prop)
+    fx += thrust
+
+    # Translational: specific force to ECEF, plus gravity and Coriolis.
+    ax, ay, az = quat_rotate(q0, q1, q2, q3, fx / mass, fy / mass, fz / mass)
+    gn, ge, gd = gravity_ned(lat, h)
+    gx, gy, gz = ned_to_ecef_vec(lat, lon, gn, ge, gd)
+    om = OMEGA_EARTH_RADPS
+    out[PX] = x[VX]
+    out[PX + 1] = x[VX + 1]
+    out[PX + 2] = x[VX + 2]
+    out[VX] = ax + gx + 2.0 * om * x[VX + 1]
+    out[VX + 1] = ay + gy - 2.0 * om * x[VX]
+    out[VX + 2] = az + gz
+
+    # Attitude kinematics with the rate relative to the Earth-fixed frame.
+    out[QW] = 0.5 * (-q1 * pe - q2 * qe - q3 * re)
+    out[QW + 1] = 0.5 * (q0 * pe + q2 * re - q3 * qe)
+    out[QW + 2] = 0.5 * (q0 * qe - q1 * re + q3 * pe)
+    out[QW + 3] = 0.5 * (q0 * re + q1 * qe - q2 * pe)
+
+    # Euler's equations (inertial rates).
+    g1, g2, g3, g4, g5, g6, g7, g8 = inertia_gammas(mp)
+    out[WP] = g1 * p * q - g2 * q * r + g3 * l_ + g4 * n_
+    out[WP + 1] = g5 * p * r - g6 * (p * p - r * r) + m_ / mp.Jy
+    out[WP + 2] = g7 * p * q - g1 * q * r + g4 * l_ + g8 * n_
+
+    out[FUEL] = -fuel_flow
+    return power, fuel_flow
+
+
+def make_work() -> np.ndarray:
+    """Scratch space for :func:`rk4_step` (allocate once per run, not per step)."""
+    return np.zeros((5, N_STATE))
+
+
+@njit(cache=True)
+def rk4_step(
+    x: np.ndarray,
+    ctrl: np.ndarray,
+    env: np.ndarray,
+    engine_on: bool,
+    aero_on: bool,
+    aero: AeroParams,
+    mp: MassParams,
+    prop: PropulsionParams,
+    dt: float,
+    work: np.ndarray,
+) -> None:
+    """Advance ``x`` in place by one classical Runge-Kutta step; inputs held over the step."""
+    k1, k2, k3, k4, tmp = work[0], work[1], work[2], work[3], work[4]
+    n = x.shape[0]
+    derivatives(x, ctrl, env, engine_on, aero_on, aero, mp, prop, k1)
+    for i in range(n):
+        tmp[i] = x[i] + 0.5 * dt * k1[i]
+    derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, k2)
+    for i in range(n):
+        tmp[i] = x[i] + 0.5 * dt * k2[i]
+    derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, k3)
+    for i in range(n):
+        tmp[i] = x[i] + dt * k3[i]
+    derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, k4)
+    for i in range(n):
+        x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
+    nq = math.sqrt(x[QW] ** 2 + x[QW + 1] ** 2 + x[QW + 2] ** 2 + x[QW + 3] ** 2)
+    for i in range(QW, QW + 4):
+        x[i] /= nq
+    if x[FUEL] < 0.0:
+        x[FUEL] = 0.0
