@@ -14,7 +14,7 @@ the steady turn rate psi_dot = Va cos(gamma) / R.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -22,9 +22,17 @@ from scipy.optimize import least_squares
 from longwing.airframe.params import Airframe
 from longwing.geo.atmosphere import isa
 from longwing.geo.gravity import gravity_ned
+from longwing.geo.wgs84 import (
+    OMEGA_EARTH_RADPS,
+    geodetic_to_ecef,
+    ned_to_ecef_dcm,
+    radii_of_curvature,
+)
 from longwing.physics.aero import aero_forces_moments, air_data, lift_coefficient
 from longwing.physics.propulsion import engine, max_power_w
-from longwing.physics.rigidbody import inertia_gammas
+from longwing.physics.rigidbody import N_ENV, derivatives, inertia_gammas
+from longwing.physics.rotation import dcm_to_quat, euler_to_dcm, quat_to_dcm
+from longwing.physics.state import FUEL, N_STATE, POS, QUAT, RATES, VEL
 
 
 class TrimError(ValueError):
@@ -103,6 +111,11 @@ def body_dynamics(
     )
     va, _, _ = air_data(u, v, w)
     thrust, power, fuel_flow = engine(ctrl[3], va, rho, True, fuel_kg, af.prop)
+    if not 0.0 <= ctrl[3] <= 1.0:
+        # Let the solver see throttle beyond its travel, so that "needs 115 % power" is a
+        # finding rather than a failure to converge; the limit is checked afterwards.
+        power = ctrl[3] * max_power_w(rho, af.prop)
+        thrust = af.prop.prop_eta * power / max(va, af.prop.thrust_min_speed_mps)
     fx += thrust
     g1, g2, g3, g4, g5, g6, g7, g8 = inertia_gammas(af.mass)
     st, ct = math.sin(theta), math.cos(theta)
@@ -161,8 +174,9 @@ def trim(af: Airframe, cond: TrimCondition) -> TrimResult:
     cl_req = mass * g * n_load * math.cos(cond.climb_rad) / qbar_s
     if cl_req > cl_max:
         v_stall = math.sqrt(2.0 * mass * g * n_load / (rho * af.aero.S_m2 * cl_max))
+        turn = f" in a {math.degrees(phi0):.0f} deg banked turn" if psi_dot else ""
         raise TrimError(
-            f"below stall: {va:g} m/s needs CL {cl_req:.2f} > CLmax {cl_max:.2f} "
+            f"below stall: {va:g} m/s{turn} needs CL {cl_req:.2f} > CLmax {cl_max:.2f} "
             f"(stall speed {v_stall:.1f} m/s at {mass:.2f} kg, {cond.altitude_m:g} m)"
         )
     if max_power_w(rho, af.prop) <= 0.0:
@@ -356,3 +370,97 @@ def stall_speed_mps(af: Airframe, altitude_m: float, fuel_kg: float, lat_rad: fl
     _, _, rho = isa(altitude_m)
     _, _, g = gravity_ned(lat_rad, altitude_m)
     return math.sqrt(2.0 * af.mass_kg(fuel_kg) * g / (rho * af.aero.S_m2 * cl_max))
+
+
+# ---------------------------------------------------------------------------------------
+# Trim on the rotating ellipsoid
+
+
+def _ellipsoid_state(
+    cond: TrimCondition, z: np.ndarray, lon_rad: float, heading_rad: float, wind_ned: np.ndarray
+) -> np.ndarray:
+    """Truth state for trim unknowns z = [alpha, phi, de, da, dr, dt] on the ellipsoid.
+
+    The body turns with the local level frame (transport rate) plus the commanded turn, so
+    the attitude relative to north-east-down stays constant along a geodesic or a circle.
+    """
+    alpha, phi = z[0], z[1]
+    lat, h = cond.latitude_rad, cond.altitude_m
+    theta = pitch_from_flight_path(alpha, 0.0, phi, cond.climb_rad)
+    c_nb = euler_to_dcm(phi, theta, heading_rad)
+    c_en = ned_to_ecef_dcm(lat, lon_rad)
+    c_eb = c_en @ c_nb
+    va = cond.airspeed_mps
+    v_ned = c_nb @ np.array([va * math.cos(alpha), 0.0, va * math.sin(alpha)]) + wind_ned
+    m_rad, n_rad = radii_of_curvature(lat)
+    rho_n = np.array(
+        [
+            v_ned[1] / (n_rad + h),
+            -v_ned[0] / (m_rad + h),
+            -v_ned[1] * math.tan(lat) / (n_rad + h) + turn_rate_radps(cond),
+        ]
+    )
+    w_eb_b = c_nb.T @ rho_n
+    x = np.zeros(N_STATE)
+    x[POS] = geodetic_to_ecef(lat, lon_rad, h)
+    x[VEL] = c_en @ v_ned
+    x[QUAT] = dcm_to_quat(c_eb)
+    x[RATES] = w_eb_b + c_eb.T @ np.array([0.0, 0.0, OMEGA_EARTH_RADPS])
+    x[FUEL] = cond.fuel_kg
+    return x
+
+
+def trim_on_ellipsoid(
+    af: Airframe,
+    cond: TrimCondition,
+    lon_rad: float,
+    heading_rad: float,
+    wind_ned_mps: tuple[float, float, float] = (0.0, 0.0, 0.0),
+) -> tuple[TrimResult, np.ndarray]:
+    """Refine :func:`trim` with the full equations of motion on the rotating WGS84 Earth.
+
+    Solves for zero rate of change of the body-axis velocity and body rates of the exact
+    simulator state (Coriolis, transport rate and plumb-line gravity included) in a steady,
+    uniform wind (NED, m/s).
+    Returns the refined trim and the truth state to start a flight from.
+    """
+    flat = trim(af, cond)
+    z0 = np.array(
+        [flat.alpha_rad, flat.phi_rad, flat.elevator_rad, flat.aileron_rad, flat.rudder_rad,
+         flat.throttle]
+    )  # fmt: skip
+    wind = np.asarray(wind_ned_mps, dtype=float)
+    env = np.zeros(N_ENV)
+    env[:3] = wind
+    out = np.zeros(N_STATE)
+
+    def residual(z: np.ndarray) -> np.ndarray:
+        x = _ellipsoid_state(cond, z, lon_rad, heading_rad, wind)
+        derivatives(x, z[2:].copy(), env, True, True, af.aero, af.mass, af.prop, out)
+        c_eb = quat_to_dcm(x[QUAT])
+        v_b = c_eb.T @ x[VEL]
+        w_eb_b = x[RATES] - c_eb.T @ np.array([0.0, 0.0, OMEGA_EARTH_RADPS])
+        vdot_b = c_eb.T @ out[VEL] - np.cross(w_eb_b, v_b)
+        return np.concatenate([vdot_b, 10.0 * out[RATES]])
+
+    sol = least_squares(residual, z0, xtol=1e-15, ftol=1e-15, gtol=1e-15, method="lm")
+    z = sol.x
+    res = float(np.max(np.abs(residual(z))))
+    if res > 1e-8:
+        raise TrimError(
+            f"no trim on the ellipsoid at {cond.airspeed_mps:g} m/s (residual {res:.1e})"
+        )
+    x = _ellipsoid_state(cond, z, lon_rad, heading_rad, wind)
+    theta = pitch_from_flight_path(z[0], 0.0, z[1], cond.climb_rad)
+    refined = replace(
+        flat,
+        alpha_rad=float(z[0]),
+        phi_rad=float(z[1]),
+        theta_rad=theta,
+        elevator_rad=float(z[2]),
+        aileron_rad=float(z[3]),
+        rudder_rad=float(z[4]),
+        throttle=float(z[5]),
+        residual=res,
+    )
+    return refined, x

@@ -82,13 +82,14 @@ HIGH_ALT_BASE_FT = 2000.0
 HIGH_ALT_SCALE_FT = 1750.0  # MIL-F-8785C 3.7.2.1: L_u = L_v = L_w = 1750 ft at medium/high alt
 
 # Low-altitude wind speed at 20 ft by severity NONE, LIGHT, MODERATE, SEVERE (MIL-F-8785C
-# 3.7.3.2 / Fig. 11: 15, 30, 45 kt).
+# 3.7.3.2: 15, 30, 45 kt).
 W20_KT = (0.0, 15.0, 30.0, 45.0)
 
-# MIL-F-8785C Fig. 10 (p. 49 of the 1980 spec; "Figure 7" in some copies), medium/high-altitude
-# turbulence intensity sigma (ft/s) versus altitude (ft) for seven probability-of-exceedance
-# curves. Values as tabulated in JSBSim src/models/atmosphere/FGWinds.cpp (POE_Table), which
-# digitises the chart; the same curves are used by MathWorks' Dryden blocks.
+# MIL-F-8785C medium/high-altitude turbulence intensity chart ("turbulence severity and
+# exceedance probability"; JSBSim cites it as Figure 7, p. 49): sigma (ft/s) versus altitude (ft)
+# for seven probability-of-exceedance curves. Values as digitised in JSBSim's
+# src/models/atmosphere/FGWinds.cpp (POE_Table, rows 1-7 = POE 2e-1 ... 1e-6); MathWorks' Dryden
+# blocks use the same curves and the same light/moderate/severe <-> 1e-2/1e-3/1e-5 mapping.
 POE_ALT_FT = (
     500.0, 1750.0, 3750.0, 7500.0, 15000.0, 25000.0, 35000.0, 45000.0, 55000.0, 65000.0,
     75000.0, 80000.0,

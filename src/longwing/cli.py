@@ -1,0 +1,263 @@
+"""The `longwing` command line: trim, open-loop sim, airframes.
+
+Bad input (unknown airframe, impossible trim, malformed wind, ...) prints one line on stderr
+and exits with code 2; no traceback, no partial output.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from longwing.airframe.loader import AirframeError, list_bundled_airframes, load_airframe
+from longwing.airframe.params import Airframe
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="longwing: long-range fixed-wing UAV flight stack (simulation, trim, missions).",
+)
+err = Console(stderr=True)
+out = Console()
+
+
+class UsageFailure(Exception):
+    """A user error: printed as one line, exit code 2."""
+
+
+def _airframe(name_or_path: str) -> Airframe:
+    try:
+        return load_airframe(name_or_path)
+    except AirframeError as exc:
+        raise UsageFailure(str(exc)) from None
+
+
+AirframeOpt = Annotated[
+    str, typer.Option("--airframe", help="Bundled airframe name or path to a TOML file.")
+]
+
+
+@app.command()
+def airframes() -> None:
+    """List the bundled airframes."""
+    for name in list_bundled_airframes():
+        out.print(name)
+
+
+@app.command()
+def trim(
+    airframe: AirframeOpt = "aerosonde",
+    airspeed: Annotated[float, typer.Option(help="True airspeed, m/s.")] = 25.0,
+    altitude: Annotated[float, typer.Option(help="Altitude, m above mean sea level.")] = 500.0,
+    latitude: Annotated[float, typer.Option(help="Latitude, deg (sets gravity).")] = 45.0,
+    climb_deg: Annotated[float, typer.Option(help="Flight-path angle, deg.")] = 0.0,
+    fuel_kg: Annotated[float | None, typer.Option(help="Fuel on board, kg [full].")] = None,
+    turn_radius: Annotated[
+        float | None,
+        typer.Option(help="Coordinated turn radius, m (> 0 right, < 0 left); omit: straight."),
+    ] = None,
+    modes: Annotated[bool, typer.Option("--modes", help="Also linearise: modes.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Solve trim (level, climbing, or coordinated turn) and optionally the linear modes."""
+    from longwing.physics import trim as trim_mod
+
+    af = _airframe(airframe)
+    fuel = af.mass.fuel_capacity_kg if fuel_kg is None else fuel_kg
+    if turn_radius is not None and (turn_radius == 0.0 or not math.isfinite(turn_radius)):
+        raise UsageFailure(f"--turn-radius must be a non-zero finite number, got {turn_radius}")
+    if not -90.0 <= latitude <= 90.0:
+        raise UsageFailure(f"--latitude {latitude:g} is outside [-90, 90] deg")
+    if not -89.0 < climb_deg < 89.0:
+        raise UsageFailure(f"--climb-deg {climb_deg:g} is outside (-89, 89) deg")
+    cond = trim_mod.TrimCondition(
+        airspeed_mps=airspeed,
+        altitude_m=altitude,
+        latitude_rad=math.radians(latitude),
+        fuel_kg=fuel,
+        climb_rad=math.radians(climb_deg),
+        turn_radius_m=math.inf if turn_radius is None else turn_radius,
+    )
+    try:
+        tr = trim_mod.trim(af, cond)
+    except trim_mod.TrimError as exc:
+        raise UsageFailure(str(exc)) from None
+    result = {
+        "airframe": af.name,
+        "airspeed_mps": airspeed,
+        "altitude_m": altitude,
+        "latitude_deg": latitude,
+        "climb_deg": climb_deg,
+        "turn_radius_m": turn_radius,
+        "fuel_kg": fuel,
+        "mass_kg": tr.mass_kg,
+        "alpha_deg": math.degrees(tr.alpha_rad),
+        "beta_deg": math.degrees(tr.beta_rad),
+        "elevator_deg": math.degrees(tr.elevator_rad),
+        "aileron_deg": math.degrees(tr.aileron_rad),
+        "rudder_deg": math.degrees(tr.rudder_rad),
+        "throttle": tr.throttle,
+        "bank_deg": math.degrees(tr.phi_rad),
+        "pitch_deg": math.degrees(tr.theta_rad),
+        "power_w": tr.power_w,
+        "thrust_n": tr.thrust_n,
+        "fuel_flow_kg_per_h": tr.fuel_flow_kgps * 3600.0,
+        "lift_to_drag": tr.lift_to_drag,
+        "gravity_mps2": tr.gravity_mps2,
+        "density_kgpm3": tr.rho_kgpm3,
+    }
+    if modes:
+        result["modes"] = {k: m.as_dict() for k, m in trim_mod.modes(af, cond, tr).items()}
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    table = Table(title=f"Trim: {af.name}", show_header=True)
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for key, val in result.items():
+        if key == "modes":
+            continue
+        table.add_row(key, f"{val:.4g}" if isinstance(val, float) else str(val))
+    out.print(table)
+    if modes:
+        mt = Table(title="Linear modes (decoupled)")
+        for col in ("mode", "eigenvalue", "freq rad/s", "damping", "time const s"):
+            mt.add_column(col, justify="right")
+        for name, m in result["modes"].items():
+            re, im = m["eigenvalues"][0]
+            mt.add_row(name, f"{re:.4f} ± {abs(im):.4f}j" if im else f"{re:.4f}",
+                       f"{m['frequency_rad_s']:.3f}", f"{m['damping']:.3f}",
+                       f"{m['time_constant_s']:.2f}")  # fmt: skip
+        out.print(mt)
+
+
+@app.command()
+def sim(
+    out_dir: Annotated[Path, typer.Option("--out", help="Run folder to write.")] = Path("runs/sim"),
+    airframe: AirframeOpt = "aerosonde",
+    airspeed: Annotated[float, typer.Option(help="Airspeed, m/s.")] = 25.0,
+    altitude: Annotated[float, typer.Option(help="Altitude, m MSL.")] = 1500.0,
+    latitude: Annotated[float, typer.Option(help="Start latitude, deg.")] = 47.63,
+    longitude: Annotated[float, typer.Option(help="Start longitude, deg.")] = -52.93,
+    heading_deg: Annotated[float, typer.Option(help="Heading to hold, deg true.")] = 60.0,
+    duration_s: Annotated[float, typer.Option(help="Simulated time, s.")] = 3600.0,
+    fuel_kg: Annotated[float | None, typer.Option(help="Fuel at start, kg [full].")] = None,
+    wind: Annotated[
+        str, typer.Option(help="DIR_DEG@SPEED_MPS (from), or ALT:DIR@SPD,... layers.")
+    ] = "calm",
+    turbulence: Annotated[str, typer.Option(help="none|light|moderate|severe")] = "none",
+    seed: Annotated[int, typer.Option(help="Random seed (turbulence).")] = 1,
+    dt: Annotated[float, typer.Option(help="Integration step, s.")] = 1.0 / 120.0,
+    log_hz: Annotated[float, typer.Option(help="Log rate, Hz.")] = 10.0,
+    hold: Annotated[
+        bool, typer.Option("--hold/--no-hold", help="Heading/altitude/airspeed hold loops.")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Fly open loop from trim (trim controls held, with simple hold loops) and log it."""
+    from longwing.logs.runfolder import dumps, to_file_units, write_run_folder
+    from longwing.physics.trim import TrimError
+    from longwing.physics.turbulence import parse_turbulence
+    from longwing.physics.wind import parse_wind
+    from longwing.sim.fastloop import LOG_COLUMNS
+    from longwing.sim.openloop import OpenLoopScenario, simulate_open_loop
+
+    af = _airframe(airframe)
+    try:
+        wind_field = parse_wind(wind)
+        turb = parse_turbulence(turbulence)
+        if not -180.0 <= longitude <= 360.0:
+            raise ValueError(f"--longitude {longitude:g} is outside [-180, 360] deg")
+        if duration_s > 30 * 86400:
+            raise ValueError(f"--duration-s {duration_s:g} exceeds 30 days")
+        sc = OpenLoopScenario(
+            airframe=af,
+            airspeed_mps=airspeed,
+            alt_m=altitude,
+            lat_rad=math.radians(latitude),
+            lon_rad=math.radians(longitude),
+            heading_rad=math.radians(heading_deg),
+            duration_s=duration_s,
+            fuel_kg=af.mass.fuel_capacity_kg if fuel_kg is None else fuel_kg,
+            wind=wind_field,
+            turbulence=turb,
+            seed=seed,
+            dt_s=dt,
+            log_hz=log_hz,
+            hold=hold,
+        )
+    except ValueError as exc:
+        raise UsageFailure(str(exc)) from None
+
+    progress = Progress(
+        TextColumn("[bold]sim"),
+        BarColumn(),
+        TextColumn("{task.fields[t]:>9.0f}/{task.total:.0f} s"),
+        TextColumn("{task.fields[dist]:>8.1f} km"),
+        TextColumn("fuel {task.fields[fuel]:.3f} kg"),
+        TimeElapsedColumn(),
+        console=err,
+    )
+    with progress:
+        task = progress.add_task("sim", total=duration_s, t=0.0, dist=0.0, fuel=sc.fuel_kg)
+
+        def on_progress(t_s: float, fuel: float, dist_m: float) -> None:
+            progress.update(task, completed=t_s, t=t_s, dist=dist_m / 1000.0, fuel=fuel)
+
+        try:
+            res = simulate_open_loop(sc, on_progress)
+        except TrimError as exc:
+            raise UsageFailure(str(exc)) from None
+    summary = dict(res.summary)
+    summary["out_dir"] = str(out_dir)
+    write_run_folder(
+        out_dir,
+        to_file_units(LOG_COLUMNS, res.log),
+        summary,
+        [e.as_dict() for e in res.events],
+    )
+    if as_json:
+        print(dumps(summary))
+        return
+    fin = summary["final"]
+    out.print(
+        f"[bold]{summary['end_reason']}[/]: flew {summary['distance_flown_km']:.1f} km over "
+        f"ground in {summary['flight_time_s']:.0f} s ({summary['displacement_km']:.1f} km from "
+        f"start, bearing {summary['displacement_azimuth_deg']:.1f} deg)\n"
+        f"fuel used {summary['fuel_used_kg']:.3f} kg, remaining "
+        f"{summary['fuel_remaining_kg']:.3f} kg\n"
+        f"final position {fin['lat_deg']:.5f}, {fin['lon_deg']:.5f}, {fin['alt_m']:.1f} m\n"
+        f"{summary['realtime_factor']:.0f}x real time; wrote {out_dir}/"
+    )
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except UsageFailure as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except typer.TyperException as exc:  # usage errors: bad option value, unknown option
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(f"error: {exc}", highlight=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""Run folders: log.parquet, summary.json, events.jsonl, written all-or-nothing.
+
+Files are written into a staging directory next to the target, which is then renamed into
+place, so an interrupted run never leaves a half-written result (an existing folder of the
+same name is replaced only once the new one is complete).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+# Kernel-unit suffix -> (file-unit suffix, factor)
+_UNIT_CONVERSIONS = (
+    ("_radps", "_dps", 180.0 / math.pi),
+    ("_rad", "_deg", 180.0 / math.pi),
+    ("_kgps", "_kg_per_h", 3600.0),
+)
+
+
+def to_file_units(columns: Sequence[str], data: np.ndarray) -> pa.Table:
+    """Table with degrees and kg/h at the edge; SI names keep their unit suffix."""
+    arrays = []
+    names = []
+    for i, name in enumerate(columns):
+        col = data[:, i]
+        for suffix, new_suffix, factor in _UNIT_CONVERSIONS:
+            if name.endswith(suffix):
+                name = name[: -len(suffix)] + new_suffix
+                col = col * factor
+                break
+        names.append(name)
+        arrays.append(pa.array(np.ascontiguousarray(col), type=pa.float64()))
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _json_default(obj: object) -> object:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def dumps(obj: object) -> str:
+    return json.dumps(obj, indent=2, default=_json_default, allow_nan=False)
+
+
+def write_run_folder(out_dir: Path, log: pa.Table, summary: dict, events: Sequence[dict]) -> Path:
+    """Write the run folder atomically; returns its path."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    stage.chmod(0o755)
+    try:
+        pq.write_table(log, stage / "log.parquet", compression="zstd")
+        with open(stage / "events.jsonl", "w") as f:
+            for ev in events:
+                f.write(json.dumps(ev, default=_json_default) + "\n")
+        (stage / "summary.json").write_text(dumps(summary) + "\n")
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            out_dir.rename(old)
+            stage.rename(out_dir)
+            shutil.rmtree(old)
+        else:
+            stage.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return out_dir
