@@ -17,7 +17,7 @@ import math
 
 from numba import njit
 
-from longwing.geo.wgs84 import radii_of_curvature
+from longwing.geo.wgs84 import A_M, E2
 
 G_EQUATOR_MPS2 = 9.7803253359
 SOMIGLIANA_K = 0.00193185265241
@@ -26,29 +26,38 @@ K_FREE_AIR_PER_S2 = 3.086e-6
 
 
 @njit(cache=True)
-def somigliana_mps2(lat_rad: float) -> float:
-    """Normal gravity on the ellipsoid surface at geodetic latitude (m/s^2)."""
-    s2 = math.sin(lat_rad) ** 2
+def _somigliana_s(sl: float) -> float:
+    s2 = sl * sl
     return G_EQUATOR_MPS2 * (1.0 + SOMIGLIANA_K * s2) / math.sqrt(1.0 - SOMIGLIANA_E2 * s2)
 
 
 @njit(cache=True)
-def _somigliana_dlat(lat_rad: float) -> float:
-    s2 = math.sin(lat_rad) ** 2
+def somigliana_mps2(lat_rad: float) -> float:
+    """Normal gravity on the ellipsoid surface at geodetic latitude (m/s^2)."""
+    return _somigliana_s(math.sin(lat_rad))
+
+
+@njit(cache=True)
+def gravity_ned_sc(sl: float, cl: float, h_m: float) -> tuple[float, float, float]:
+    """Gravity (north, east, down) in m/s^2 from sin/cos of geodetic latitude and height."""
+    s2 = sl * sl
     w = 1.0 - SOMIGLIANA_E2 * s2
+    sw = math.sqrt(w)
+    g0 = G_EQUATOR_MPS2 * (1.0 + SOMIGLIANA_K * s2) / sw
     dg_ds2 = G_EQUATOR_MPS2 * (
-        SOMIGLIANA_K / math.sqrt(w) + (1.0 + SOMIGLIANA_K * s2) * 0.5 * SOMIGLIANA_E2 / w**1.5
+        SOMIGLIANA_K / sw + (1.0 + SOMIGLIANA_K * s2) * 0.5 * SOMIGLIANA_E2 / (w * sw)
     )
-    return dg_ds2 * math.sin(2.0 * lat_rad)
+    w_e = 1.0 - E2 * s2
+    m = A_M * (1.0 - E2) / (w_e * math.sqrt(w_e))
+    g_down = g0 - K_FREE_AIR_PER_S2 * h_m
+    g_north = -h_m * dg_ds2 * 2.0 * sl * cl / (m + h_m)
+    return g_north, 0.0, g_down
 
 
 @njit(cache=True)
 def gravity_ned(lat_rad: float, h_m: float) -> tuple[float, float, float]:
     """Gravity vector (north, east, down) in m/s^2 at geodetic latitude and height."""
-    m, _ = radii_of_curvature(lat_rad)
-    g_down = somigliana_mps2(lat_rad) - K_FREE_AIR_PER_S2 * h_m
-    g_north = -h_m * _somigliana_dlat(lat_rad) / (m + h_m)
-    return g_north, 0.0, g_down
+    return gravity_ned_sc(math.sin(lat_rad), math.cos(lat_rad), h_m)
 
 
 @njit(cache=True)

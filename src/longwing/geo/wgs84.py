@@ -41,11 +41,14 @@ def geodetic_to_ecef(lat_rad: float, lon_rad: float, h_m: float) -> tuple[float,
 
 
 @njit(cache=True)
-def ecef_to_geodetic(x: float, y: float, z: float) -> tuple[float, float, float]:
-    """ECEF to geodetic latitude, longitude (rad) and ellipsoidal height (m).
+def ecef_to_geodetic_trig(
+    x: float, y: float, z: float
+) -> tuple[float, float, float, float, float, float, float]:
+    """ECEF to geodetic (lat, lon, h) plus sin/cos of lat and lon, without extra trig.
 
     Closed form of Heikkinen (1982); sub-millimetre for any point from the Earth's surface
-    to far above it, including the poles (the latitude uses atan2).
+    to far above it, including the poles. The sines and cosines come from the same
+    quantities as the atan2 arguments, which saves the hot path a dozen trig calls.
     """
     p2 = x * x + y * y
     p = math.sqrt(p2)
@@ -55,7 +58,7 @@ def ecef_to_geodetic(x: float, y: float, z: float) -> tuple[float, float, float]
     f_ = 54.0 * b2 * z2
     g_ = p2 + (1.0 - E2) * z2 - E2 * (a2 - b2)
     c = E2 * E2 * f_ * p2 / (g_ * g_ * g_)
-    s = (1.0 + c + math.sqrt(c * c + 2.0 * c)) ** (1.0 / 3.0)
+    s = np.cbrt(1.0 + c + math.sqrt(c * c + 2.0 * c))
     k = s + 1.0 + 1.0 / s
     pp = f_ / (3.0 * k * k * g_ * g_)
     q = math.sqrt(1.0 + 2.0 * E2 * E2 * pp)
@@ -66,9 +69,48 @@ def ecef_to_geodetic(x: float, y: float, z: float) -> tuple[float, float, float]
     v = math.sqrt(t * t + (1.0 - E2) * z2)
     z0 = b2 * z / (A_M * v)
     h = u * (1.0 - b2 / (A_M * v))
-    lat = math.atan2(z + EP2 * z0, p)
+    zz = z + EP2 * z0
+    lat = math.atan2(zz, p)
     lon = math.atan2(y, x)
+    rr = math.sqrt(zz * zz + p2)
+    sl = zz / rr
+    cl = p / rr
+    if p > 0.0:
+        so = y / p
+        co = x / p
+    else:
+        so = 0.0
+        co = 1.0
+    return lat, lon, h, sl, cl, so, co
+
+
+@njit(cache=True)
+def ecef_to_geodetic(x: float, y: float, z: float) -> tuple[float, float, float]:
+    """ECEF to geodetic latitude, longitude (rad) and ellipsoidal height (m)."""
+    lat, lon, h, _, _, _, _ = ecef_to_geodetic_trig(x, y, z)
     return lat, lon, h
+
+
+@njit(cache=True)
+def ned_to_ecef_sc(
+    sl: float, cl: float, so: float, co: float, vn: float, ve: float, vd: float
+) -> tuple[float, float, float]:
+    """Rotate an NED vector to ECEF given sin/cos of latitude and longitude."""
+    x = -sl * co * vn - so * ve - cl * co * vd
+    y = -sl * so * vn + co * ve - cl * so * vd
+    z = cl * vn - sl * vd
+    return x, y, z
+
+
+@njit(cache=True)
+def ecef_to_ned_sc(
+    sl: float, cl: float, so: float, co: float, x: float, y: float, z: float
+) -> tuple[float, float, float]:
+    """Rotate an ECEF vector to NED given sin/cos of latitude and longitude."""
+    vn = -sl * co * x - sl * so * y + cl * z
+    ve = -so * x + co * y
+    vd = -cl * co * x - cl * so * y - sl * z
+    return vn, ve, vd
 
 
 @njit(cache=True)
@@ -96,14 +138,9 @@ def ned_to_ecef_vec(
     lat_rad: float, lon_rad: float, vn: float, ve: float, vd: float
 ) -> tuple[float, float, float]:
     """Rotate one NED vector into ECEF components (no allocation)."""
-    sl = math.sin(lat_rad)
-    cl = math.cos(lat_rad)
-    so = math.sin(lon_rad)
-    co = math.cos(lon_rad)
-    x = -sl * co * vn - so * ve - cl * co * vd
-    y = -sl * so * vn + co * ve - cl * so * vd
-    z = cl * vn - sl * vd
-    return x, y, z
+    return ned_to_ecef_sc(
+        math.sin(lat_rad), math.cos(lat_rad), math.sin(lon_rad), math.cos(lon_rad), vn, ve, vd
+    )
 
 
 @njit(cache=True)
@@ -111,11 +148,6 @@ def ecef_to_ned_vec(
     lat_rad: float, lon_rad: float, x: float, y: float, z: float
 ) -> tuple[float, float, float]:
     """Rotate one ECEF vector into local NED components (no allocation)."""
-    sl = math.sin(lat_rad)
-    cl = math.cos(lat_rad)
-    so = math.sin(lon_rad)
-    co = math.cos(lon_rad)
-    vn = -sl * co * x - sl * so * y + cl * z
-    ve = -so * x + co * y
-    vd = -cl * co * x - cl * so * y - sl * z
-    return vn, ve, vd
+    return ecef_to_ned_sc(
+        math.sin(lat_rad), math.cos(lat_rad), math.sin(lon_rad), math.cos(lon_rad), x, y, z
+    )

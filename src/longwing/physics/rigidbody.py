@@ -24,14 +24,31 @@ from numba import njit
 
 from longwing.airframe.params import AeroParams, MassParams, PropulsionParams
 from longwing.geo.atmosphere import isa
-from longwing.geo.gravity import gravity_ned
-from longwing.geo.wgs84 import OMEGA_EARTH_RADPS, ecef_to_geodetic, ned_to_ecef_vec
+from longwing.geo.gravity import gravity_ned_sc
+from longwing.geo.wgs84 import (
+    OMEGA_EARTH_RADPS,
+    ecef_to_geodetic_trig,
+    ned_to_ecef_sc,
+    ned_to_ecef_vec,
+)
 from longwing.physics.aero import aero_forces_moments, air_data
 from longwing.physics.propulsion import engine
 from longwing.physics.rotation import quat_rotate, quat_rotate_inv
 from longwing.physics.state import FUEL, N_STATE, PX, QW, VX, WP
 
 N_ENV = 6
+
+
+@njit(cache=True)
+def air_relative_body_sc(
+    x: np.ndarray, sl: float, cl: float, so: float, co: float, env: np.ndarray
+) -> tuple[float, float, float]:
+    """Velocity relative to the air mass in body axes (m/s), given sin/cos of lat and lon."""
+    q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
+    ub, vb, wb = quat_rotate_inv(q0, q1, q2, q3, x[VX], x[VX + 1], x[VX + 2])
+    wx, wy, wz = ned_to_ecef_sc(sl, cl, so, co, env[0], env[1], env[2])
+    wbx, wby, wbz = quat_rotate_inv(q0, q1, q2, q3, wx, wy, wz)
+    return ub - wbx - env[3], vb - wby - env[4], wb - wbz - env[5]
 
 
 @njit(cache=True)
@@ -82,7 +99,7 @@ def derivatives(
     out: np.ndarray,
 ) -> tuple[float, float]:
     """Write dx/dt into ``out``; return (shaft power W, fuel flow kg/s)."""
-    lat, lon, h = ecef_to_geodetic(x[PX], x[PX + 1], x[PX + 2])
+    _, _, h, sl, cl, so, co = ecef_to_geodetic_trig(x[PX], x[PX + 1], x[PX + 2])
     q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
     p, q, r = x[WP], x[WP + 1], x[WP + 2]
     pe, qe, re = body_rates_rel_earth(x)
@@ -90,7 +107,7 @@ def derivatives(
     mass = mp.dry_mass_kg + fuel
 
     _, _, rho = isa(h)
-    ua, va_, wa = air_relative_body(x, lat, lon, env)
+    ua, va_, wa = air_relative_body_sc(x, sl, cl, so, co, env)
     va, _, _ = air_data(ua, va_, wa)
     fx = fy = fz = l_ = m_ = n_ = 0.0
     if aero_on:
@@ -102,8 +119,8 @@ def derivatives(
 
     # Translational: specific force to ECEF, plus gravity and Coriolis.
     ax, ay, az = quat_rotate(q0, q1, q2, q3, fx / mass, fy / mass, fz / mass)
-    gn, ge, gd = gravity_ned(lat, h)
-    gx, gy, gz = ned_to_ecef_vec(lat, lon, gn, ge, gd)
+    gn, ge, gd = gravity_ned_sc(sl, cl, h)
+    gx, gy, gz = ned_to_ecef_sc(sl, cl, so, co, gn, ge, gd)
     om = OMEGA_EARTH_RADPS
     out[PX] = x[VX]
     out[PX + 1] = x[VX + 1]
