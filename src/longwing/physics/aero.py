@@ -33,12 +33,16 @@ def stall_blend(alpha: float, p: AeroParams) -> float:
 
 
 @njit(cache=True)
-def lift_coefficient(alpha: float, p: AeroParams) -> float:
-    """Static CL(alpha) blending the linear lift curve with flat-plate lift past stall."""
+def _lift_coefficient_sc(alpha: float, sa: float, ca: float, p: AeroParams) -> float:
     s = stall_blend(alpha, p)
     sign = 1.0 if alpha >= 0.0 else -1.0
-    flat = 2.0 * sign * math.sin(alpha) ** 2 * math.cos(alpha)
-    return (1.0 - s) * (p.CL0 + p.CLalpha * alpha) + s * flat
+    return (1.0 - s) * (p.CL0 + p.CLalpha * alpha) + s * 2.0 * sign * sa * sa * ca
+
+
+@njit(cache=True)
+def lift_coefficient(alpha: float, p: AeroParams) -> float:
+    """Static CL(alpha) blending the linear lift curve with flat-plate lift past stall."""
+    return _lift_coefficient_sc(alpha, math.sin(alpha), math.cos(alpha), p)
 
 
 @njit(cache=True)
@@ -69,10 +73,15 @@ def aero_forces_moments(
     qbar_s = 0.5 * rho * va * va * p.S_m2
     cq = p.c_m / (2.0 * va)
     bq = p.b_m / (2.0 * va)
-    lift = qbar_s * (lift_coefficient(alpha, p) + p.CLq * cq * q_r + p.CLde * de)
+    uw = math.sqrt(u * u + w * w)
+    if uw > 0.0:
+        ca = u / uw
+        sa = w / uw
+    else:  # flying straight sideways: alpha = atan2(0, 0) = 0
+        ca = 1.0
+        sa = 0.0
+    lift = qbar_s * (_lift_coefficient_sc(alpha, sa, ca, p) + p.CLq * cq * q_r + p.CLde * de)
     drag = qbar_s * (drag_coefficient(alpha, p) + p.CDq * cq * q_r + p.CDde * de)
-    ca = math.cos(alpha)
-    sa = math.sin(alpha)
     fx = -drag * ca + lift * sa
     fz = -drag * sa - lift * ca
     fy = qbar_s * (

@@ -27,7 +27,7 @@ from longwing.geo.atmosphere import isa
 from longwing.geo.gravity import gravity_ned_sc
 from longwing.geo.wgs84 import (
     OMEGA_EARTH_RADPS,
-    ecef_to_geodetic_trig,
+    ecef_to_geodetic_fast,
     ned_to_ecef_sc,
     ned_to_ecef_vec,
 )
@@ -99,12 +99,28 @@ def derivatives(
     out: np.ndarray,
 ) -> tuple[float, float]:
     """Write dx/dt into ``out``; return (shaft power W, fuel flow kg/s)."""
-    _, _, h, sl, cl, so, co = ecef_to_geodetic_trig(x[PX], x[PX + 1], x[PX + 2])
+    return _derivatives(x, ctrl, env, engine_on, aero_on, aero, mp, prop, inertia_gammas(mp), out)
+
+
+@njit(cache=True)
+def _derivatives(
+    x: np.ndarray,
+    ctrl: np.ndarray,
+    env: np.ndarray,
+    engine_on: bool,
+    aero_on: bool,
+    aero: AeroParams,
+    mp: MassParams,
+    prop: PropulsionParams,
+    gam: tuple[float, float, float, float, float, float, float, float],
+    out: np.ndarray,
+) -> tuple[float, float]:
+    h, sl, cl, so, co = ecef_to_geodetic_fast(x[PX], x[PX + 1], x[PX + 2])
     q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
     p, q, r = x[WP], x[WP + 1], x[WP + 2]
     pe, qe, re = body_rates_rel_earth(x)
     fuel = max(x[FUEL], 0.0)
-    mass = mp.dry_mass_kg + fuel
+    inv_mass = 1.0 / (mp.dry_mass_kg + fuel)
 
     _, _, rho = isa(h)
     ua, va_, wa = air_relative_body_sc(x, sl, cl, so, co, env)
@@ -118,7 +134,7 @@ def derivatives(
     fx += thrust
 
     # Translational: specific force to ECEF, plus gravity and Coriolis.
-    ax, ay, az = quat_rotate(q0, q1, q2, q3, fx / mass, fy / mass, fz / mass)
+    ax, ay, az = quat_rotate(q0, q1, q2, q3, fx * inv_mass, fy * inv_mass, fz * inv_mass)
     gn, ge, gd = gravity_ned_sc(sl, cl, h)
     gx, gy, gz = ned_to_ecef_sc(sl, cl, so, co, gn, ge, gd)
     om = OMEGA_EARTH_RADPS
@@ -136,7 +152,7 @@ def derivatives(
     out[QW + 3] = 0.5 * (q0 * re + q1 * qe - q2 * pe)
 
     # Euler's equations (inertial rates).
-    g1, g2, g3, g4, g5, g6, g7, g8 = inertia_gammas(mp)
+    g1, g2, g3, g4, g5, g6, g7, g8 = gam
     out[WP] = g1 * p * q - g2 * q * r + g3 * l_ + g4 * n_
     out[WP + 1] = g5 * p * r - g6 * (p * p - r * r) + m_ / mp.Jy
     out[WP + 2] = g7 * p * q - g1 * q * r + g4 * l_ + g8 * n_
@@ -166,16 +182,17 @@ def rk4_step(
     """Advance ``x`` in place by one classical Runge-Kutta step; inputs held over the step."""
     k1, k2, k3, k4, tmp = work[0], work[1], work[2], work[3], work[4]
     n = x.shape[0]
-    derivatives(x, ctrl, env, engine_on, aero_on, aero, mp, prop, k1)
+    gam = inertia_gammas(mp)
+    _derivatives(x, ctrl, env, engine_on, aero_on, aero, mp, prop, gam, k1)
     for i in range(n):
         tmp[i] = x[i] + 0.5 * dt * k1[i]
-    derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, k2)
+    _derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gam, k2)
     for i in range(n):
         tmp[i] = x[i] + 0.5 * dt * k2[i]
-    derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, k3)
+    _derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gam, k3)
     for i in range(n):
         tmp[i] = x[i] + dt * k3[i]
-    derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, k4)
+    _derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gam, k4)
     for i in range(n):
         x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
     nq = math.sqrt(x[QW] ** 2 + x[QW + 1] ** 2 + x[QW + 2] ** 2 + x[QW + 3] ** 2)

@@ -14,11 +14,11 @@ from numba import njit
 
 from longwing.airframe.params import ActuatorParams, AeroParams, MassParams, PropulsionParams
 from longwing.control.holds import HoldGains, hold_step
-from longwing.geo.wgs84 import ecef_to_geodetic, ecef_to_ned_vec
+from longwing.geo.wgs84 import ecef_to_geodetic, ecef_to_geodetic_fast, ecef_to_ned_sc
 from longwing.physics.actuators import actuator_step
 from longwing.physics.aero import air_data
 from longwing.physics.rigidbody import (
-    air_relative_body,
+    air_relative_body_sc,
     body_rates_rel_earth,
     derivatives,
     rk4_step,
@@ -49,15 +49,17 @@ N_REF = 4
 
 
 @njit(cache=True)
-def attitude_ned(x: np.ndarray, lat: float, lon: float) -> tuple[float, float, float]:
-    """Roll, pitch, yaw (rad) of the body relative to local NED."""
+def attitude_ned(
+    x: np.ndarray, sl: float, cl: float, so: float, co: float
+) -> tuple[float, float, float]:
+    """Roll, pitch, yaw (rad) of the body relative to local NED (sin/cos of lat, lon given)."""
     q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
     bx = quat_rotate(q0, q1, q2, q3, 1.0, 0.0, 0.0)
     by = quat_rotate(q0, q1, q2, q3, 0.0, 1.0, 0.0)
     bz = quat_rotate(q0, q1, q2, q3, 0.0, 0.0, 1.0)
-    xn, xe, xd = ecef_to_ned_vec(lat, lon, bx[0], bx[1], bx[2])
-    _, _, yd = ecef_to_ned_vec(lat, lon, by[0], by[1], by[2])
-    _, _, zd = ecef_to_ned_vec(lat, lon, bz[0], bz[1], bz[2])
+    xn, xe, xd = ecef_to_ned_sc(sl, cl, so, co, bx[0], bx[1], bx[2])
+    _, _, yd = ecef_to_ned_sc(sl, cl, so, co, by[0], by[1], by[2])
+    _, _, zd = ecef_to_ned_sc(sl, cl, so, co, bz[0], bz[1], bz[2])
     phi = math.atan2(yd, zd)
     theta = -math.asin(min(1.0, max(-1.0, xd)))
     psi = math.atan2(xe, xn)
@@ -79,15 +81,16 @@ def write_log_row(
     distance_m: float,
 ) -> None:
     lat, lon, h = ecef_to_geodetic(x[PX], x[PX + 1], x[PX + 2])
-    phi, theta, psi = attitude_ned(x, lat, lon)
-    vn, ve, vd = ecef_to_ned_vec(lat, lon, x[VX], x[VX + 1], x[VX + 2])
-    ua, va_, wa = air_relative_body(x, lat, lon, env)
+    sl, cl, so, co = math.sin(lat), math.cos(lat), math.sin(lon), math.cos(lon)
+    phi, theta, psi = attitude_ned(x, sl, cl, so, co)
+    vn, ve, vd = ecef_to_ned_sc(sl, cl, so, co, x[VX], x[VX + 1], x[VX + 2])
+    ua, va_, wa = air_relative_body_sc(x, sl, cl, so, co, env)
     tas, alpha, beta = air_data(ua, va_, wa)
     pe, qe, re = body_rates_rel_earth(x)
     power, fuel_flow = derivatives(x, act, env, engine_on, True, aero, mp, prop, scratch)
     q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
     gx, gy, gz = quat_rotate(q0, q1, q2, q3, env[3], env[4], env[5])
-    gn, ge, gd = ecef_to_ned_vec(lat, lon, gx, gy, gz)
+    gn, ge, gd = ecef_to_ned_sc(sl, cl, so, co, gx, gy, gz)
     vals = (
         t, lat, lon, h, phi, theta, psi, vn, ve, vd, tas, alpha, beta, pe, qe, re,
         act[0], act[1], act[2], act[3], power, x[FUEL], fuel_flow,
@@ -132,16 +135,16 @@ def run_chunk(
 ) -> tuple[int, int, int, float]:
     """Advance up to ``n_steps``; return (steps done, event code, rows logged, distance m)."""
     n_logged = 0
+    h, sl, cl, so, co = ecef_to_geodetic_fast(x[PX], x[PX + 1], x[PX + 2])
     for k in range(n_steps):
         t = t0 + k * dt
-        lat, lon, h = ecef_to_geodetic(x[PX], x[PX + 1], x[PX + 2])
         wn, we, wd = steady_wind_ned(h, wind_alt, wind_n, wind_e)
         env[0] = wn
         env[1] = we
         env[2] = wd
         if severity > 0:
             su, sv, sw, lu, lv, lw = mil8785c_intensity(max(h - ground_alt_m, 0.0), severity)
-            ua, va_, wa = air_relative_body(x, lat, lon, env)
+            ua, va_, wa = air_relative_body_sc(x, sl, cl, so, co, env)
             tas, _, _ = air_data(ua, va_, wa)
             ug, vg, wg = dryden_step(turb_state, noise[k], tas, su, sv, sw, lu, lv, lw, dt)
             env[3] = ug
@@ -152,9 +155,9 @@ def run_chunk(
                           work[4], distance_m)  # fmt: skip
             n_logged += 1
         if hold_on:
-            phi, theta, psi = attitude_ned(x, lat, lon)
+            phi, theta, psi = attitude_ned(x, sl, cl, so, co)
             pe, qe, re = body_rates_rel_earth(x)
-            ua, va_, wa = air_relative_body(x, lat, lon, env)
+            ua, va_, wa = air_relative_body_sc(x, sl, cl, so, co, env)
             tas, _, _ = air_data(ua, va_, wa)
             hold_step(
                 hold_state, trim_ctrl, ref[REF_THETA], ref[REF_HEADING], ref[REF_ALT],
@@ -163,7 +166,7 @@ def run_chunk(
         actuator_step(act, cmd, actp, dt)
         had_fuel = x[FUEL] > 0.0
         rk4_step(x, act, env, engine_on, True, aero, mp, prop, dt, work)
-        vn, ve, _ = ecef_to_ned_vec(lat, lon, x[VX], x[VX + 1], x[VX + 2])
+        vn, ve, _ = ecef_to_ned_sc(sl, cl, so, co, x[VX], x[VX + 1], x[VX + 2])
         distance_m += math.hypot(vn, ve) * dt
         ok = True
         for i in range(x.shape[0]):
@@ -171,8 +174,8 @@ def run_chunk(
                 ok = False
         if not ok:
             return k + 1, EV_NONFINITE, n_logged, distance_m
-        _, _, h_new = ecef_to_geodetic(x[PX], x[PX + 1], x[PX + 2])
-        if h_new <= ground_alt_m:
+        h, sl, cl, so, co = ecef_to_geodetic_fast(x[PX], x[PX + 1], x[PX + 2])
+        if h <= ground_alt_m:
             return k + 1, EV_GROUND, n_logged, distance_m
         if had_fuel and x[FUEL] <= 0.0:
             return k + 1, EV_FUEL_EXHAUSTED, n_logged, distance_m
