@@ -29,7 +29,6 @@ from longwing.geo.wgs84 import (
     OMEGA_EARTH_RADPS,
     ecef_to_geodetic_fast,
     ned_to_ecef_sc,
-    ned_to_ecef_vec,
 )
 from longwing.physics.aero import aero_forces_moments, air_data
 from longwing.physics.propulsion import engine
@@ -44,11 +43,11 @@ def air_relative_body_sc(
     x: np.ndarray, sl: float, cl: float, so: float, co: float, env: np.ndarray
 ) -> tuple[float, float, float]:
     """Velocity relative to the air mass in body axes (m/s), given sin/cos of lat and lon."""
-    q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
-    ub, vb, wb = quat_rotate_inv(q0, q1, q2, q3, x[VX], x[VX + 1], x[VX + 2])
     wx, wy, wz = ned_to_ecef_sc(sl, cl, so, co, env[0], env[1], env[2])
-    wbx, wby, wbz = quat_rotate_inv(q0, q1, q2, q3, wx, wy, wz)
-    return ub - wbx - env[3], vb - wby - env[4], wb - wbz - env[5]
+    ub, vb, wb = quat_rotate_inv(
+        x[QW], x[QW + 1], x[QW + 2], x[QW + 3], x[VX] - wx, x[VX + 1] - wy, x[VX + 2] - wz
+    )
+    return ub - env[3], vb - env[4], wb - env[5]
 
 
 @njit(cache=True)
@@ -56,18 +55,19 @@ def air_relative_body(
     x: np.ndarray, lat: float, lon: float, env: np.ndarray
 ) -> tuple[float, float, float]:
     """Velocity of the vehicle relative to the air mass, in body axes (m/s)."""
-    q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
-    ub, vb, wb = quat_rotate_inv(q0, q1, q2, q3, x[VX], x[VX + 1], x[VX + 2])
-    wx, wy, wz = ned_to_ecef_vec(lat, lon, env[0], env[1], env[2])
-    wbx, wby, wbz = quat_rotate_inv(q0, q1, q2, q3, wx, wy, wz)
-    return ub - wbx - env[3], vb - wby - env[4], wb - wbz - env[5]
+    sl, cl, so, co = math.sin(lat), math.cos(lat), math.sin(lon), math.cos(lon)
+    return air_relative_body_sc(x, sl, cl, so, co, env)
 
 
 @njit(cache=True)
 def body_rates_rel_earth(x: np.ndarray) -> tuple[float, float, float]:
     """Body rates relative to the Earth (inertial rate minus Earth rate), body axes."""
     q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
-    ex, ey, ez = quat_rotate_inv(q0, q1, q2, q3, 0.0, 0.0, OMEGA_EARTH_RADPS)
+    # Earth rate (0, 0, Omega) in ECEF -> body: Omega times the third row of C_eb.
+    om = OMEGA_EARTH_RADPS
+    ex = 2.0 * (q1 * q3 - q0 * q2) * om
+    ey = 2.0 * (q2 * q3 + q0 * q1) * om
+    ez = (q0 * q0 - q1 * q1 - q2 * q2 + q3 * q3) * om
     return x[WP] - ex, x[WP + 1] - ey, x[WP + 2] - ez
 
 
