@@ -133,9 +133,10 @@ def trim(
             mt.add_column(col, justify="right")
         for name, m in result["modes"].items():
             re, im = m["eigenvalues"][0]
+            tc = m["time_constant_s"]
+            timing = f"{tc:.2f}" if tc is not None else f"doubles in {m['time_to_double_s']:.1f}"
             mt.add_row(name, f"{re:.4f} ± {abs(im):.4f}j" if im else f"{re:.4f}",
-                       f"{m['frequency_rad_s']:.3f}", f"{m['damping']:.3f}",
-                       f"{m['time_constant_s']:.2f}")  # fmt: skip
+                       f"{m['frequency_rad_s']:.3f}", f"{m['damping']:.3f}", timing)  # fmt: skip
         out.print(mt)
 
 

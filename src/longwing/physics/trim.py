@@ -273,12 +273,18 @@ class Mode:
         return math.inf if re == 0.0 else -1.0 / re
 
     def as_dict(self) -> dict:
-        return {
+        """JSON-ready: eigenvalues [re, im], frequency, damping, and for a real root its time
+        constant (stable) or time to double amplitude (unstable, ln 2 / lambda)."""
+        re = float(self.eigenvalues[0].real)
+        out = {
             "eigenvalues": [[float(e.real), float(e.imag)] for e in self.eigenvalues],
             "frequency_rad_s": self.frequency_radps,
             "damping": self.damping,
-            "time_constant_s": self.time_constant_s,
+            "time_constant_s": self.time_constant_s if re < 0.0 else None,
         }
+        if re > 0.0:
+            out["time_to_double_s"] = math.log(2.0) / re
+        return out
 
 
 def _nonlinear_rhs(
