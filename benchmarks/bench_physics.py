@@ -35,7 +35,7 @@ from numba import njit
 
 from longwing.airframe.loader import load_airframe
 from longwing.geo.wgs84 import ecef_to_geodetic
-from longwing.physics.rigidbody import make_work, rk4_step
+from longwing.physics.rigidbody import N_ENV, make_work, rk4_step
 from longwing.physics.state import PX, QW, VX
 from longwing.physics.trim import TrimCondition, trim_on_ellipsoid
 from longwing.physics.turbulence import Turbulence
@@ -69,7 +69,7 @@ _OUTPUT_DIR = tempfile.TemporaryDirectory(prefix="bench_jsbsim_")
 
 @njit
 def physics_driver(
-    x0, ctrl, env, engine_on, aero_on, aero, mass, prop, dt, n_steps, work, ground_alt_m
+    x0, ctrl, env, engine_on, aero_on, aero, mass, prop, gp, dt, n_steps, work, ground_alt_m
 ):
     """Fly ``n_steps`` RK4 steps from ``x0`` with the controls held.
 
@@ -80,7 +80,7 @@ def physics_driver(
     x = x0.copy()
     restarts = 0
     for i in range(n_steps):
-        rk4_step(x, ctrl, env, engine_on, aero_on, aero, mass, prop, dt, work)
+        rk4_step(x, ctrl, env, engine_on, aero_on, aero, mass, prop, gp, dt, work)
         bad = not math.isfinite(x[PX] + x[VX] + x[VX + 1] + x[VX + 2] + x[QW])
         if not bad and i % ALT_CHECK_EVERY == 0:
             _, _, h = ecef_to_geodetic(x[PX], x[PX + 1], x[PX + 2])
@@ -97,13 +97,25 @@ def bench_physics_only(n_steps: int, repeats: int) -> dict:
     cond = TrimCondition(AIRSPEED_MPS, ALT_M, LAT_RAD, FUEL_KG)
     tr, x0 = trim_on_ellipsoid(af, cond, LON_RAD, HEADING_RAD)
     ctrl = tr.controls()
-    env = np.zeros(6)
+    env = np.zeros(N_ENV)
     work = make_work()
     setup_s = time.perf_counter() - t0
 
     def run(n: int) -> tuple[np.ndarray, int]:
         return physics_driver(
-            x0, ctrl, env, True, True, af.aero, af.mass, af.prop, DT_S, n, work, GROUND_ALT_M
+            x0,
+            ctrl,
+            env,
+            True,
+            True,
+            af.aero,
+            af.mass,
+            af.prop,
+            af.ground,
+            DT_S,
+            n,
+            work,
+            GROUND_ALT_M,
         )
 
     t0 = time.perf_counter()

@@ -38,7 +38,7 @@ from longwing.geo.wgs84 import (
 )
 from longwing.physics.aero import aero_forces_moments
 from longwing.physics.propulsion import engine
-from longwing.physics.rigidbody import derivatives, make_work, rk4_step
+from longwing.physics.rigidbody import ENV_GROUND_ALT, N_ENV, derivatives, make_work, rk4_step
 from longwing.physics.state import FUEL, N_STATE, POS, QUAT, RATES, VEL
 
 AF = load_airframe("aerosonde")
@@ -54,13 +54,13 @@ J_REF = np.array([[0.8244, 0.0, -0.1204], [0.0, 1.135, 0.0], [-0.1204, 0.0, 1.75
 
 
 @njit
-def _fly(x, ctrl, env, engine_on, aero_on, aero, mp, prop, dt, n_steps, every, work):
+def _fly(x, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, dt, n_steps, every, work):
     """Run n_steps of rk4_step; return the state every `every` steps (row 0 = start)."""
     out = np.empty((n_steps // every + 1, x.shape[0]))
     out[0] = x
     k = 1
     for i in range(n_steps):
-        rk4_step(x, ctrl, env, engine_on, aero_on, aero, mp, prop, dt, work)
+        rk4_step(x, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, dt, work)
         if (i + 1) % every == 0:
             out[k] = x
             k += 1
@@ -142,7 +142,8 @@ def jacobi_energy(x: np.ndarray) -> float:
 
 def fly(x: np.ndarray, dt: float, n_steps: int, every: int = 1, **kw) -> np.ndarray:
     ctrl = np.array(kw.get("ctrl", (0.0, 0.0, 0.0, 0.0)), dtype=float)
-    env = np.zeros(6)
+    env = np.zeros(N_ENV)
+    env[ENV_GROUND_ALT] = -1.0e7  # no ground: these are free-flight checks
     return _fly(
         x.copy(),
         ctrl,
@@ -152,6 +153,7 @@ def fly(x: np.ndarray, dt: float, n_steps: int, every: int = 1, **kw) -> np.ndar
         AF.aero,
         AF.mass,
         AF.prop,
+        AF.ground,
         dt,
         n_steps,
         every,
@@ -238,7 +240,10 @@ def test_tumbling_body_quaternion_norm_and_inertial_angular_momentum() -> None:
     # themselves keep the norm: q . q' = 0 at every state (d|q|^2/dt = 2 q . q').
     out = np.zeros(N_STATE)
     for row in traj[::50]:
-        derivatives(row, np.zeros(4), np.zeros(6), False, False, AF.aero, AF.mass, AF.prop, out)
+        derivatives(
+            row, np.zeros(4), np.zeros(N_ENV), False, False, AF.aero, AF.mass, AF.prop,
+            AF.ground, out,
+        )  # fmt: skip
         assert abs(float(row[QUAT] @ out[QUAT])) < 1e-15
 
 
@@ -410,7 +415,9 @@ def test_thrust_and_fuel_burn_in_the_equations_of_motion() -> None:
     x[FUEL] = 1.7
     ctrl = np.array([0.1, -0.05, 0.02, 0.6])
     out = np.zeros(N_STATE)
-    power, flow = derivatives(x, ctrl, np.zeros(6), True, False, AF.aero, AF.mass, AF.prop, out)
+    power, flow = derivatives(
+        x, ctrl, np.zeros(N_ENV), True, False, AF.aero, AF.mass, AF.prop, AF.ground, out
+    )
     lat, lon, h = ecef_to_geodetic(x[0], x[1], x[2])
     _, _, rho = isa(h)
     c_eb = c_eb_of(x)

@@ -14,7 +14,7 @@ import pytest
 from scipy.optimize import fsolve
 
 from longwing.airframe.loader import load_airframe
-from longwing.physics.rigidbody import make_work, rk4_step
+from longwing.physics.rigidbody import N_ENV, make_work, rk4_step
 from longwing.physics.trim import (
     TrimCondition,
     TrimError,
@@ -184,10 +184,10 @@ def _fly(x, ctrl, seconds, dt=1.0 / 120.0):
     from longwing.physics.rigidbody import air_relative_body
 
     work = make_work()
-    env = np.zeros(6)
+    env = np.zeros(N_ENV)
     out = []
     for k in range(round(seconds / dt)):
-        rk4_step(x, ctrl, env, True, True, AF.aero, AF.mass, AF.prop, dt, work)
+        rk4_step(x, ctrl, env, True, True, AF.aero, AF.mass, AF.prop, AF.ground, dt, work)
         if (k + 1) % 120 == 0:
             lat, lon, h = ecef_to_geodetic(x[0], x[1], x[2])
             va, _, _ = air_data(*air_relative_body(x, lat, lon, env))

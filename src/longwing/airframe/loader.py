@@ -30,9 +30,11 @@ from longwing.airframe.params import (
     AeroParams,
     Airframe,
     Envelope,
+    Launch,
     MassParams,
     PropulsionParams,
 )
+from longwing.physics.ground import GroundParams
 
 __all__ = [
     "FIELDS",
@@ -48,6 +50,7 @@ INERTIA_REL_TOL = 1e-9
 LAPSE_TOL = 1e-9
 ASPECT_RATIO_MIN = 1.0
 ASPECT_RATIO_MAX = 50.0
+LAUNCH_METHODS = ("catapult", "runway")
 
 
 class AirframeError(ValueError):
@@ -216,6 +219,56 @@ FIELDS: tuple[Field, ...] = (
         ("rudder_max_deg", "rudder deflection limit", "deg", "(0, 60]", "dr_max_rad"),
         ("rudder_rate_dps", "rudder rate limit", "deg/s", "(0, 2000]", "dr_rate_radps"),
         ("throttle_rate_per_s", "throttle rate limit", "1/s", "(0, 100]", "dt_rate_per_s"),
+    ),
+    *_section(
+        "ground",
+        "ground",
+        ("front_x_m", "front contact, forward of the CG", "m", "[-50, 50]", "front_x_m"),
+        ("front_z_m", "front contact, below the CG", "m", "[-10, 10]", "front_z_m"),
+        ("main_x_m", "main contacts, forward of the CG", "m", "[-50, 50]", "main_x_m"),
+        ("main_y_m", "main contacts, half spacing", "m", "[0, 50]", "main_y_m"),
+        ("main_z_m", "main contacts, below the CG", "m", "[-10, 10]", "main_z_m"),
+        ("tip_x_m", "wingtip contacts, forward of the CG", "m", "[-50, 50]", "tip_x_m"),
+        ("tip_y_m", "wingtip contacts, half span", "m", "[0, 100]", "tip_y_m"),
+        ("tip_z_m", "wingtip contacts, below the CG", "m", "[-10, 10]", "tip_z_m"),
+        (
+            "stiffness_n_per_m",
+            "contact stiffness per point",
+            "N/m",
+            "(0, 100000000]",
+            "stiffness_npm",
+        ),
+        ("damping_ns_per_m", "contact damping per point", "N s/m", "[0, 10000000]", "damping_nspm"),
+        ("friction_long", "friction along the heading (rolling or skid)", "", "[0, 2]", "mu_long"),
+        ("friction_side", "friction across the heading", "", "[0, 2]", "mu_side"),
+        ("friction_brake", "friction along the heading, full brakes", "", "[0, 2]", "mu_brake"),
+    ),
+    Field(
+        "launch",
+        "method",
+        "launch method: 'catapult' (also car roof, hand) or 'runway'",
+        target="launch.method",
+        is_text=True,
+    ),
+    *_section(
+        "launch",
+        "launch",
+        (
+            "launch_speed_mps",
+            "airspeed at release (catapult)",
+            "m/s",
+            "[0, 300]",
+            "launch_speed_mps",
+        ),
+        (
+            "launch_height_m",
+            "release height above ground (catapult)",
+            "m",
+            "[0, 100]",
+            "launch_height_m",
+        ),
+        ("rotate_speed_mps", "rotation airspeed (runway)", "m/s", "(0, 300]", "rotate_speed_mps"),
+        ("climb_pitch_deg", "initial climb pitch", "deg", "(0, 45]", "climb_pitch_rad"),
     ),
     *_section(
         "envelope",
@@ -417,6 +470,16 @@ def _check_cross_fields(values: dict[str, float | str], label: str) -> None:
         problem = check(v)
         if problem:
             raise AirframeError(f"{label}: {problem}")
+    method = values.get("launch.method")
+    if method not in LAUNCH_METHODS:
+        raise AirframeError(
+            f"{label}: field 'launch.method' = {method!r} must be one of "
+            f"{', '.join(repr(m) for m in LAUNCH_METHODS)}"
+        )
+    if method == "catapult" and not v["launch.launch_speed_mps"] > 0.0:
+        raise AirframeError(
+            f"{label}: field 'launch.launch_speed_mps' must be positive for a catapult launch"
+        )
 
 
 def _check_inertia(v: dict[str, float]) -> str | None:
@@ -507,8 +570,13 @@ def _build(values: dict[str, float | str], source: Path | None) -> Airframe:
         if not isinstance(value, str):
             value = _to_si(field.unit, value)
         records.setdefault(record, {})[attr] = value
-    aero, prop = records["aero"], records["prop"]
+    aero, prop, ground = records["aero"], records["prop"], records["ground"]
     aero["AR"] = aero["b_m"] ** 2 / aero["S_m2"]
+    ground["reach_m"] = max(
+        math.hypot(ground["front_x_m"], ground["front_z_m"]),
+        math.hypot(ground["main_x_m"], ground["main_y_m"], ground["main_z_m"]),
+        math.hypot(ground["tip_x_m"], ground["tip_y_m"], ground["tip_z_m"]),
+    )
     prop["idle_power_w"] = values["propulsion.idle_power_fraction"] * prop["power_sl_w"]
     return Airframe(
         name=records["airframe"]["name"],
@@ -518,6 +586,8 @@ def _build(values: dict[str, float | str], source: Path | None) -> Airframe:
         prop=PropulsionParams(**prop),
         actuators=ActuatorParams(**records["actuators"]),
         envelope=Envelope(**records["envelope"]),
+        ground=GroundParams(**ground),
+        launch=Launch(**records["launch"]),
     )
 
 

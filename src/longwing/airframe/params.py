@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from longwing.physics.ground import GroundParams
+
 
 class AeroParams(NamedTuple):
     """Geometry and aerodynamic coefficients (per radian; Beard & McLain form)."""
@@ -103,6 +105,17 @@ class Envelope:
 
 
 @dataclass(frozen=True)
+class Launch:
+    """How the aircraft gets airborne (used by the take-off logic, not the physics)."""
+
+    method: str  # "catapult" (also car roof / hand launch) or "runway"
+    launch_speed_mps: float  # airspeed at release, catapult
+    launch_height_m: float  # release height above ground, catapult
+    rotate_speed_mps: float  # rotation airspeed, runway
+    climb_pitch_rad: float  # initial climb pitch after release or rotation
+
+
+@dataclass(frozen=True)
 class Airframe:
     """A validated airframe: everything the physics and autopilot need, in SI units."""
 
@@ -113,6 +126,8 @@ class Airframe:
     prop: PropulsionParams
     actuators: ActuatorParams
     envelope: Envelope
+    ground: GroundParams
+    launch: Launch
 
     def mass_kg(self, fuel_kg: float) -> float:
         return self.mass.dry_mass_kg + fuel_kg

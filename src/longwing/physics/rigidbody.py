@@ -11,8 +11,9 @@ rate w (Euler's equations with the Beard & McLain inertia constants) and the qua
 kinematics q' = 1/2 q (x) (w - C_be Omega). Mass falls as fuel burns; the dry inertia is
 constant (fuel is a point mass at the CG).
 
-``env`` carries the air mass for the step: steady wind in NED (m/s, the direction the air
-moves) and the turbulence velocity in body axes: [wn, we, wd, ug, vg, wg].
+``env`` carries the surroundings for the step: steady wind in NED (m/s, the direction the
+air moves), the turbulence velocity in body axes, the ground level under the vehicle (m,
+ellipsoidal) and the brake command: [wn, we, wd, ug, vg, wg, ground_alt_m, brake].
 """
 
 from __future__ import annotations
@@ -31,11 +32,14 @@ from longwing.geo.wgs84 import (
     ned_to_ecef_sc,
 )
 from longwing.physics.aero import aero_forces_moments, air_data
+from longwing.physics.ground import GroundParams, ground_forces
 from longwing.physics.propulsion import engine
 from longwing.physics.rotation import quat_rotate, quat_rotate_inv
 from longwing.physics.state import FUEL, N_STATE, PX, QW, VX, WP
 
-N_ENV = 6
+N_ENV = 8
+ENV_GROUND_ALT = 6
+ENV_BRAKE = 7
 
 
 @njit(cache=True)
@@ -96,10 +100,13 @@ def derivatives(
     aero: AeroParams,
     mp: MassParams,
     prop: PropulsionParams,
+    gp: GroundParams,
     out: np.ndarray,
 ) -> tuple[float, float]:
     """Write dx/dt into ``out``; return (shaft power W, fuel flow kg/s)."""
-    return _derivatives(x, ctrl, env, engine_on, aero_on, aero, mp, prop, inertia_gammas(mp), out)
+    return _derivatives(
+        x, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, inertia_gammas(mp), out
+    )
 
 
 @njit(cache=True)
@@ -112,6 +119,7 @@ def _derivatives(
     aero: AeroParams,
     mp: MassParams,
     prop: PropulsionParams,
+    gp: GroundParams,
     gam: tuple[float, float, float, float, float, float, float, float],
     out: np.ndarray,
 ) -> tuple[float, float]:
@@ -132,6 +140,16 @@ def _derivatives(
         )
     thrust, power, fuel_flow = engine(ctrl[3], va, rho, engine_on, fuel, prop)
     fx += thrust
+    gx_, gy_, gz_, gl, gm, gn_, _ = ground_forces(
+        q0, q1, q2, q3, x[VX], x[VX + 1], x[VX + 2], pe, qe, re, sl, cl, so, co, h,
+        env[ENV_GROUND_ALT], env[ENV_BRAKE], gp,
+    )  # fmt: skip
+    fx += gx_
+    fy += gy_
+    fz += gz_
+    l_ += gl
+    m_ += gm
+    n_ += gn_
 
     # Translational: specific force to ECEF, plus gravity and Coriolis.
     ax, ay, az = quat_rotate(q0, q1, q2, q3, fx * inv_mass, fy * inv_mass, fz * inv_mass)
@@ -176,6 +194,7 @@ def rk4_step(
     aero: AeroParams,
     mp: MassParams,
     prop: PropulsionParams,
+    gp: GroundParams,
     dt: float,
     work: np.ndarray,
 ) -> None:
@@ -183,16 +202,16 @@ def rk4_step(
     k1, k2, k3, k4, tmp = work[0], work[1], work[2], work[3], work[4]
     n = x.shape[0]
     gam = inertia_gammas(mp)
-    _derivatives(x, ctrl, env, engine_on, aero_on, aero, mp, prop, gam, k1)
+    _derivatives(x, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, gam, k1)
     for i in range(n):
         tmp[i] = x[i] + 0.5 * dt * k1[i]
-    _derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gam, k2)
+    _derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, gam, k2)
     for i in range(n):
         tmp[i] = x[i] + 0.5 * dt * k2[i]
-    _derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gam, k3)
+    _derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, gam, k3)
     for i in range(n):
         tmp[i] = x[i] + dt * k3[i]
-    _derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gam, k4)
+    _derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, gam, k4)
     for i in range(n):
         x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
     nq = math.sqrt(x[QW] ** 2 + x[QW + 1] ** 2 + x[QW + 2] ** 2 + x[QW + 3] ** 2)

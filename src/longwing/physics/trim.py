@@ -442,7 +442,7 @@ def trim_on_ellipsoid(
 
     def residual(z: np.ndarray) -> np.ndarray:
         x = _ellipsoid_state(cond, z, lon_rad, heading_rad, wind)
-        derivatives(x, z[2:].copy(), env, True, True, af.aero, af.mass, af.prop, out)
+        derivatives(x, z[2:].copy(), env, True, True, af.aero, af.mass, af.prop, af.ground, out)
         c_eb = quat_to_dcm(x[QUAT])
         v_b = c_eb.T @ x[VEL]
         w_eb_b = x[RATES] - c_eb.T @ np.array([0.0, 0.0, OMEGA_EARTH_RADPS])

@@ -17,7 +17,9 @@ from longwing.control.holds import HoldGains, hold_step
 from longwing.geo.wgs84 import ecef_to_geodetic, ecef_to_geodetic_fast, ecef_to_ned_sc
 from longwing.physics.actuators import actuator_step
 from longwing.physics.aero import air_data
+from longwing.physics.ground import GroundParams
 from longwing.physics.rigidbody import (
+    ENV_GROUND_ALT,
     air_relative_body_sc,
     body_rates_rel_earth,
     derivatives,
@@ -77,6 +79,7 @@ def write_log_row(
     aero: AeroParams,
     mp: MassParams,
     prop: PropulsionParams,
+    gp: GroundParams,
     scratch: np.ndarray,
     distance_m: float,
 ) -> None:
@@ -87,7 +90,7 @@ def write_log_row(
     ua, va_, wa = air_relative_body_sc(x, sl, cl, so, co, env)
     tas, alpha, beta = air_data(ua, va_, wa)
     pe, qe, re = body_rates_rel_earth(x)
-    power, fuel_flow = derivatives(x, act, env, engine_on, True, aero, mp, prop, scratch)
+    power, fuel_flow = derivatives(x, act, env, engine_on, True, aero, mp, prop, gp, scratch)
     q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
     gx, gy, gz = quat_rotate(q0, q1, q2, q3, env[3], env[4], env[5])
     gn, ge, gd = ecef_to_ned_sc(sl, cl, so, co, gx, gy, gz)
@@ -123,6 +126,7 @@ def run_chunk(
     aero: AeroParams,
     mp: MassParams,
     prop: PropulsionParams,
+    gp: GroundParams,
     actp: ActuatorParams,
     gains: HoldGains,
     t0: float,
@@ -142,6 +146,7 @@ def run_chunk(
         env[0] = wn
         env[1] = we
         env[2] = wd
+        env[ENV_GROUND_ALT] = ground_alt_m
         if severity > 0:
             su, sv, sw, lu, lv, lw = mil8785c_intensity(max(h - ground_alt_m, 0.0), severity)
             ua, va_, wa = air_relative_body_sc(x, sl, cl, so, co, env)
@@ -151,7 +156,7 @@ def run_chunk(
             env[4] = vg
             env[5] = wg
         if (step0 + k) % log_every == 0 and n_logged < log.shape[0]:
-            write_log_row(log[n_logged], t, x, act, env, engine_on, aero, mp, prop,
+            write_log_row(log[n_logged], t, x, act, env, engine_on, aero, mp, prop, gp,
                           work[4], distance_m)  # fmt: skip
             n_logged += 1
         if hold_on:
@@ -165,7 +170,7 @@ def run_chunk(
             )  # fmt: skip
         actuator_step(act, cmd, actp, dt)
         had_fuel = x[FUEL] > 0.0
-        rk4_step(x, act, env, engine_on, True, aero, mp, prop, dt, work)
+        rk4_step(x, act, env, engine_on, True, aero, mp, prop, gp, dt, work)
         vn, ve, _ = ecef_to_ned_sc(sl, cl, so, co, x[VX], x[VX + 1], x[VX + 2])
         distance_m += math.hypot(vn, ve) * dt
         ok = True

@@ -120,7 +120,7 @@ def simulate_open_loop(sc: OpenLoopScenario, progress: ProgressFn | None = None)
         done, ev, n_logged, distance_m = fl.run_chunk(
             x, act, cmd, env, hold_state, turb_state, work, noise, wind_alt, wind_n, wind_e,
             int(sc.turbulence), sc.ground_alt_m, ref, tr.controls(), sc.hold, True,
-            af.aero, af.mass, af.prop, af.actuators, gains,
+            af.aero, af.mass, af.prop, af.ground, af.actuators, gains,
             step * sc.dt_s, sc.dt_s, step, n, log_every, log, distance_m,
         )  # fmt: skip
         logs.append(log[:n_logged])
