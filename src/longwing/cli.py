@@ -164,6 +164,7 @@ def sim(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Fly open loop from trim (trim controls held, with simple hold loops) and log it."""
+    from longwing.logs.report import render_report
     from longwing.logs.runfolder import dumps, to_file_units, write_run_folder
     from longwing.physics.trim import TrimError
     from longwing.physics.turbulence import parse_turbulence
@@ -219,12 +220,11 @@ def sim(
             raise UsageFailure(str(exc)) from None
     summary = dict(res.summary)
     summary["out_dir"] = str(out_dir)
-    write_run_folder(
-        out_dir,
-        to_file_units(LOG_COLUMNS, res.log),
-        summary,
-        [e.as_dict() for e in res.events],
-    )
+    table = to_file_units(LOG_COLUMNS, res.log)
+    events = [e.as_dict() for e in res.events]
+    cols = {name: table.column(name).to_numpy() for name in table.column_names}
+    report = render_report(f"longwing sim: {af.name}", cols, summary, events)
+    write_run_folder(out_dir, table, summary, events, {"report.html": report})
     if as_json:
         print(dumps(summary))
         return
@@ -236,7 +236,8 @@ def sim(
         f"fuel used {summary['fuel_used_kg']:.3f} kg, remaining "
         f"{summary['fuel_remaining_kg']:.3f} kg\n"
         f"final position {fin['lat_deg']:.5f}, {fin['lon_deg']:.5f}, {fin['alt_m']:.1f} m\n"
-        f"{summary['realtime_factor']:.0f}x real time; wrote {out_dir}/"
+        f"{summary['realtime_factor']:.0f}x real time; wrote {out_dir}/ (report: "
+        f"{out_dir}/report.html)"
     )
 
 

@@ -52,8 +52,14 @@ def dumps(obj: object) -> str:
     return json.dumps(obj, indent=2, default=_json_default, allow_nan=False)
 
 
-def write_run_folder(out_dir: Path, log: pa.Table, summary: dict, events: Sequence[dict]) -> Path:
-    """Write the run folder atomically; returns its path."""
+def write_run_folder(
+    out_dir: Path,
+    log: pa.Table,
+    summary: dict,
+    events: Sequence[dict],
+    extra_files: dict[str, str] | None = None,
+) -> Path:
+    """Write the run folder atomically (plus ``extra_files``: name -> text); returns its path."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
@@ -63,6 +69,8 @@ def write_run_folder(out_dir: Path, log: pa.Table, summary: dict, events: Sequen
         with open(stage / "events.jsonl", "w") as f:
             for ev in events:
                 f.write(json.dumps(ev, default=_json_default) + "\n")
+        for name, text in (extra_files or {}).items():
+            (stage / name).write_text(text)
         (stage / "summary.json").write_text(dumps(summary) + "\n")
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old")
