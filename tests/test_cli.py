@@ -118,6 +118,9 @@ def test_sim_writes_run_folder(monkeypatch, capsys, tmp_path):
     assert lat[0] == pytest.approx(47.63, abs=1e-6)
     assert summary["final"]["lat_deg"] == pytest.approx(lat[-1], abs=1e-3)
     assert [p.name for p in out_dir.parent.iterdir()] == ["x"]  # no staging left over
+    report = (out_dir / "report.html").read_text()
+    assert report.count("data:image/png;base64,") == 4  # track, altitude, speed, fuel
+    assert "https://" not in report and "http://" not in report  # offline, no CDN
 
 
 def test_sim_failure_keeps_previous_result(monkeypatch, capsys, tmp_path):
