@@ -29,13 +29,15 @@ https://www.ncei.noaa.gov/products/international-geomagnetic-reference-field.
 
 Accuracy (what a dipole can and cannot do)
 ------------------------------------------
-The dipole holds about 93 % of the main field's energy at the surface. Total intensity is
-typically within 10-20 % of the full model; inclination within a few degrees at mid
-latitudes; declination errors are up to 10-25 degrees in places (North America, the South
-Atlantic anomaly, near the magnetic poles), because the real north magnetic pole (dip pole,
-~86 N) is far from the geomagnetic (dipole) pole (~80.8 N, 72.8 W). This is adequate where the
-simulator's truth and the estimator share the model (``docs/conventions.md``), as they do
-here; a vehicle flying on real magnetometer data needs the full IGRF/WMM declination.
+The dipole holds about 93 % of the main field's power at the surface (Lowes-Mauersberger
+spectrum of IGRF-14). Total intensity is typically within 10-20 % of the full model but up to
+~40 % off in the South Atlantic anomaly (real field ~0.22 G); inclination is within ~5 deg at
+mid latitudes; declination is off by up to ~15-20 deg at mid latitudes (London: dipole
+-14.6 deg, published +1.2 deg) and by tens of degrees near the poles, because the real dip
+poles (~86 N, ~64 S) are far from the geomagnetic (dipole) poles (80.8 N, 72.8 W and its
+antipode). This is adequate where the simulator's truth and the estimator share the model
+(``docs/conventions.md``), as they do here; a vehicle flying on real magnetometer data needs
+the full IGRF/WMM declination.
 
 Units: kernels return gauss (1 G = 1e5 nT = 1e-4 T); angles are radians.
 """
