@@ -20,7 +20,6 @@ from longwing.physics.rigidbody import (
     ENV_BRAKE,
     ENV_GROUND_ALT,
     N_ENV,
-    make_work,
     rk4_step,
 )
 from longwing.physics.rotation import dcm_to_quat, euler_to_dcm
