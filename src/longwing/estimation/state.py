@@ -38,11 +38,15 @@ Status, history and scratch (also in ``xk``, after the nominal state):
   ``ekf_predict``).
 * One record of ``CH_FIELDS`` floats per aiding channel (``CH_GNSS_POS_H`` ...):
   accepted-fusion count, rejected count, last innovation test ratio (innovation^2 /
-  (gate^2 * innovation variance); > 1 means rejected), time of the last accepted fusion and
-  time of the last fusion attempt. See :func:`channel` for the offset of a field.
+  (gate^2 * innovation variance); > 1 means rejected), time of the last accepted fusion,
+  consecutive rejections and the time the current run of rejections began.
+  See :func:`channel` for the index of a field.
 * ``N_NUMERICAL``: covariance updates skipped because they would have made P indefinite;
   ``N_GNSS_RESETS``: position/velocity resets to GNSS after persistent rejection;
-  ``BARO_INIT``: 1 once the baro bias has been initialised from the first baro sample.
+  ``FLAGS``: bit field, ``FLAG_BARO_INIT`` once the baro bias has been initialised from the
+  first baro sample, ``FLAG_WIND_INIT`` once the wind has been initialised from airspeed;
+  ``YAW_RATE``: the last rotation rate of the body relative to NED about the down axis
+  (rad/s; decides whether the magnetometer bias is observable).
 * A ring buffer of the last ``HIST_LEN`` prediction increments (dt, dlat, dlon, dh, dvn, dve,
   dvd) used to form GNSS innovations against the state at the (earlier) measurement time.
 * Scratch vectors of length N_ERR (accumulated error estimate, measurement row, P H^T) so the
@@ -100,18 +104,22 @@ F_N_FUSED = 0  # accepted fusions
 F_N_REJECTED = 1  # rejected by the innovation gate
 F_TEST_RATIO = 2  # last test ratio (innovation^2 / (gate^2 S)); > 1 rejected
 F_T_LAST_OK = 3  # filter time of the last accepted fusion, s
-F_T_LAST_TRY = 4  # filter time of the last fusion attempt, s
-CH_FIELDS = 5
+F_N_CONSEC_REJ = 4  # consecutive rejections (0 after an accepted fusion)
+F_T_REJ_START = 5  # filter time of the first rejection of the current run, s
+CH_FIELDS = 6
 
 CH0 = T_S + 1
 N_NUMERICAL = CH0 + N_CH * CH_FIELDS  # skipped (non-positive) covariance updates
 N_GNSS_RESETS = N_NUMERICAL + 1  # pos/vel resets to GNSS after persistent rejection
-BARO_INIT = N_GNSS_RESETS + 1  # 1.0 once the baro bias was initialised
+FLAGS = N_GNSS_RESETS + 1  # bit field (float-coded int)
+FLAG_BARO_INIT = 1
+FLAG_WIND_INIT = 2
+YAW_RATE = FLAGS + 1  # last body rate relative to NED, down component (rad/s)
 
 # --- prediction-increment history (for delayed GNSS) -----------------------------------------
 HIST_LEN = 128  # prediction steps kept: 0.64 s at 200 Hz, 1.28 s at 100 Hz
 HIST_FIELDS = 7  # dt, dlat, dlon, dh, dvn, dve, dvd
-HIST_HEAD = BARO_INIT + 1  # index of the most recent record (float-coded int)
+HIST_HEAD = YAW_RATE + 1  # index of the most recent record (float-coded int)
 HIST_COUNT = HIST_HEAD + 1  # valid records
 HIST0 = HIST_COUNT + 1
 
