@@ -241,6 +241,110 @@ def sim(
     )
 
 
+@app.command()
+def fly(
+    mission_file: Annotated[Path, typer.Argument(help="QGC .plan or QGC WPL 110 mission.")],
+    airframe: AirframeOpt = "aerosonde",
+    wind: Annotated[
+        str, typer.Option(help="DIR_DEG@SPEED_MPS (from), or ALT:DIR@SPD,... layers.")
+    ] = "calm",
+    turbulence: Annotated[str, typer.Option(help="none|light|moderate|severe")] = "none",
+    seed: Annotated[int, typer.Option(help="Random seed (sensors, turbulence).")] = 1,
+    fuel_kg: Annotated[float | None, typer.Option(help="Fuel at launch, kg [full].")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Run folder to write.")] = Path("runs/fly"),
+    truth_nav: Annotated[
+        bool, typer.Option("--truth-nav", help="Fly on the true state (debug).")
+    ] = False,
+    max_duration_s: Annotated[
+        float | None, typer.Option(help="Stop after this much simulated time, s.")
+    ] = None,
+    log_hz: Annotated[float, typer.Option(help="Log rate, Hz.")] = 10.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Fly a mission from launch to landing and write a run folder with a report."""
+    from longwing.logs.report import render_report
+    from longwing.logs.runfolder import dumps, to_file_units, write_run_folder
+    from longwing.mission import load_mission
+    from longwing.mission.items import MissionError
+    from longwing.physics.turbulence import parse_turbulence
+    from longwing.physics.wind import parse_wind
+    from longwing.sim import closedloop as cl
+    from longwing.sim.runner import FlightScenario
+    from longwing.sim.runner import fly as fly_mission
+
+    af = _airframe(airframe)
+    try:
+        mission = load_mission(mission_file)
+        sc = FlightScenario(
+            airframe=af,
+            mission=mission,
+            wind=parse_wind(wind),
+            turbulence=parse_turbulence(turbulence),
+            seed=seed,
+            fuel_kg=fuel_kg,
+            truth_nav=truth_nav,
+            max_duration_s=max_duration_s,
+            log_hz=log_hz,
+        )
+    except (MissionError, ValueError, OSError) as exc:
+        raise UsageFailure(str(exc)) from None
+    route_km = mission.route_length_m() / 1000.0
+    progress = Progress(
+        TextColumn("[bold]fly"),
+        BarColumn(),
+        TextColumn("{task.fields[t]:>8.0f} s"),
+        TextColumn("{task.fields[dist]:>8.1f}/{task.fields[route]:.0f} km"),
+        TextColumn("fuel {task.fields[fuel]:.3f} kg"),
+        TextColumn("item {task.fields[seq]}"),
+        TimeElapsedColumn(),
+        console=err,
+    )
+    with progress:
+        task = progress.add_task(
+            "fly", total=max(route_km, 1e-3), t=0.0, dist=0.0, route=route_km,
+            fuel=sc.fuel_kg or af.mass.fuel_capacity_kg, seq=0,
+        )  # fmt: skip
+
+        def on_progress(t_s: float, fuel: float, dist_m: float, seq: int) -> None:
+            progress.update(task, completed=min(dist_m / 1000.0, route_km), t=t_s,
+                            dist=dist_m / 1000.0, fuel=fuel, seq=seq)  # fmt: skip
+
+        res = fly_mission(sc, on_progress)
+    summary = dict(res.summary)
+    summary["mission_file"] = str(mission_file)
+    summary["out_dir"] = str(out_dir)
+    table = to_file_units(cl.LOG_COLUMNS, res.log)
+    events = [e.as_dict() for e in res.events]
+    triggers = to_file_units(cl.TRIGGER_COLUMNS, res.triggers)
+    for row in triggers.to_pylist():
+        events.append({"kind": "camera_trigger", **row})
+    cols = {name: table.column(name).to_numpy() for name in table.column_names}
+    report = render_report(f"longwing fly: {mission_file.name}", cols, summary, res.events and [
+        e.as_dict() for e in res.events])  # fmt: skip
+    write_run_folder(out_dir, table, summary, events, {"report.html": report})
+    if as_json:
+        print(dumps(summary))
+        return
+    td = summary.get("touchdown")
+    out.print(
+        f"[bold]{summary['end_state']}[/] ({summary['stop_reason']}): "
+        f"{summary['distance_km']:.1f} km in {summary['flight_time_s'] / 3600:.2f} h, "
+        f"items {len(summary['items_reached'])}/{summary['items_total']}\n"
+        f"fuel used {summary['fuel_used_kg']:.3f} kg, remaining "
+        f"{summary['fuel_remaining_kg']:.3f} kg; cross-track RMS "
+        f"{_fmt_opt(summary['rms_xtrack_m'])} m, altitude RMS "
+        f"{_fmt_opt(summary['rms_alt_err_m'])} m"
+        + (f"\ntouchdown {td.get('along_m', 0):+.1f} m along, {td.get('across_m', 0):+.1f} m "
+           f"across, sink {td['sink_mps']:.2f} m/s" if td else "")
+        + f"\n{summary['realtime_factor']:.0f}x real time; wrote {out_dir}/ (report: "
+        f"{out_dir}/report.html)"
+    )  # fmt: skip
+
+
+def _fmt_opt(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.2f}"
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)

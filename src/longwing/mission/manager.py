@@ -1,0 +1,393 @@
+"""Mission execution and flight modes: turns mission items into guidance targets.
+
+The slow-loop half of the autopilot (plain Python, a few calls per leg): it walks the
+mission items with ArduPlane semantics, executes DO commands, owns the flight mode, and
+hands the compiled loop one guidance target at a time (:mod:`longwing.sim.target`). It
+never touches physics; the runner tells it what happened (target done, touchdown, ...).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+from geographiclib.geodesic import Geodesic
+
+from longwing.geo.wgs84 import geodetic_to_ecef
+from longwing.mission.items import MavCmd, MissionItem
+from longwing.mission.model import Mission
+from longwing.sim import target as tg
+
+TAKEOFF_LEG_M = 5000.0  # length of the climb-out line along the launch heading
+CRUISE_LEG_M = 100_000.0  # length of the straight line CRUISE mode follows
+MIN_LEG_M = 1.0  # legs shorter than this start from the aircraft instead
+
+
+class Mode(IntEnum):
+    """ArduPlane flight modes (custom_mode numbers) the simulator can fly without a pilot."""
+
+    CIRCLE = 1
+    CRUISE = 7
+    AUTO = 10
+    RTL = 11
+    LOITER = 12
+    TAKEOFF = 13
+    GUIDED = 15
+
+
+PILOT_MODES = {0: "MANUAL", 5: "FBWA"}  # need stick input: available through MAVLink only
+
+
+@dataclass(frozen=True)
+class MissionSettings:
+    """Navigation settings (ArduPlane parameter names, SI units)."""
+
+    WP_RADIUS: float = 60.0  # m, default acceptance radius
+    WP_LOITER_RAD: float = 120.0  # m, default loiter radius (+ clockwise)
+    RTL_ALTITUDE: float = 150.0  # m above home
+    RTL_AUTOLAND: int = 2  # 0: loiter at home; 1, 2: fly the DO_LAND_START sequence
+    TKOFF_ALT: float = 50.0  # m above home, when the mission has no NAV_TAKEOFF
+    LAND_FLARE_ALT: float = 2.0  # m above the landing point
+    LAND_FLARE_SINK: float = 0.4  # m/s sink demanded in the flare
+    LAND_APPROACH_SPD: float = 22.0  # m/s airspeed on the final approach
+    AIRSPEED_CRUISE: float = 25.0  # m/s
+    TKOFF_CLIMB_PITCH: float = math.radians(8.0)  # rad, minimum pitch in the climb-out
+
+
+@dataclass(frozen=True)
+class MissionEvent:
+    t_s: float
+    kind: str  # item_reached, mode, touchdown, landed, camera_stop, do_command, ...
+    seq: int
+    mode: str
+    lat_deg: float
+    lon_deg: float
+    alt_m: float
+    detail: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "t_s": self.t_s, "kind": self.kind, "seq": self.seq, "mode": self.mode,
+            "lat_deg": self.lat_deg, "lon_deg": self.lon_deg, "alt_m": self.alt_m,
+            "detail": self.detail,
+        }  # fmt: skip
+
+
+@dataclass
+class Position:
+    lat_deg: float
+    lon_deg: float
+    alt_m: float
+
+
+def _distance_m(a: Position, b: Position) -> float:
+    return Geodesic.WGS84.Inverse(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)["s12"]
+
+
+class MissionManager:
+    """Executes a :class:`Mission`; writes guidance targets into ``target`` (in place)."""
+
+    def __init__(self, mission: Mission, settings: MissionSettings, target: np.ndarray):
+        self.mission = mission
+        self.s = settings
+        self.tgt = target
+        self.mode = Mode.AUTO
+        self.home = Position(mission.home.lat_deg, mission.home.lon_deg, mission.home.alt_m)
+        self.ground_alt_m = mission.home.alt_m
+        self.seq = 0  # current item (1..N), 0 before start
+        self.speed_mps = mission.cruise_speed_mps or settings.AIRSPEED_CRUISE
+        self.cam_dist_m = 0.0
+        self.jumps_done: dict[int, int] = {}
+        self.prev = Position(self.home.lat_deg, self.home.lon_deg, self.home.alt_m)
+        self.items_reached: list[int] = []
+        self.events: list[MissionEvent] = []
+        self.finished = False
+        self.landed = False
+        self.last_land: tuple[Position, Position] | None = None  # (approach start, land point)
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _event(self, t_s: float, kind: str, pos: Position, detail: str = "", seq=None) -> None:
+        self.events.append(
+            MissionEvent(
+                t_s,
+                kind,
+                self.seq if seq is None else seq,
+                self.mode.name,
+                pos.lat_deg,
+                pos.lon_deg,
+                pos.alt_m,
+                detail,
+            )  # fmt: skip
+        )
+
+    def _set_points(self, a: Position, b: Position) -> None:
+        t = self.tgt
+        t[tg.AX : tg.AZ + 1] = geodetic_to_ecef(
+            math.radians(a.lat_deg), math.radians(a.lon_deg), a.alt_m
+        )
+        t[tg.BX : tg.BZ + 1] = geodetic_to_ecef(
+            math.radians(b.lat_deg), math.radians(b.lon_deg), b.alt_m
+        )
+        t[tg.ALT_A] = a.alt_m
+        t[tg.ALT_B] = b.alt_m
+        t[tg.LEG_LEN] = Geodesic.WGS84.Inverse(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)["s12"]
+
+    def _common(self, kind: int) -> None:
+        t = self.tgt
+        t[:] = 0.0
+        t[tg.KIND] = kind
+        t[tg.SPEED] = self.speed_mps
+        t[tg.CAM_DIST] = self.cam_dist_m
+        t[tg.GROUND_ALT] = self.ground_alt_m
+        t[tg.SEQ] = self.seq
+        t[tg.ACCEPT] = self.s.WP_RADIUS
+        t[tg.CLIMB_PITCH] = self.s.TKOFF_CLIMB_PITCH
+
+    def _leg(self, a: Position, b: Position, accept_m: float, pass_through: bool) -> None:
+        self._common(tg.TK_LEG)
+        self._set_points(a, b)
+        t = self.tgt
+        t[tg.EXIT] = tg.EXIT_REACH
+        t[tg.ACCEPT] = accept_m if accept_m > 0 else self.s.WP_RADIUS
+        t[tg.PASS] = 1.0 if pass_through else 0.0
+
+    def _loiter(self, centre: Position, radius_m: float, exit_kind: int, value: float) -> None:
+        self._common(tg.TK_LOITER)
+        self._set_points(centre, centre)
+        t = self.tgt
+        r = radius_m if radius_m != 0.0 else self.s.WP_LOITER_RAD
+        t[tg.RADIUS] = abs(r)
+        t[tg.DIR] = 1.0 if r > 0 else -1.0
+        t[tg.EXIT] = exit_kind
+        t[tg.EXIT_VALUE] = value
+
+    def _alt(self, item: MissionItem) -> float:
+        return self.mission.resolve_alt(item, home_alt_m=self.home.alt_m)
+
+    def _pos(self, item: MissionItem, here: Position) -> Position:
+        lat, lon = item.lat_deg, item.lon_deg
+        if lat == 0.0 and lon == 0.0:  # MAVLink convention: "here"
+            lat, lon = here.lat_deg, here.lon_deg
+        return Position(lat, lon, self._alt(item))
+
+    # --- starting ---------------------------------------------------------------------------
+
+    def launch_heading_deg(self) -> float:
+        """Heading of the climb-out: toward the first positioned NAV item after take-off."""
+        for _, it in self.mission.nav_items():
+            pos = it.position
+            if it.command == MavCmd.NAV_TAKEOFF or pos is None:
+                continue
+            if pos[0] == 0.0 and pos[1] == 0.0:
+                continue
+            inv = Geodesic.WGS84.Inverse(self.home.lat_deg, self.home.lon_deg, pos[0], pos[1])
+            if inv["s12"] > 1.0:
+                return inv["azi1"] % 360.0
+        return 0.0
+
+    def start(self, t_s: float, here: Position) -> None:
+        """Begin AUTO from the launch: a take-off target, then the items."""
+        self._event(t_s, "mode", here, "AUTO")
+        first = self.mission.items[0] if self.mission.items else None
+        if first is not None and first.command == MavCmd.NAV_TAKEOFF:
+            self.seq = 1
+            alt = self._alt(first)
+        else:
+            alt = self.home.alt_m + self.s.TKOFF_ALT
+            self._event(t_s, "takeoff_inserted", here,
+                        f"no NAV_TAKEOFF first: climbing to {self.s.TKOFF_ALT:g} m")  # fmt: skip
+        self._takeoff(here, alt)
+
+    def _takeoff(self, here: Position, alt_m: float) -> None:
+        heading = self.launch_heading_deg()
+        ahead = Geodesic.WGS84.Direct(here.lat_deg, here.lon_deg, heading, TAKEOFF_LEG_M)
+        self._common(tg.TK_TAKEOFF)
+        self._set_points(here, Position(ahead["lat2"], ahead["lon2"], alt_m))
+        self.tgt[tg.ALT_A] = alt_m
+        self.prev = Position(here.lat_deg, here.lon_deg, alt_m)
+
+    # --- progress -----------------------------------------------------------------------------
+
+    def on_target_done(self, t_s: float, here: Position) -> None:
+        """The compiled loop finished the current target: advance."""
+        if self.mode == Mode.AUTO:
+            if self.seq > 0:
+                self.items_reached.append(self.seq)
+                self._event(t_s, "item_reached", here,
+                            self.mission.item(self.seq).name)  # fmt: skip
+            self._advance(t_s, here, self.seq + 1)
+        elif self.mode == Mode.TAKEOFF:
+            self._loiter(here, self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
+        elif self.mode == Mode.RTL:
+            self._loiter(self.home_at_rtl_alt(), self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
+        elif self.mode == Mode.GUIDED:
+            self._loiter(self.prev, self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
+        elif self.mode == Mode.CRUISE:
+            inv = Geodesic.WGS84.Inverse(self.prev.lat_deg, self.prev.lon_deg, here.lat_deg,
+                                         here.lon_deg)  # fmt: skip
+            self.set_mode(t_s, Mode.CRUISE, here, inv["azi2"])
+
+    def on_touchdown(self, t_s: float, here: Position, detail: str) -> None:
+        self._event(t_s, "touchdown", here, detail)
+
+    def on_stopped(self, t_s: float, here: Position) -> None:
+        if self.seq > 0 and self.mission.item(self.seq).command == MavCmd.NAV_LAND:
+            self.items_reached.append(self.seq)
+            self._event(t_s, "item_reached", here, "NAV_LAND")
+        self._event(t_s, "landed", here)
+        self.landed = True
+        self.finished = True
+        self._common(tg.TK_GROUND)
+
+    def home_at_rtl_alt(self) -> Position:
+        return Position(self.home.lat_deg, self.home.lon_deg, self.home.alt_m + self.s.RTL_ALTITUDE)
+
+    def _advance(self, t_s: float, here: Position, seq: int) -> None:
+        """Run DO commands from ``seq`` on until the next NAV command, and fly that."""
+        items = self.mission.items
+        guard = 0
+        while True:
+            guard += 1
+            if guard > 10 * (len(items) + 1):
+                raise RuntimeError("mission loops through DO commands without a NAV item")
+            if seq > len(items):
+                self.seq = len(items)
+                self._event(t_s, "mission_complete", here)
+                self.finished = True
+                self._loiter(Position(here.lat_deg, here.lon_deg, self.prev.alt_m),
+                             self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)  # fmt: skip
+                return
+            self.seq = seq
+            item = items[seq - 1]
+            cmd = item.command
+            if cmd == MavCmd.DO_JUMP:
+                done = self.jumps_done.get(seq, 0)
+                repeat = item.jump_repeat
+                if repeat < 0 or done < repeat:
+                    self.jumps_done[seq] = done + 1
+                    self._event(t_s, "do_jump", here, f"to item {item.jump_target_seq}")
+                    seq = item.jump_target_seq
+                else:
+                    seq += 1
+                continue
+            if not item.is_nav:
+                self._do_command(t_s, here, item)
+                seq += 1
+                continue
+            self._fly_nav(t_s, here, item)
+            return
+
+    def _do_command(self, t_s: float, here: Position, item: MissionItem) -> None:
+        cmd = item.command
+        if cmd == MavCmd.DO_CHANGE_SPEED:
+            if item.speed_mps > 0:
+                self.speed_mps = item.speed_mps
+            detail = f"speed {self.speed_mps:g} m/s"
+        elif cmd == MavCmd.DO_SET_CAM_TRIGG_DIST:
+            self.cam_dist_m = max(0.0, item.trigger_distance_m)
+            detail = f"camera trigger distance {self.cam_dist_m:g} m"
+        elif cmd == MavCmd.DO_SET_HOME:
+            if item.use_current:
+                self.home = Position(here.lat_deg, here.lon_deg, here.alt_m)
+            else:
+                self.home = Position(item.lat_deg, item.lon_deg, self._alt(item))
+            detail = f"home {self.home.lat_deg:.6f}, {self.home.lon_deg:.6f}"
+        elif cmd == MavCmd.DO_LAND_START:
+            detail = "landing sequence"
+        else:
+            detail = "ignored"
+        self._event(t_s, "do_command", here, f"{item.name}: {detail}")
+
+    def _fly_nav(self, t_s: float, here: Position, item: MissionItem) -> None:
+        cmd = item.command
+        if cmd == MavCmd.NAV_WAYPOINT:
+            b = self._pos(item, here)
+            a = self.prev
+            if _distance_m(a, b) < MIN_LEG_M:  # repeated waypoint: fly to it from here
+                a = Position(here.lat_deg, here.lon_deg, self.prev.alt_m)
+            self._leg(a, b, item.acceptance_radius_m, item.hold_s <= 0.0)
+            self.prev = b
+        elif cmd in (MavCmd.NAV_LOITER_UNLIM, MavCmd.NAV_LOITER_TURNS, MavCmd.NAV_LOITER_TIME,
+                     MavCmd.NAV_LOITER_TO_ALT):  # fmt: skip
+            c = self._pos(item, here)
+            if cmd == MavCmd.NAV_LOITER_UNLIM:
+                self._loiter(c, item.radius_m, tg.EXIT_NONE, 0.0)
+            elif cmd == MavCmd.NAV_LOITER_TURNS:
+                self._loiter(c, item.radius_m, tg.EXIT_TURNS, item.turns)
+            elif cmd == MavCmd.NAV_LOITER_TIME:
+                self._loiter(c, item.radius_m, tg.EXIT_TIME, item.loiter_time_s)
+            else:
+                self._loiter(c, item.radius_m, tg.EXIT_ALT, 0.0)
+            self.prev = c
+        elif cmd == MavCmd.NAV_RETURN_TO_LAUNCH:
+            self._rtl(t_s, here, from_mission=True)
+        elif cmd == MavCmd.NAV_LAND:
+            self._land(item, here)
+        elif cmd == MavCmd.NAV_TAKEOFF:
+            self._takeoff(here, self._alt(item))
+        else:
+            raise RuntimeError(f"unhandled NAV command {item.name}")
+
+    def _land(self, item: MissionItem, here: Position) -> None:
+        land = self._pos(item, here)
+        self.ground_alt_m = land.alt_m
+        self.last_land = (Position(self.prev.lat_deg, self.prev.lon_deg, self.prev.alt_m), land)
+        self._common(tg.TK_LAND)
+        self._set_points(self.prev, land)
+        t = self.tgt
+        t[tg.GROUND_ALT] = land.alt_m
+        t[tg.SPEED] = self.s.LAND_APPROACH_SPD
+        t[tg.FLARE_ALT] = self.s.LAND_FLARE_ALT
+        t[tg.FLARE_SINK] = self.s.LAND_FLARE_SINK
+        t[tg.EXIT] = tg.EXIT_STOPPED
+
+    def _rtl(self, t_s: float, here: Position, from_mission: bool = False) -> None:
+        land_start = self.mission.land_sequence_start()
+        if self.s.RTL_AUTOLAND and land_start is not None:
+            self._event(t_s, "rtl", here, f"autoland via DO_LAND_START (item {land_start})")
+            self.mode = Mode.AUTO
+            self._advance(t_s, here, land_start)
+            return
+        if not from_mission:
+            self.mode = Mode.RTL
+        b = self.home_at_rtl_alt()
+        self._leg(here, b, self.s.WP_RADIUS, True)
+        self.prev = b
+
+    # --- modes ----------------------------------------------------------------------------
+
+    def set_mode(self, t_s: float, mode: int, here: Position, heading_deg: float = 0.0) -> None:
+        """Switch flight mode (ArduPlane numbering); modes needing a pilot are refused."""
+        if mode in PILOT_MODES:
+            raise ValueError(
+                f"mode {PILOT_MODES[mode]} needs pilot stick input; use it through MAVLink"
+            )
+        try:
+            m = Mode(mode)
+        except ValueError:
+            raise ValueError(f"unknown flight mode {mode}") from None
+        self.mode = m
+        self._event(t_s, "mode", here, m.name)
+        if m == Mode.AUTO:
+            self._advance(t_s, here, max(self.seq, 1))
+        elif m == Mode.RTL:
+            self._rtl(t_s, here)
+        elif m in (Mode.LOITER, Mode.CIRCLE):
+            self._loiter(here, self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
+        elif m == Mode.CRUISE:
+            ahead = Geodesic.WGS84.Direct(here.lat_deg, here.lon_deg, heading_deg, CRUISE_LEG_M)
+            self._leg(here, Position(ahead["lat2"], ahead["lon2"], here.alt_m), 0.0, True)
+        elif m == Mode.TAKEOFF:
+            self._takeoff(here, self.home.alt_m + self.s.TKOFF_ALT)
+        elif m == Mode.GUIDED:
+            self._loiter(here, self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
+
+    def guided_goto(self, t_s: float, here: Position, dest: Position) -> None:
+        """GUIDED: fly to ``dest`` and loiter there (DO_REPOSITION semantics)."""
+        self.mode = Mode.GUIDED
+        self._event(t_s, "guided", here, f"to {dest.lat_deg:.6f}, {dest.lon_deg:.6f}")
+        self._leg(here, dest, self.s.WP_RADIUS, True)
+        self.prev = dest

@@ -1,0 +1,523 @@
+"""The compiled closed loop: physics -> sensors -> estimator -> guidance -> control, N steps.
+
+:func:`run_chunk` advances the whole vehicle toward the current guidance target (see
+:mod:`longwing.sim.target`) and returns early on an event the mission manager must act on
+(target done, touchdown, stopped, fuel exhausted, ground contact, non-finite state, trigger
+buffer full). It owns no algorithm: every step calls, in order, the wind and turbulence
+models, the truth equations of motion (for the IMU's specific force), the sensor models,
+the EKF, L1 guidance, TECS, the attitude loops, the actuators and the RK4 step; it writes
+every ``log_every``-th sample into a preallocated log array and keeps running statistics.
+No Python objects and no allocation per step.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from longwing.airframe.params import ActuatorParams, AeroParams, MassParams, PropulsionParams
+from longwing.control.attitude import attitude_update
+from longwing.control.l1 import l1_loiter, l1_waypoint, waypoint_reached
+from longwing.control.params import AutopilotParams
+from longwing.control.tecs import tecs_update
+from longwing.estimation.ekf import (
+    EkfParams,
+    ekf_biases,
+    ekf_fuse_airspeed,
+    ekf_fuse_baro,
+    ekf_fuse_gnss,
+    ekf_fuse_mag,
+    ekf_output,
+    ekf_predict,
+)
+from longwing.estimation.state import ALT as E_ALT
+from longwing.estimation.state import LAT as E_LAT
+from longwing.estimation.state import LON as E_LON
+from longwing.geo.atmosphere import isa
+from longwing.geo.gravity import gravity_ned_sc
+from longwing.geo.legs import leg_geometry, loiter_geometry
+from longwing.geo.magfield import mag_field_ned_sc
+from longwing.geo.wgs84 import (
+    OMEGA_EARTH_RADPS,
+    ecef_to_geodetic_fast,
+    ecef_to_ned_sc,
+    geodetic_to_ecef,
+    ned_to_ecef_sc,
+)
+from longwing.physics.actuators import actuator_step
+from longwing.physics.aero import air_data
+from longwing.physics.ground import GroundParams
+from longwing.physics.rigidbody import (
+    ENV_BRAKE,
+    ENV_GROUND_ALT,
+    air_relative_body_sc,
+    body_rates_rel_earth,
+    derivatives,
+    rk4_step,
+)
+from longwing.physics.rotation import quat_rotate, quat_rotate_inv
+from longwing.physics.state import FUEL, PX, QW, VX, WP
+from longwing.physics.turbulence import dryden_step, mil8785c_intensity
+from longwing.physics.wind import steady_wind_ned
+from longwing.sensors.baro import baro_sample
+from longwing.sensors.gnss import gnss_push, gnss_sample
+from longwing.sensors.imu import imu_sample
+from longwing.sensors.mag import mag_sample
+from longwing.sensors.params import SensorParams
+from longwing.sensors.pitot import pitot_sample
+from longwing.sim import target as tg
+from longwing.sim.fastloop import attitude_ned
+
+# events
+EV_NONE = 0
+EV_TARGET_DONE = 1
+EV_TOUCHDOWN = 2
+EV_STOPPED = 3
+EV_FUEL_EXHAUSTED = 4
+EV_GROUND_CONTACT = 5  # touching the ground outside a landing: a crash
+EV_NONFINITE = 6
+EV_TRIGGERS_FULL = 7
+
+# Loop scalar state (float64 array, owned by the runner).
+(
+    MS_DIST, MS_CAM_LAST, MS_LOIT_ANGLE, MS_LOIT_BRG, MS_LOIT_ON, MS_LOIT_T0, MS_TD,
+    MS_TD_T, MS_TD_SINK, MS_TD_ROLL, MS_TD_LAT, MS_TD_LON, MS_TD_GS, MS_FLARE, MS_FLARE_H,
+    MS_FLARE_T, MS_N_TRIG, MS_XT_SUM2, MS_XT_N, MS_XT_MAX, MS_ALT_SUM2, MS_ALT_N,
+    MS_SPD_SUM2, MS_SPD_N, MS_NAV_SUM2, MS_NAV_N, MS_WIND_SUM2, MS_WIND_N, MS_TAS_MEAS,
+    MS_BARO_MEAS, MS_ENGINE_ON, MS_ON_GROUND, MS_ALT_DEM, MS_SPD_DEM, MS_XTRACK,
+    MS_NAV_MAX, MS_STATS_ON,
+) = range(37)  # fmt: skip
+N_MS = 37
+
+# Log columns (kernel units: SI, radians).
+LOG_COLUMNS = (
+    "t_s", "lat_rad", "lon_rad", "alt_m", "roll_rad", "pitch_rad", "yaw_rad",
+    "vn_mps", "ve_mps", "vd_mps", "tas_mps", "alpha_rad", "beta_rad",
+    "p_radps", "q_radps", "r_radps", "elevator_rad", "aileron_rad", "rudder_rad", "throttle",
+    "power_w", "fuel_kg", "fuel_flow_kgps", "wind_n_mps", "wind_e_mps", "wind_d_mps",
+    "groundspeed_mps", "mass_kg", "distance_m",
+    "est_lat_rad", "est_lon_rad", "est_alt_m", "est_roll_rad", "est_pitch_rad", "est_yaw_rad",
+    "est_vn_mps", "est_ve_mps", "est_vd_mps", "est_wind_n_mps", "est_wind_e_mps",
+    "est_pos_err_m", "est_sigma_pos_m", "meas_tas_mps",
+    "roll_cmd_rad", "pitch_cmd_rad", "alt_cmd_m", "tas_cmd_mps", "xtrack_m", "seq",
+)  # fmt: skip
+N_LOG = len(LOG_COLUMNS)
+
+TRIGGER_COLUMNS = ("t_s", "lat_rad", "lon_rad", "alt_m", "roll_rad", "pitch_rad", "yaw_rad")
+N_TRIG = len(TRIGGER_COLUMNS)
+
+STOPPED_SPEED_MPS = 0.5
+LANDED_MAX_ALT_AGL_M = 2.0
+FLARE_BANK_MAX_RAD = math.radians(5.0)
+
+
+class VehicleParams(NamedTuple):
+    aero: AeroParams
+    mass: MassParams
+    prop: PropulsionParams
+    ground: GroundParams
+    act: ActuatorParams
+
+
+class LoopConfig(NamedTuple):
+    dt: float
+    truth_nav: bool
+    severity: int
+    div_gnss: int
+    div_baro: int
+    div_pitot: int
+    div_mag: int
+    log_every: int
+
+
+class LoopArrays(NamedTuple):
+    x: np.ndarray  # truth state
+    act: np.ndarray  # actuator positions
+    cmd: np.ndarray  # actuator commands
+    env: np.ndarray  # wind, turbulence, ground level, brake
+    turb: np.ndarray  # Dryden filter state
+    work: np.ndarray  # RK4 scratch (5, N_STATE)
+    xdot: np.ndarray  # derivative scratch (N_STATE)
+    sens: np.ndarray  # sensor biases
+    gnss_buf: np.ndarray  # GNSS latency buffer
+    ekf_x: np.ndarray
+    ekf_p: np.ndarray
+    att: np.ndarray
+    tecs: np.ndarray
+    l1: np.ndarray
+    tgt: np.ndarray  # guidance target (sim.target)
+    ms: np.ndarray  # loop scalar state (MS_*)
+    wind_alt: np.ndarray
+    wind_n: np.ndarray
+    wind_e: np.ndarray
+    trig: np.ndarray  # camera triggers (n, N_TRIG)
+    log: np.ndarray  # (n, N_LOG)
+
+
+@njit(cache=True)
+def specific_force_body(
+    a: LoopArrays, vp: VehicleParams, sl: float, cl: float, so: float, co: float, h: float
+) -> tuple[float, float, float]:
+    """Specific force (non-gravitational acceleration) of the truth in body axes, m/s^2."""
+    x = a.x
+    derivatives(x, a.act, a.env, a.ms[MS_ENGINE_ON] > 0.5, True, vp.aero, vp.mass, vp.prop,
+                vp.ground, a.xdot)  # fmt: skip
+    gn, ge, gd = gravity_ned_sc(sl, cl, h)
+    gx, gy, gz = ned_to_ecef_sc(sl, cl, so, co, gn, ge, gd)
+    om = OMEGA_EARTH_RADPS
+    fx = a.xdot[VX] - gx - 2.0 * om * x[VX + 1]
+    fy = a.xdot[VX + 1] - gy + 2.0 * om * x[VX]
+    fz = a.xdot[VX + 2] - gz
+    return quat_rotate_inv(x[QW], x[QW + 1], x[QW + 2], x[QW + 3], fx, fy, fz)
+
+
+@njit(cache=True)
+def _clamp(v: float, lo: float, hi: float) -> float:
+    return min(hi, max(lo, v))
+
+
+@njit(cache=True)
+def run_chunk(
+    a: LoopArrays,
+    vp: VehicleParams,
+    ap: AutopilotParams,
+    sp: SensorParams,
+    ep: EkfParams,
+    cfg: LoopConfig,
+    noise_turb: np.ndarray,
+    noise_sens: np.ndarray,
+    t0: float,
+    step0: int,
+    n_steps: int,
+) -> tuple[int, int, int]:
+    """Advance up to ``n_steps``; return (steps done, event code, log rows written)."""
+    x = a.x
+    t = a.tgt
+    ms = a.ms
+    dt = cfg.dt
+    n_logged = 0
+    h, sl, cl, so, co = ecef_to_geodetic_fast(x[PX], x[PX + 1], x[PX + 2])
+    kind = int(t[tg.KIND])
+    for k in range(n_steps):
+        step = step0 + k
+        time_s = t0 + k * dt
+        lat = math.atan2(sl, cl)
+        lon = math.atan2(so, co)
+        engine_on = ms[MS_ENGINE_ON] > 0.5
+
+        # --- air mass and ground ------------------------------------------------------
+        wn, we, wd = steady_wind_ned(h, a.wind_alt, a.wind_n, a.wind_e)
+        a.env[0] = wn
+        a.env[1] = we
+        a.env[2] = wd
+        a.env[ENV_GROUND_ALT] = t[tg.GROUND_ALT]
+        agl = h - t[tg.GROUND_ALT]
+        if cfg.severity > 0 and agl > 0.0:
+            su, sv, sw, lu, lv, lw = mil8785c_intensity(agl, cfg.severity)
+            ua, va_, wa = air_relative_body_sc(x, sl, cl, so, co, a.env)
+            tas_t, _, _ = air_data(ua, va_, wa)
+            ug, vg, wg = dryden_step(a.turb, noise_turb[k], tas_t, su, sv, sw, lu, lv, lw, dt)
+            a.env[3] = ug
+            a.env[4] = vg
+            a.env[5] = wg
+        else:
+            a.env[3] = a.env[4] = a.env[5] = 0.0
+
+        # --- sensors -------------------------------------------------------------------
+        fbx, fby, fbz = specific_force_body(a, vp, sl, cl, so, co, h)
+        ns = noise_sens[k]
+        gx_m, gy_m, gz_m, ax_m, ay_m, az_m = imu_sample(
+            a.sens, ns[0:12], x[WP], x[WP + 1], x[WP + 2], fbx, fby, fbz, sp, dt
+        )
+        vn_t, ve_t, vd_t = ecef_to_ned_sc(sl, cl, so, co, x[VX], x[VX + 1], x[VX + 2])
+        gnss_push(a.gnss_buf, time_s, lat, lon, h, vn_t, ve_t, vd_t)
+        ua, va_, wa = air_relative_body_sc(x, sl, cl, so, co, a.env)
+        tas_true, alpha_t, beta_t = air_data(ua, va_, wa)
+        _, _, rho = isa(h)
+
+        # --- estimator -----------------------------------------------------------------
+        if not cfg.truth_nav:
+            ekf_predict(a.ekf_x, a.ekf_p, (gx_m, gy_m, gz_m), (ax_m, ay_m, az_m), dt, ep)
+            if step % cfg.div_gnss == 0:
+                ok, glat, glon, galt, gvn, gve, gvd = gnss_sample(a.gnss_buf, time_s, ns[12:18], sp)
+                if ok:
+                    ekf_fuse_gnss(a.ekf_x, a.ekf_p, glat, glon, galt, gvn, gve, gvd, ep)
+            if step % cfg.div_baro == 0:
+                ms[MS_BARO_MEAS] = baro_sample(a.sens, ns[18:20], h, sp, dt * cfg.div_baro)
+                ekf_fuse_baro(a.ekf_x, a.ekf_p, ms[MS_BARO_MEAS], ep)
+            if step % cfg.div_pitot == 0:
+                ms[MS_TAS_MEAS] = pitot_sample(a.sens, ns[20:21], tas_true, rho,
+                                               ms[MS_BARO_MEAS], sp)  # fmt: skip
+                if ms[MS_ON_GROUND] < 0.5:
+                    ekf_fuse_airspeed(a.ekf_x, a.ekf_p, ms[MS_TAS_MEAS], ep)
+            if step % cfg.div_mag == 0:
+                bn, be, bd = mag_field_ned_sc(sl, cl, so, co, h)
+                bex, bey, bez = ned_to_ecef_sc(sl, cl, so, co, bn, be, bd)
+                mx, my, mz = mag_sample(a.sens, ns[21:24], x[QW], x[QW + 1], x[QW + 2],
+                                        x[QW + 3], bex, bey, bez, sp)  # fmt: skip
+                e_lat, e_lon, e_alt = a.ekf_x[E_LAT], a.ekf_x[E_LON], a.ekf_x[E_ALT]
+                sl_e, cl_e = math.sin(e_lat), math.cos(e_lat)
+                so_e, co_e = math.sin(e_lon), math.cos(e_lon)
+                fbn, fbe, fbd = mag_field_ned_sc(sl_e, cl_e, so_e, co_e, e_alt)
+                ekf_fuse_mag(a.ekf_x, a.ekf_p, (mx, my, mz), (fbn, fbe, fbd), ep)
+            (n_lat, n_lon, n_alt, n_vn, n_ve, n_vd, n_phi, n_theta, n_psi, e_wn, e_we,
+             sig_pos, _, _, _, _, _) = ekf_output(a.ekf_x, a.ekf_p)  # fmt: skip
+            bgx, bgy, bgz, bax, bay, baz, _, _, _, _ = ekf_biases(a.ekf_x)
+            n_p, n_q, n_r = gx_m - bgx, gy_m - bgy, gz_m - bgz
+            n_ax, n_ay = ax_m - bax, ay_m - bay
+            n_tas = ms[MS_TAS_MEAS]
+        else:
+            n_lat, n_lon, n_alt = lat, lon, h
+            n_vn, n_ve, n_vd = vn_t, ve_t, vd_t
+            n_phi, n_theta, n_psi = attitude_ned(x, sl, cl, so, co)
+            n_p, n_q, n_r = body_rates_rel_earth(x)
+            n_ax, n_ay = fbx, fby
+            n_tas = tas_true
+            e_wn, e_we = wn, we
+            sig_pos = 0.0
+        npx, npy, npz = geodetic_to_ecef(n_lat, n_lon, n_alt)
+        _, _, rho_n = isa(n_alt)
+        eas2tas = math.sqrt(1.225 / rho_n)
+
+        # --- guidance ------------------------------------------------------------------
+        bank_cmd = 0.0
+        alt_dem = t[tg.ALT_B]
+        xtrack = 0.0
+        done = False
+        if (kind == tg.TK_LEG or kind == tg.TK_LAND) and t[tg.LEG_LEN] < 1.0:
+            done = kind == tg.TK_LEG  # a degenerate leg: nothing to fly
+        elif kind == tg.TK_LEG or kind == tg.TK_TAKEOFF or kind == tg.TK_LAND:
+            bank_cmd, _, xtrack, remaining = l1_waypoint(
+                a.l1, ap.l1, dt, npx, npy, npz, n_vn, n_ve, t[tg.AX], t[tg.AY], t[tg.AZ],
+                t[tg.BX], t[tg.BY], t[tg.BZ],
+            )  # fmt: skip
+            frac = _clamp(1.0 - remaining / max(t[tg.LEG_LEN], 1.0), 0.0, 1.0)
+            alt_dem = t[tg.ALT_A] + frac * (t[tg.ALT_B] - t[tg.ALT_A])
+            if kind == tg.TK_LEG and t[tg.EXIT] == tg.EXIT_REACH:
+                if t[tg.PASS] > 0.5:
+                    done = waypoint_reached(xtrack, remaining, t[tg.ACCEPT])
+                else:
+                    done = math.hypot(xtrack, remaining) <= t[tg.ACCEPT] or remaining <= 0.0
+            elif kind == tg.TK_TAKEOFF:
+                alt_dem = t[tg.ALT_B]
+                done = n_alt >= t[tg.ALT_B] - tg.ALT_TOL_M
+                if agl < 10.0:
+                    bank_cmd = _clamp(bank_cmd, -FLARE_BANK_MAX_RAD, FLARE_BANK_MAX_RAD)
+        elif kind == tg.TK_LOITER:
+            bank_cmd, _, rad_err, captured = l1_loiter(
+                a.l1, ap.l1, npx, npy, npz, n_vn, n_ve, t[tg.BX], t[tg.BY], t[tg.BZ],
+                t[tg.RADIUS], t[tg.DIR],
+            )  # fmt: skip
+            xtrack = rad_err
+            _, brg = loiter_geometry(npx, npy, npz, t[tg.BX], t[tg.BY], t[tg.BZ])
+            if captured and ms[MS_LOIT_ON] < 0.5:
+                ms[MS_LOIT_ON] = 1.0
+                ms[MS_LOIT_T0] = time_s
+                ms[MS_LOIT_BRG] = brg
+                ms[MS_LOIT_ANGLE] = 0.0
+            elif ms[MS_LOIT_ON] > 0.5:
+                d = (brg - ms[MS_LOIT_BRG] + math.pi) % (2.0 * math.pi) - math.pi
+                ms[MS_LOIT_ANGLE] += d * (1.0 if t[tg.DIR] >= 0.0 else -1.0)
+                ms[MS_LOIT_BRG] = brg
+            ex = t[tg.EXIT]
+            if ms[MS_LOIT_ON] > 0.5:
+                if ex == tg.EXIT_TURNS:
+                    done = ms[MS_LOIT_ANGLE] >= 2.0 * math.pi * t[tg.EXIT_VALUE]
+                elif ex == tg.EXIT_TIME:
+                    done = time_s - ms[MS_LOIT_T0] >= t[tg.EXIT_VALUE]
+                elif ex == tg.EXIT_ALT:
+                    done = abs(n_alt - t[tg.ALT_B]) <= tg.ALT_TOL_M
+        ms[MS_XTRACK] = xtrack
+
+        # --- speed/height (TECS) and landing -------------------------------------------
+        spd_dem = t[tg.SPEED]
+        flare = ms[MS_FLARE] > 0.5
+        if kind == tg.TK_LAND:
+            n_agl = n_alt - t[tg.GROUND_ALT]
+            if not flare and n_agl <= t[tg.FLARE_ALT]:
+                ms[MS_FLARE] = 1.0
+                ms[MS_FLARE_H] = n_alt
+                ms[MS_FLARE_T] = time_s
+                flare = True
+            if flare:
+                alt_dem = ms[MS_FLARE_H] - t[tg.FLARE_SINK] * (time_s - ms[MS_FLARE_T])
+                bank_cmd = _clamp(bank_cmd, -FLARE_BANK_MAX_RAD, FLARE_BANK_MAX_RAD)
+        if kind == tg.TK_GROUND:
+            spd_dem = 0.0
+        pitch_cmd, thr_cmd, _ = tecs_update(
+            a.tecs, ap.tecs, dt, alt_dem, spd_dem / eas2tas, n_alt, -n_vd, n_tas, eas2tas,
+            n_ax, n_theta, n_phi,
+        )  # fmt: skip
+        if kind == tg.TK_TAKEOFF:
+            pitch_cmd = max(pitch_cmd, t[tg.CLIMB_PITCH])
+            thr_cmd = 1.0
+        if flare:
+            thr_cmd = 0.0
+        on_ground = ms[MS_ON_GROUND] > 0.5
+        if kind == tg.TK_GROUND or (kind == tg.TK_LAND and on_ground):
+            thr_cmd = 0.0
+            pitch_cmd = 0.0
+            bank_cmd = 0.0
+            a.env[ENV_BRAKE] = 1.0
+        else:
+            a.env[ENV_BRAKE] = 0.0
+        ms[MS_ALT_DEM] = alt_dem
+        ms[MS_SPD_DEM] = spd_dem
+
+        # --- attitude loops and actuators -----------------------------------------------
+        de, da, dr = attitude_update(
+            a.att, ap.attitude, vp.act, dt, bank_cmd, pitch_cmd, n_phi, n_theta, n_p, n_q, n_r,
+            n_ay, max(n_tas, 1.0), eas2tas,
+        )  # fmt: skip
+        a.cmd[0] = de
+        a.cmd[1] = da
+        a.cmd[2] = dr
+        a.cmd[3] = thr_cmd
+
+        # --- log (state at the start of the step, with this step's commands) --------------
+        if step % cfg.log_every == 0 and n_logged < a.log.shape[0]:
+            row = a.log[n_logged]
+            phi_t, theta_t, psi_t = attitude_ned(x, sl, cl, so, co)
+            pe, qe, re = body_rates_rel_earth(x)
+            q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
+            gxe, gye, gze = quat_rotate(q0, q1, q2, q3, a.env[3], a.env[4], a.env[5])
+            gn_, ge_, gd_ = ecef_to_ned_sc(sl, cl, so, co, gxe, gye, gze)
+            power, fuel_flow = derivatives(x, a.act, a.env, engine_on, True, vp.aero, vp.mass,
+                                           vp.prop, vp.ground, a.xdot)  # fmt: skip
+            ex_, ey_, ez_ = npx - x[PX], npy - x[PX + 1], npz - x[PX + 2]
+            en_, ee_, _ = ecef_to_ned_sc(sl, cl, so, co, ex_, ey_, ez_)
+            vals = (
+                time_s, lat, lon, h, phi_t, theta_t, psi_t, vn_t, ve_t, vd_t, tas_true,
+                alpha_t, beta_t, pe, qe, re, a.act[0], a.act[1], a.act[2], a.act[3], power,
+                x[FUEL], fuel_flow, wn + gn_, we + ge_, wd + gd_, math.hypot(vn_t, ve_t),
+                vp.mass.dry_mass_kg + x[FUEL], ms[MS_DIST],
+                n_lat, n_lon, n_alt, n_phi, n_theta, n_psi, n_vn, n_ve, n_vd, e_wn, e_we,
+                math.hypot(en_, ee_), sig_pos, n_tas, bank_cmd, pitch_cmd, alt_dem, spd_dem,
+                xtrack, t[tg.SEQ],
+            )  # fmt: skip
+            for i in range(len(vals)):
+                row[i] = vals[i]
+            n_logged += 1
+
+        # --- statistics (truth against the demands) ---------------------------------------
+        if ms[MS_STATS_ON] > 0.5:
+            if kind == tg.TK_LEG and t[tg.LEG_LEN] >= 1.0:
+                xt_true, _, _, _ = leg_geometry(
+                    x[PX], x[PX + 1], x[PX + 2], t[tg.AX], t[tg.AY], t[tg.AZ], t[tg.BX],
+                    t[tg.BY], t[tg.BZ],
+                )  # fmt: skip
+                ms[MS_XT_SUM2] += xt_true * xt_true
+                ms[MS_XT_N] += 1.0
+                ms[MS_XT_MAX] = max(ms[MS_XT_MAX], abs(xt_true))
+            if kind == tg.TK_LEG or kind == tg.TK_LOITER:
+                ms[MS_ALT_SUM2] += (h - alt_dem) ** 2
+                ms[MS_ALT_N] += 1.0
+                ms[MS_SPD_SUM2] += (tas_true - spd_dem) ** 2
+                ms[MS_SPD_N] += 1.0
+            if not cfg.truth_nav:
+                ex_, ey_, ez_ = npx - x[PX], npy - x[PX + 1], npz - x[PX + 2]
+                en_, ee_, _ = ecef_to_ned_sc(sl, cl, so, co, ex_, ey_, ez_)
+                e2 = en_ * en_ + ee_ * ee_
+                ms[MS_NAV_SUM2] += e2
+                ms[MS_NAV_N] += 1.0
+                ms[MS_NAV_MAX] = max(ms[MS_NAV_MAX], math.sqrt(e2))
+                ms[MS_WIND_SUM2] += (e_wn - wn) ** 2 + (e_we - we) ** 2
+                ms[MS_WIND_N] += 1.0
+
+        # --- physics ---------------------------------------------------------------------
+        actuator_step(a.act, a.cmd, vp.act, dt)
+        had_fuel = x[FUEL] > 0.0
+        rk4_step(x, a.act, a.env, engine_on, True, vp.aero, vp.mass, vp.prop, vp.ground, dt,
+                 a.work)  # fmt: skip
+        h_prev = h
+        h, sl, cl, so, co = ecef_to_geodetic_fast(x[PX], x[PX + 1], x[PX + 2])
+        vn2, ve2, vd2 = ecef_to_ned_sc(sl, cl, so, co, x[VX], x[VX + 1], x[VX + 2])
+        gs = math.hypot(vn2, ve2)
+        ms[MS_DIST] += gs * dt
+
+        ok = True
+        for i in range(x.shape[0]):
+            if not math.isfinite(x[i]):
+                ok = False
+        if not ok:
+            return k + 1, EV_NONFINITE, n_logged
+
+        # camera triggers by distance flown
+        if t[tg.CAM_DIST] > 0.0 and ms[MS_DIST] - ms[MS_CAM_LAST] >= t[tg.CAM_DIST]:
+            ms[MS_CAM_LAST] = ms[MS_DIST]
+            i = int(ms[MS_N_TRIG])
+            if i >= a.trig.shape[0]:
+                return k + 1, EV_TRIGGERS_FULL, n_logged
+            phi_t, theta_t, psi_t = attitude_ned(x, sl, cl, so, co)
+            a.trig[i, 0] = time_s + dt
+            a.trig[i, 1] = math.atan2(sl, cl)
+            a.trig[i, 2] = math.atan2(so, co)
+            a.trig[i, 3] = h
+            a.trig[i, 4] = phi_t
+            a.trig[i, 5] = theta_t
+            a.trig[i, 6] = psi_t
+            ms[MS_N_TRIG] = i + 1
+
+        # ground contact: the lowest contact point reaches the ground plane
+        agl_now = h - t[tg.GROUND_ALT]
+        touching = agl_now <= vp.ground.reach_m and _touching(
+            x, sl, cl, so, co, h, t[tg.GROUND_ALT], vp.ground
+        )
+        if touching and ms[MS_ON_GROUND] < 0.5:
+            ms[MS_ON_GROUND] = 1.0
+            if kind != tg.TK_GROUND:
+                phi_t, _, _ = attitude_ned(x, sl, cl, so, co)
+                ms[MS_TD] = 1.0
+                ms[MS_TD_T] = time_s + dt
+                ms[MS_TD_SINK] = vd2
+                ms[MS_TD_ROLL] = phi_t
+                ms[MS_TD_LAT] = math.atan2(sl, cl)
+                ms[MS_TD_LON] = math.atan2(so, co)
+                ms[MS_TD_GS] = gs
+                if kind != tg.TK_LAND:
+                    return k + 1, EV_GROUND_CONTACT, n_logged
+                return k + 1, EV_TOUCHDOWN, n_logged
+        elif not touching and ms[MS_ON_GROUND] > 0.5 and agl_now > LANDED_MAX_ALT_AGL_M:
+            ms[MS_ON_GROUND] = 0.0  # airborne again (after launch, or a bounce)
+        if kind == tg.TK_LAND and ms[MS_ON_GROUND] > 0.5 and gs < STOPPED_SPEED_MPS:
+            return k + 1, EV_STOPPED, n_logged
+        if had_fuel and x[FUEL] <= 0.0:
+            return k + 1, EV_FUEL_EXHAUSTED, n_logged
+        if done:
+            return k + 1, EV_TARGET_DONE, n_logged
+        _ = h_prev
+    return n_steps, EV_NONE, n_logged
+
+
+@njit(cache=True)
+def _touching(
+    x: np.ndarray,
+    sl: float,
+    cl: float,
+    so: float,
+    co: float,
+    h: float,
+    ground_alt: float,
+    gp: GroundParams,
+) -> bool:
+    """Any contact point at or below the ground plane."""  # fmt: skip
+    q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
+    for i in range(5):
+        if i == 0:
+            px, py, pz = gp.front_x_m, 0.0, gp.front_z_m
+        elif i == 1:
+            px, py, pz = gp.main_x_m, -gp.main_y_m, gp.main_z_m
+        elif i == 2:
+            px, py, pz = gp.main_x_m, gp.main_y_m, gp.main_z_m
+        elif i == 3:
+            px, py, pz = gp.tip_x_m, -gp.tip_y_m, gp.tip_z_m
+        else:
+            px, py, pz = gp.tip_x_m, gp.tip_y_m, gp.tip_z_m
+        dx, dy, dz = quat_rotate(q0, q1, q2, q3, px, py, pz)
+        _, _, dd = ecef_to_ned_sc(sl, cl, so, co, dx, dy, dz)
+        if h - dd <= ground_alt:
+            return True
+    return False

@@ -1,0 +1,334 @@
+"""Fly a mission: the slow loop around :func:`longwing.sim.closedloop.run_chunk`.
+
+Sets up the vehicle at the launch point, then alternates: draw the chunk's noise from the
+run's generator, run the compiled loop until it returns (chunk end or an event), hand
+events to the :class:`~longwing.mission.manager.MissionManager`, which updates the guidance
+target. Deterministic for a seed; no wall-clock time enters the simulation.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from geographiclib.geodesic import Geodesic
+
+from longwing.airframe.params import Airframe
+from longwing.control.attitude import new_attitude_state
+from longwing.control.l1 import new_l1_state
+from longwing.control.params import build_params
+from longwing.control.tecs import new_tecs_state
+from longwing.estimation.ekf import EkfParams, ekf_init, new_ekf
+from longwing.geo.wgs84 import (
+    OMEGA_EARTH_RADPS,
+    ecef_to_geodetic,
+    ecef_to_ned_sc,
+    geodetic_to_ecef,
+    ned_to_ecef_dcm,
+)
+from longwing.mission.manager import MissionEvent, MissionManager, MissionSettings, Position
+from longwing.mission.model import Mission
+from longwing.physics.rigidbody import N_ENV, make_work
+from longwing.physics.rotation import dcm_to_quat, euler_to_dcm
+from longwing.physics.state import FUEL, N_STATE, POS, PX, QUAT, RATES
+from longwing.physics.trim import TrimCondition, TrimError, trim, trim_on_ellipsoid
+from longwing.physics.turbulence import Turbulence, new_turb_state, turbulence_noise
+from longwing.physics.wind import WindField, steady_wind_ned
+from longwing.sensors.gnss import new_gnss_buffer
+from longwing.sensors.noise import sensor_noise
+from longwing.sensors.params import SensorParams
+from longwing.sensors.rates import rate_divider
+from longwing.sensors.state import new_sensor_state
+from longwing.sim import closedloop as cl
+from longwing.sim import target as tg
+from longwing.sim.fastloop import attitude_ned
+
+CHUNK_S = 30.0
+MAX_TRIGGERS = 100_000
+
+
+@dataclass(frozen=True)
+class FlightScenario:
+    airframe: Airframe
+    mission: Mission
+    wind: WindField = field(default_factory=WindField.calm)
+    turbulence: Turbulence = Turbulence.NONE
+    seed: int = 1
+    fuel_kg: float | None = None  # None: full tank
+    dt_s: float = 0.01
+    log_hz: float = 10.0
+    truth_nav: bool = False
+    max_duration_s: float | None = None  # None: from the route length
+    settings: MissionSettings = field(default_factory=MissionSettings)
+    autopilot: dict[str, float] = field(default_factory=dict)  # ArduPlane-name overrides
+    sensors: SensorParams = field(default_factory=SensorParams)
+    ekf: EkfParams = field(default_factory=EkfParams)
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.dt_s <= 0.02:
+            raise ValueError(f"time step must be in (0, 0.02] s, got {self.dt_s} s")
+        if not 1.0 <= self.log_hz <= 1.0 / self.dt_s:
+            raise ValueError(f"log rate must be in [1, {1.0 / self.dt_s:g}] Hz")
+        cap = self.airframe.mass.fuel_capacity_kg
+        if self.fuel_kg is not None and not 0.0 < self.fuel_kg <= cap:
+            raise ValueError(f"fuel {self.fuel_kg} kg is outside (0, {cap:g}] kg")
+
+
+@dataclass(frozen=True)
+class FlightResult:
+    log: np.ndarray  # (n, closedloop.N_LOG), kernel units
+    triggers: np.ndarray  # (n, closedloop.N_TRIG)
+    events: tuple[MissionEvent, ...]
+    summary: dict
+
+
+ProgressFn = Callable[[float, float, float, int], None]  # (t_s, fuel_kg, distance_m, seq)
+
+
+def _here(x: np.ndarray) -> Position:
+    lat, lon, h = ecef_to_geodetic(x[PX], x[PX + 1], x[PX + 2])
+    return Position(math.degrees(lat), math.degrees(lon), h)
+
+
+def _launch_state(
+    sc: FlightScenario, mgr: MissionManager, fuel: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Truth state and actuator positions at release (catapult) or on the runway."""
+    af = sc.airframe
+    home = sc.mission.home
+    heading = math.radians(mgr.launch_heading_deg())
+    lat, lon = math.radians(home.lat_deg), math.radians(home.lon_deg)
+    wind_alt, wind_n, wind_e = sc.wind.arrays()
+    if af.launch.method == "catapult":
+        alt = home.alt_m + af.launch.launch_height_m
+        w0 = steady_wind_ned(alt, wind_alt, wind_n, wind_e)
+        cond = TrimCondition(af.launch.launch_speed_mps, alt, lat, fuel)
+        tr, x = trim_on_ellipsoid(af, cond, lon, heading, w0)
+        act = tr.controls()
+        return x, act
+    # runway: at rest on the ground, on its contact points, brakes released by take-off
+    gp = af.ground
+    sag = af.mass_kg(fuel) * 9.8 / (3.0 * gp.stiffness_npm)
+    pitch = math.atan2(gp.main_z_m - gp.front_z_m, gp.front_x_m - gp.main_x_m)
+    c_nb = euler_to_dcm(0.0, pitch, heading)
+    c_eb = ned_to_ecef_dcm(lat, lon) @ c_nb
+    x = np.zeros(N_STATE)
+    x[POS] = geodetic_to_ecef(lat, lon, home.alt_m + gp.main_z_m - sag)
+    x[QUAT] = dcm_to_quat(c_eb)
+    x[RATES] = c_eb.T @ np.array([0.0, 0.0, OMEGA_EARTH_RADPS])
+    x[FUEL] = fuel
+    return x, np.zeros(4)
+
+
+def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
+    """Fly the mission of ``sc`` from launch to landing (or the end of the time limit)."""
+    wall0 = time.perf_counter()
+    af = sc.airframe
+    fuel0 = af.mass.fuel_capacity_kg if sc.fuel_kg is None else sc.fuel_kg
+    rng = np.random.default_rng(sc.seed)
+    target = tg.new_target()
+    mgr = MissionManager(sc.mission, sc.settings, target)
+
+    # autopilot parameters: airframe defaults, trim throttle at cruise, user overrides
+    try:
+        home = sc.mission.home
+        cond = TrimCondition(
+            af.envelope.airspeed_cruise_mps, home.alt_m + 300.0, math.radians(home.lat_deg), fuel0
+        )
+        cruise = trim(af, cond)
+        trim_thr = {"TRIM_THROTTLE": round(100.0 * cruise.throttle, 1)}
+    except TrimError:
+        trim_thr = {}
+    ap = build_params({**trim_thr, **sc.autopilot}, af)
+
+    x, act = _launch_state(sc, mgr, fuel0)
+    dt = sc.dt_s
+    imu_hz = 1.0 / dt
+    sp = sc.sensors._replace(imu_rate_hz=imu_hz)
+    cfg = cl.LoopConfig(
+        dt=dt,
+        truth_nav=sc.truth_nav,
+        severity=int(sc.turbulence),
+        div_gnss=rate_divider(imu_hz, sp.gnss_rate_hz),
+        div_baro=rate_divider(imu_hz, sp.baro_rate_hz),
+        div_pitot=rate_divider(imu_hz, sp.pitot_rate_hz),
+        div_mag=rate_divider(imu_hz, sp.mag_rate_hz),
+        log_every=max(1, round(1.0 / (sc.log_hz * dt))),
+    )
+    vp = cl.VehicleParams(af.aero, af.mass, af.prop, af.ground, af.actuators)
+    ekf_x, ekf_p = new_ekf(sc.ekf)
+    here = _here(x)
+    lat, lon, h = ecef_to_geodetic(x[PX], x[PX + 1], x[PX + 2])
+    sl, cl_, so, co = math.sin(lat), math.cos(lat), math.sin(lon), math.cos(lon)
+    vn, ve, vd = ecef_to_ned_sc(sl, cl_, so, co, x[3], x[4], x[5])
+    phi, theta, psi = attitude_ned(x, sl, cl_, so, co)
+    # Pre-flight alignment: the filter starts at the launch position and attitude with its
+    # initial uncertainty (GNSS fix and accelerometer/magnetometer levelling on the ground).
+    ekf_init(ekf_x, ekf_p, lat, lon, h, vn, ve, vd, phi, theta, psi, sc.ekf)
+    wind_alt, wind_n, wind_e = sc.wind.arrays()
+    arrays = cl.LoopArrays(
+        x=x, act=act, cmd=act.copy(), env=np.zeros(N_ENV), turb=new_turb_state(),
+        work=make_work(), xdot=np.zeros(N_STATE), sens=new_sensor_state(rng, sp),
+        gnss_buf=new_gnss_buffer(sp, imu_hz), ekf_x=ekf_x, ekf_p=ekf_p,
+        att=new_attitude_state(), tecs=new_tecs_state(), l1=new_l1_state(), tgt=target,
+        ms=np.zeros(cl.N_MS), wind_alt=wind_alt, wind_n=wind_n, wind_e=wind_e,
+        trig=np.zeros((MAX_TRIGGERS, cl.N_TRIG)), log=np.zeros((1, cl.N_LOG)),
+    )  # fmt: skip
+    ms = arrays.ms
+    ms[cl.MS_ENGINE_ON] = 1.0
+    ms[cl.MS_STATS_ON] = 1.0
+    if af.launch.method == "runway":
+        ms[cl.MS_ON_GROUND] = 1.0
+    mgr.start(0.0, here)
+
+    route_m = sc.mission.route_length_m()
+    max_t = sc.max_duration_s or (3.0 * route_m / af.envelope.airspeed_min_mps + 3600.0)
+    chunk = max(1, round(CHUNK_S / dt))
+    logs: list[np.ndarray] = []
+    step = 0
+    end_state = "airborne"
+    stop_reason = "time limit"
+    fuel_out_t = None
+    while step * dt < max_t:
+        n = min(chunk, round(max_t / dt) - step)
+        noise_t = turbulence_noise(rng, n) if sc.turbulence != Turbulence.NONE else np.zeros((n, 3))
+        noise_s = sensor_noise(rng, n)
+        log = np.zeros((n // cfg.log_every + 2, cl.N_LOG))
+        arrays = arrays._replace(log=log)
+        done, ev, n_logged = cl.run_chunk(
+            arrays, vp, ap, sp, sc.ekf, cfg, noise_t, noise_s, step * dt, step, n
+        )
+        logs.append(log[:n_logged].copy())
+        step += done
+        t_s = step * dt
+        here = _here(x)
+        if progress is not None:
+            progress(t_s, float(x[FUEL]), float(ms[cl.MS_DIST]), mgr.seq)
+        if ev == cl.EV_NONE:
+            continue
+        if ev == cl.EV_TARGET_DONE:
+            mgr.on_target_done(t_s, here)
+            if mgr.finished and not mgr.landed:
+                stop_reason = "mission complete"
+                # let it settle into the final loiter for one turn before stopping
+                break
+        elif ev == cl.EV_TOUCHDOWN:
+            mgr.on_touchdown(t_s, here, _touchdown_text(ms))
+        elif ev == cl.EV_STOPPED:
+            mgr.on_stopped(t_s, here)
+            end_state = "landed" if _intact(ms) else "crashed"
+            stop_reason = "landed"
+            break
+        elif ev == cl.EV_GROUND_CONTACT:
+            mgr.events.append(MissionEvent(t_s, "ground_contact", mgr.seq, mgr.mode.name,
+                                           here.lat_deg, here.lon_deg, here.alt_m,
+                                           _touchdown_text(ms)))  # fmt: skip
+            end_state = "crashed"
+            stop_reason = "ground contact outside a landing"
+            break
+        elif ev == cl.EV_FUEL_EXHAUSTED:
+            fuel_out_t = t_s
+            ms[cl.MS_ENGINE_ON] = 0.0
+            mgr.events.append(MissionEvent(t_s, "fuel_exhausted", mgr.seq, mgr.mode.name,
+                                           here.lat_deg, here.lon_deg, here.alt_m))  # fmt: skip
+        elif ev == cl.EV_NONFINITE:
+            end_state = "crashed"
+            stop_reason = "non-finite state"
+            break
+        elif ev == cl.EV_TRIGGERS_FULL:
+            raise RuntimeError(f"more than {MAX_TRIGGERS} camera triggers")
+
+    full_log = np.concatenate(logs) if logs else np.zeros((0, cl.N_LOG))
+    trig = arrays.trig[: int(ms[cl.MS_N_TRIG])].copy()
+    wall = time.perf_counter() - wall0
+    summary = _summary(sc, mgr, x, ms, step * dt, fuel0, full_log, trig, end_state,
+                       stop_reason, fuel_out_t, wall, route_m)  # fmt: skip
+    return FlightResult(full_log, trig, tuple(mgr.events), summary)
+
+
+def _touchdown_text(ms: np.ndarray) -> str:
+    return (f"sink {ms[cl.MS_TD_SINK]:.2f} m/s, bank {math.degrees(ms[cl.MS_TD_ROLL]):.1f} deg, "
+            f"ground speed {ms[cl.MS_TD_GS]:.1f} m/s")  # fmt: skip
+
+
+def _intact(ms: np.ndarray) -> bool:
+    """Landed intact: touchdown sink < 3 m/s and bank < 10 deg."""
+    return ms[cl.MS_TD_SINK] < 3.0 and abs(math.degrees(ms[cl.MS_TD_ROLL])) < 10.0
+
+
+def _rms(sum2: float, n: float) -> float | None:
+    return math.sqrt(sum2 / n) if n > 0 else None
+
+
+def _summary(
+    sc: FlightScenario, mgr: MissionManager, x: np.ndarray, ms: np.ndarray, t_s: float,
+    fuel0: float, log: np.ndarray, trig: np.ndarray, end_state: str, stop_reason: str,
+    fuel_out_t: float | None, wall_s: float, route_m: float,
+) -> dict:  # fmt: skip
+    here = _here(x)
+    n_items = len(sc.mission.items)
+    completed = mgr.landed or (mgr.finished and end_state != "crashed")
+    out = {
+        "completed": bool(completed),
+        "end_state": end_state,
+        "stop_reason": stop_reason,
+        "flight_time_s": t_s,
+        "distance_km": ms[cl.MS_DIST] / 1000.0,
+        "planned_route_km": route_m / 1000.0,
+        "fuel_used_kg": fuel0 - float(x[FUEL]),
+        "fuel_remaining_kg": float(x[FUEL]),
+        "fuel_exhausted_t_s": fuel_out_t,
+        "items_reached": sorted(set(mgr.items_reached)),
+        "items_total": n_items,
+        "rms_xtrack_m": _rms(ms[cl.MS_XT_SUM2], ms[cl.MS_XT_N]),
+        "max_xtrack_m": ms[cl.MS_XT_MAX] if ms[cl.MS_XT_N] > 0 else None,
+        "rms_alt_err_m": _rms(ms[cl.MS_ALT_SUM2], ms[cl.MS_ALT_N]),
+        "rms_airspeed_err_mps": _rms(ms[cl.MS_SPD_SUM2], ms[cl.MS_SPD_N]),
+        "nav_rms_pos_err_m": _rms(ms[cl.MS_NAV_SUM2], ms[cl.MS_NAV_N]),
+        "nav_max_pos_err_m": ms[cl.MS_NAV_MAX] if ms[cl.MS_NAV_N] > 0 else None,
+        "nav_rms_wind_err_mps": _rms(ms[cl.MS_WIND_SUM2], ms[cl.MS_WIND_N]),
+        "camera_triggers": int(len(trig)),
+        "final": {"lat_deg": here.lat_deg, "lon_deg": here.lon_deg, "alt_m": here.alt_m},
+        "mode": mgr.mode.name,
+        "airframe": sc.airframe.name,
+        "seed": sc.seed,
+        "truth_nav": sc.truth_nav,
+        "turbulence": sc.turbulence.name.lower(),
+        "dt_s": sc.dt_s,
+        "events": [e.as_dict() for e in mgr.events],
+        "wall_time_s": wall_s,
+        "realtime_factor": t_s / wall_s if wall_s > 0 else None,
+    }
+    if ms[cl.MS_TD] > 0.5:
+        td = {
+            "t_s": ms[cl.MS_TD_T],
+            "lat_deg": math.degrees(ms[cl.MS_TD_LAT]),
+            "lon_deg": math.degrees(ms[cl.MS_TD_LON]),
+            "sink_mps": ms[cl.MS_TD_SINK],
+            "bank_deg": math.degrees(ms[cl.MS_TD_ROLL]),
+            "groundspeed_mps": ms[cl.MS_TD_GS],
+        }
+        if mgr.last_land is not None:
+            along, across = _along_across(mgr.last_land, td["lat_deg"], td["lon_deg"])
+            td["along_m"] = along
+            td["across_m"] = across
+        out["touchdown"] = td
+        out["landing_lat"] = td["lat_deg"]
+        out["landing_lon"] = td["lon_deg"]
+    return out
+
+
+def _along_across(
+    approach: tuple[Position, Position], lat: float, lon: float
+) -> tuple[float, float]:
+    """Touchdown relative to the landing point: along the approach (+ beyond it), across
+    (+ right of it), metres."""
+    a, b = approach
+    g = Geodesic.WGS84
+    app = g.Inverse(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)
+    to_td = g.Inverse(b.lat_deg, b.lon_deg, lat, lon)
+    ang = math.radians(to_td["azi1"] - app["azi2"])
+    return to_td["s12"] * math.cos(ang), to_td["s12"] * math.sin(ang)
