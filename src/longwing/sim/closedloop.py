@@ -88,9 +88,11 @@ EV_TRIGGERS_FULL = 7
     MS_FLARE_T, MS_N_TRIG, MS_XT_SUM2, MS_XT_N, MS_XT_MAX, MS_ALT_SUM2, MS_ALT_N,
     MS_SPD_SUM2, MS_SPD_N, MS_NAV_SUM2, MS_NAV_N, MS_WIND_SUM2, MS_WIND_N, MS_TAS_MEAS,
     MS_BARO_MEAS, MS_ENGINE_ON, MS_ON_GROUND, MS_ALT_DEM, MS_SPD_DEM, MS_XTRACK,
-    MS_NAV_MAX, MS_STATS_ON,
-) = range(37)  # fmt: skip
-N_MS = 37
+    MS_NAV_MAX, MS_STATS_ON, MS_LEG_CAP, MS_ALT_CAP,
+) = range(39)  # fmt: skip
+N_MS = 39
+# flags that belong to one guidance target: cleared by the runner when the target changes
+PER_TARGET_FLAGS = (MS_LOIT_ON, MS_LOIT_ANGLE, MS_LEG_CAP, MS_ALT_CAP, MS_FLARE)
 
 # Log columns (kernel units: SI, radians).
 LOG_COLUMNS = (
@@ -110,8 +112,15 @@ TRIGGER_COLUMNS = ("t_s", "lat_rad", "lon_rad", "alt_m", "roll_rad", "pitch_rad"
 N_TRIG = len(TRIGGER_COLUMNS)
 
 STOPPED_SPEED_MPS = 0.5
+CAPTURE_XTRACK_M = 10.0  # a leg counts in the tracking statistics once this close
+CAPTURE_COURSE_RAD = math.radians(10.0)  # ... and flying along it within this angle
+CAPTURE_ALT_M = 5.0  # height and speed count once the height is this close to the demand
 LANDED_MAX_ALT_AGL_M = 2.0
 FLARE_BANK_MAX_RAD = math.radians(5.0)
+FLARE_SINK_MAX = 1.2  # m/s, the most the flare asks for
+FLARE_PITCH_PER_SINK = 0.12  # rad of pitch per m/s of sink-rate error in the flare
+FLARE_PITCH_MIN_RAD = math.radians(-2.0)
+FLARE_PITCH_MAX_RAD = math.radians(12.0)
 
 
 class VehicleParams(NamedTuple):
@@ -286,6 +295,7 @@ def run_chunk(
         bank_cmd = 0.0
         alt_dem = t[tg.ALT_B]
         xtrack = 0.0
+        remaining = 0.0
         done = False
         if (kind == tg.TK_LEG or kind == tg.TK_LAND) and t[tg.LEG_LEN] < 1.0:
             done = kind == tg.TK_LEG  # a degenerate leg: nothing to fly
@@ -294,8 +304,16 @@ def run_chunk(
                 a.l1, ap.l1, dt, npx, npy, npz, n_vn, n_ve, t[tg.AX], t[tg.AY], t[tg.AZ],
                 t[tg.BX], t[tg.BY], t[tg.BZ],
             )  # fmt: skip
-            frac = _clamp(1.0 - remaining / max(t[tg.LEG_LEN], 1.0), 0.0, 1.0)
-            alt_dem = t[tg.ALT_A] + frac * (t[tg.ALT_B] - t[tg.ALT_A])
+            if kind == tg.TK_LAND:
+                # glide slope from A down to the flare height at FLARE_DIST before B, so that
+                # the flare ends (touchdown) at B
+                span = max(t[tg.LEG_LEN] - t[tg.FLARE_DIST], 1.0)
+                frac = _clamp(1.0 - (remaining - t[tg.FLARE_DIST]) / span, 0.0, 1.0)
+                alt_end = t[tg.GROUND_ALT] + t[tg.FLARE_ALT]
+                alt_dem = t[tg.ALT_A] + frac * (alt_end - t[tg.ALT_A])
+            else:
+                frac = _clamp(1.0 - remaining / max(t[tg.LEG_LEN], 1.0), 0.0, 1.0)
+                alt_dem = t[tg.ALT_A] + frac * (t[tg.ALT_B] - t[tg.ALT_A])
             if kind == tg.TK_LEG and t[tg.EXIT] == tg.EXIT_REACH:
                 if t[tg.PASS] > 0.5:
                     done = waypoint_reached(xtrack, remaining, t[tg.ACCEPT])
@@ -335,15 +353,23 @@ def run_chunk(
         # --- speed/height (TECS) and landing -------------------------------------------
         spd_dem = t[tg.SPEED]
         flare = ms[MS_FLARE] > 0.5
+        sink_dem = 0.0
         if kind == tg.TK_LAND:
             n_agl = n_alt - t[tg.GROUND_ALT]
-            if not flare and n_agl <= t[tg.FLARE_ALT]:
+            if not flare and (n_agl <= t[tg.FLARE_ALT] or remaining <= t[tg.FLARE_DIST]):
                 ms[MS_FLARE] = 1.0
-                ms[MS_FLARE_H] = n_alt
+                ms[MS_FLARE_H] = n_theta  # pitch at the start of the flare
                 ms[MS_FLARE_T] = time_s
                 flare = True
             if flare:
-                alt_dem = ms[MS_FLARE_H] - t[tg.FLARE_SINK] * (time_s - ms[MS_FLARE_T])
+                # aim the touchdown at B: the sink rate that reaches the ground there, within
+                # [FLARE_SINK, FLARE_SINK_MAX]; past B, the flare sink
+                gs_n = max(math.hypot(n_vn, n_ve), 1.0)
+                if remaining > 1.0:
+                    sink_dem = _clamp(n_agl * gs_n / remaining, t[tg.FLARE_SINK], FLARE_SINK_MAX)
+                else:
+                    sink_dem = t[tg.FLARE_SINK]
+                alt_dem = n_alt
                 bank_cmd = _clamp(bank_cmd, -FLARE_BANK_MAX_RAD, FLARE_BANK_MAX_RAD)
         if kind == tg.TK_GROUND:
             spd_dem = 0.0
@@ -355,6 +381,9 @@ def run_chunk(
             pitch_cmd = max(pitch_cmd, t[tg.CLIMB_PITCH])
             thr_cmd = 1.0
         if flare:
+            # sink-rate hold on pitch around the pitch at the flare start, engine idle
+            pitch_cmd = _clamp(ms[MS_FLARE_H] + FLARE_PITCH_PER_SINK * (n_vd - sink_dem),
+                               FLARE_PITCH_MIN_RAD, FLARE_PITCH_MAX_RAD)  # fmt: skip
             thr_cmd = 0.0
         on_ground = ms[MS_ON_GROUND] > 0.5
         if kind == tg.TK_GROUND or (kind == tg.TK_LAND and on_ground):
@@ -404,19 +433,28 @@ def run_chunk(
 
         # --- statistics (truth against the demands) ---------------------------------------
         if ms[MS_STATS_ON] > 0.5:
+            # tracking statistics on straight legs once captured (within CAPTURE_XTRACK_M of
+            # the track), and for height/speed once the height demand has been met
             if kind == tg.TK_LEG and t[tg.LEG_LEN] >= 1.0:
-                xt_true, _, _, _ = leg_geometry(
+                xt_true, _, _, trk = leg_geometry(
                     x[PX], x[PX + 1], x[PX + 2], t[tg.AX], t[tg.AY], t[tg.AZ], t[tg.BX],
                     t[tg.BY], t[tg.BZ],
                 )  # fmt: skip
-                ms[MS_XT_SUM2] += xt_true * xt_true
-                ms[MS_XT_N] += 1.0
-                ms[MS_XT_MAX] = max(ms[MS_XT_MAX], abs(xt_true))
-            if kind == tg.TK_LEG or kind == tg.TK_LOITER:
-                ms[MS_ALT_SUM2] += (h - alt_dem) ** 2
-                ms[MS_ALT_N] += 1.0
-                ms[MS_SPD_SUM2] += (tas_true - spd_dem) ** 2
-                ms[MS_SPD_N] += 1.0
+                crs_err = (math.atan2(ve_t, vn_t) - trk + math.pi) % (2.0 * math.pi) - math.pi
+                if abs(xt_true) < CAPTURE_XTRACK_M and abs(crs_err) < CAPTURE_COURSE_RAD:
+                    ms[MS_LEG_CAP] = 1.0
+                if ms[MS_LEG_CAP] > 0.5:
+                    ms[MS_XT_SUM2] += xt_true * xt_true
+                    ms[MS_XT_N] += 1.0
+                    ms[MS_XT_MAX] = max(ms[MS_XT_MAX], abs(xt_true))
+            if kind == tg.TK_LEG or (kind == tg.TK_LOITER and ms[MS_LOIT_ON] > 0.5):
+                if abs(h - alt_dem) < CAPTURE_ALT_M:
+                    ms[MS_ALT_CAP] = 1.0
+                if ms[MS_ALT_CAP] > 0.5:
+                    ms[MS_ALT_SUM2] += (h - alt_dem) ** 2
+                    ms[MS_ALT_N] += 1.0
+                    ms[MS_SPD_SUM2] += (tas_true - spd_dem) ** 2
+                    ms[MS_SPD_N] += 1.0
             if not cfg.truth_nav:
                 ex_, ey_, ez_ = npx - x[PX], npy - x[PX + 1], npz - x[PX + 2]
                 en_, ee_, _ = ecef_to_ned_sc(sl, cl, so, co, ex_, ey_, ez_)

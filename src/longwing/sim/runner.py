@@ -211,6 +211,8 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
             continue
         if ev == cl.EV_TARGET_DONE:
             mgr.on_target_done(t_s, here)
+            for flag in cl.PER_TARGET_FLAGS:
+                ms[flag] = 0.0
             if mgr.finished and not mgr.landed:
                 stop_reason = "mission complete"
                 # let it settle into the final loiter for one turn before stopping

@@ -12,7 +12,7 @@ import numpy as np
 TK_LEG = 0  # follow the leg A -> B (L1), altitude sloping from ALT_A to ALT_B
 TK_LOITER = 1  # circle about B with RADIUS, DIR (+1 clockwise), at ALT_B
 TK_TAKEOFF = 2  # climb out along A -> B at the launch pitch and full throttle to ALT_B
-TK_LAND = 3  # approach along A -> B on the glide slope to B at GROUND_ALT, flare, roll out
+TK_LAND = 3  # approach along A -> B on the glide slope, flare FLARE_DIST before B, roll out
 TK_GROUND = 4  # on the ground, engine idle, brakes on (before launch or after landing)
 
 # exit conditions
@@ -28,8 +28,9 @@ ALT_TOL_M = 5.0
 (
     KIND, AX, AY, AZ, BX, BY, BZ, ALT_A, ALT_B, SPEED, ACCEPT, PASS, RADIUS, DIR, EXIT,
     EXIT_VALUE, CAM_DIST, GROUND_ALT, FLARE_ALT, FLARE_SINK, CLIMB_PITCH, LEG_LEN, SEQ,
-) = range(23)  # fmt: skip
-N_TARGET = 23
+    FLARE_DIST,
+) = range(24)  # fmt: skip
+N_TARGET = 24
 
 
 def new_target() -> np.ndarray:
