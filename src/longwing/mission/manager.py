@@ -23,6 +23,7 @@ from longwing.sim import target as tg
 TAKEOFF_LEG_M = 5000.0  # length of the climb-out line along the launch heading
 CRUISE_LEG_M = 100_000.0  # length of the straight line CRUISE mode follows
 MIN_LEG_M = 1.0  # legs shorter than this start from the aircraft instead
+LAUNCH_INTO_WIND_MPS = 2.0  # launch into the wind above this surface wind
 
 
 class Mode(IntEnum):
@@ -175,8 +176,12 @@ class MissionManager:
 
     # --- starting ---------------------------------------------------------------------------
 
-    def launch_heading_deg(self) -> float:
-        """Heading of the climb-out: toward the first positioned NAV item after take-off."""
+    def launch_heading_deg(self, wind_ne_mps: tuple[float, float] = (0.0, 0.0)) -> float:
+        """Heading of the launch and climb-out: into the wind when there is some (as an
+        operator launches), else toward the first positioned NAV item after take-off."""
+        wn, we = wind_ne_mps
+        if math.hypot(wn, we) >= LAUNCH_INTO_WIND_MPS:
+            return math.degrees(math.atan2(-we, -wn)) % 360.0
         for _, it in self.mission.nav_items():
             pos = it.position
             if it.command == MavCmd.NAV_TAKEOFF or pos is None:
@@ -188,7 +193,9 @@ class MissionManager:
                 return inv["azi1"] % 360.0
         return 0.0
 
-    def start(self, t_s: float, here: Position) -> None:
+    def start(
+        self, t_s: float, here: Position, wind_ne_mps: tuple[float, float] = (0.0, 0.0)
+    ) -> None:
         """Begin AUTO from the launch: a take-off target, then the items."""
         self._event(t_s, "mode", here, "AUTO")
         first = self.mission.items[0] if self.mission.items else None
@@ -199,10 +206,12 @@ class MissionManager:
             alt = self.home.alt_m + self.s.TKOFF_ALT
             self._event(t_s, "takeoff_inserted", here,
                         f"no NAV_TAKEOFF first: climbing to {self.s.TKOFF_ALT:g} m")  # fmt: skip
-        self._takeoff(here, alt)
+        self._takeoff(here, alt, wind_ne_mps)
 
-    def _takeoff(self, here: Position, alt_m: float) -> None:
-        heading = self.launch_heading_deg()
+    def _takeoff(
+        self, here: Position, alt_m: float, wind_ne_mps: tuple[float, float] = (0.0, 0.0)
+    ) -> None:
+        heading = self.launch_heading_deg(wind_ne_mps)
         ahead = Geodesic.WGS84.Direct(here.lat_deg, here.lon_deg, heading, TAKEOFF_LEG_M)
         self._common(tg.TK_TAKEOFF)
         self._set_points(here, Position(ahead["lat2"], ahead["lon2"], alt_m))

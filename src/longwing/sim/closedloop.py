@@ -114,6 +114,7 @@ N_TRIG = len(TRIGGER_COLUMNS)
 STOPPED_SPEED_MPS = 0.5
 CAPTURE_XTRACK_M = 10.0  # a leg counts in the tracking statistics once this close
 CAPTURE_COURSE_RAD = math.radians(10.0)  # ... and flying along it within this angle
+WIND_KNOWN_SIGMA_MPS = 1.0  # wind statistics count once the EKF's wind sigma is below this
 CAPTURE_ALT_M = 5.0  # height and speed count once the height is this close to the demand
 LANDED_MAX_ALT_AGL_M = 2.0
 FLARE_BANK_MAX_RAD = math.radians(5.0)
@@ -273,7 +274,7 @@ def run_chunk(
                 fbn, fbe, fbd = mag_field_ned_sc(sl_e, cl_e, so_e, co_e, e_alt)
                 ekf_fuse_mag(a.ekf_x, a.ekf_p, (mx, my, mz), (fbn, fbe, fbd), ep)
             (n_lat, n_lon, n_alt, n_vn, n_ve, n_vd, n_phi, n_theta, n_psi, e_wn, e_we,
-             sig_pos, _, _, _, _, _) = ekf_output(a.ekf_x, a.ekf_p)  # fmt: skip
+             sig_pos, _, _, sig_wind, _, _) = ekf_output(a.ekf_x, a.ekf_p)  # fmt: skip
             bgx, bgy, bgz, bax, bay, baz, _, _, _, _ = ekf_biases(a.ekf_x)
             n_p, n_q, n_r = gx_m - bgx, gy_m - bgy, gz_m - bgz
             n_ax, n_ay = ax_m - bax, ay_m - bay
@@ -287,6 +288,7 @@ def run_chunk(
             n_tas = tas_true
             e_wn, e_we = wn, we
             sig_pos = 0.0
+            sig_wind = 0.0
         npx, npy, npz = geodetic_to_ecef(n_lat, n_lon, n_alt)
         _, _, rho_n = isa(n_alt)
         eas2tas = math.sqrt(1.225 / rho_n)
@@ -462,8 +464,9 @@ def run_chunk(
                 ms[MS_NAV_SUM2] += e2
                 ms[MS_NAV_N] += 1.0
                 ms[MS_NAV_MAX] = max(ms[MS_NAV_MAX], math.sqrt(e2))
-                ms[MS_WIND_SUM2] += (e_wn - wn) ** 2 + (e_we - we) ** 2
-                ms[MS_WIND_N] += 1.0
+                if sig_wind < WIND_KNOWN_SIGMA_MPS:  # once the filter says it knows the wind
+                    ms[MS_WIND_SUM2] += (e_wn - wn) ** 2 + (e_we - we) ** 2
+                    ms[MS_WIND_N] += 1.0
 
         # --- physics ---------------------------------------------------------------------
         actuator_step(a.act, a.cmd, vp.act, dt)
@@ -520,7 +523,7 @@ def run_chunk(
                 return k + 1, EV_TOUCHDOWN, n_logged
         elif not touching and ms[MS_ON_GROUND] > 0.5 and agl_now > LANDED_MAX_ALT_AGL_M:
             ms[MS_ON_GROUND] = 0.0  # airborne again (after launch, or a bounce)
-        if kind == tg.TK_LAND and ms[MS_ON_GROUND] > 0.5 and gs < STOPPED_SPEED_MPS:
+        if kind != tg.TK_GROUND and ms[MS_ON_GROUND] > 0.5 and gs < STOPPED_SPEED_MPS:
             return k + 1, EV_STOPPED, n_logged
         if had_fuel and x[FUEL] <= 0.0:
             return k + 1, EV_FUEL_EXHAUSTED, n_logged

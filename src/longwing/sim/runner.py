@@ -99,9 +99,10 @@ def _launch_state(
     """Truth state and actuator positions at release (catapult) or on the runway."""
     af = sc.airframe
     home = sc.mission.home
-    heading = math.radians(mgr.launch_heading_deg())
-    lat, lon = math.radians(home.lat_deg), math.radians(home.lon_deg)
     wind_alt, wind_n, wind_e = sc.wind.arrays()
+    w_sfc = steady_wind_ned(home.alt_m, wind_alt, wind_n, wind_e)
+    heading = math.radians(mgr.launch_heading_deg((w_sfc[0], w_sfc[1])))
+    lat, lon = math.radians(home.lat_deg), math.radians(home.lon_deg)
     if af.launch.method == "catapult":
         alt = home.alt_m + af.launch.launch_height_m
         w0 = steady_wind_ned(alt, wind_alt, wind_n, wind_e)
@@ -182,7 +183,8 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
     ms[cl.MS_STATS_ON] = 1.0
     if af.launch.method == "runway":
         ms[cl.MS_ON_GROUND] = 1.0
-    mgr.start(0.0, here)
+    w_sfc = steady_wind_ned(sc.mission.home.alt_m, wind_alt, wind_n, wind_e)
+    mgr.start(0.0, here, (w_sfc[0], w_sfc[1]))
 
     route_m = sc.mission.route_length_m()
     max_t = sc.max_duration_s or (3.0 * route_m / af.envelope.airspeed_min_mps + 3600.0)
@@ -220,17 +222,31 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
         elif ev == cl.EV_TOUCHDOWN:
             mgr.on_touchdown(t_s, here, _touchdown_text(ms))
         elif ev == cl.EV_STOPPED:
-            mgr.on_stopped(t_s, here)
-            end_state = "landed" if _intact(ms) else "crashed"
-            stop_reason = "landed"
+            if target[tg.KIND] == tg.TK_LAND:
+                mgr.on_stopped(t_s, here)
+                end_state = "landed" if _intact(ms) else "crashed"
+                stop_reason = "landed"
+            else:
+                mgr.events.append(MissionEvent(t_s, "stopped_on_ground", mgr.seq,
+                                               mgr.mode.name, here.lat_deg, here.lon_deg,
+                                               here.alt_m))  # fmt: skip
+                end_state = "crashed"
+                stop_reason = "stopped on the ground outside a landing"
             break
         elif ev == cl.EV_GROUND_CONTACT:
-            mgr.events.append(MissionEvent(t_s, "ground_contact", mgr.seq, mgr.mode.name,
-                                           here.lat_deg, here.lon_deg, here.alt_m,
+            # touching the ground outside a landing: a hard contact (sink >= 3 m/s or bank
+            # >= 10 deg) wrecks the aircraft; a brush of the skids (e.g. a sag after a
+            # catapult release in turbulence) is logged and the flight goes on
+            hard = not _intact(ms)
+            mgr.events.append(MissionEvent(t_s, "ground_contact" if hard else "ground_touch",
+                                           mgr.seq, mgr.mode.name, here.lat_deg,
+                                           here.lon_deg, here.alt_m,
                                            _touchdown_text(ms)))  # fmt: skip
-            end_state = "crashed"
-            stop_reason = "ground contact outside a landing"
-            break
+            ms[cl.MS_TD] = 0.0
+            if hard:
+                end_state = "crashed"
+                stop_reason = "ground contact outside a landing"
+                break
         elif ev == cl.EV_FUEL_EXHAUSTED:
             fuel_out_t = t_s
             ms[cl.MS_ENGINE_ON] = 0.0
