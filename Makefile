@@ -17,8 +17,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 demo: $(STAMP)
 	$(VENV)/bin/longwing trim --airframe aerosonde --airspeed 25 --altitude 1500 --latitude 47 --fuel-kg 4 --modes
-	$(VENV)/bin/longwing sim --airframe aerosonde --airspeed 25 --altitude 1500 --latitude 47.56 --longitude -52.71 \
-	    --heading-deg 60 --duration-s 3600 --wind 270@8 --turbulence light --seed 1 --out runs/demo
+	$(VENV)/bin/longwing fly examples/long_range.plan --airframe aerosonde --wind 270@8 \
+	    --turbulence light --seed 1 --out runs/demo
+	@echo "report: runs/demo/report.html"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -145,3 +146,54 @@ def test_console_script_installed():
     exe = Path(sys.executable).with_name("longwing")
     res = subprocess.run([str(exe), "airframes"], capture_output=True, text=True, check=True)
     assert "aerosonde" in res.stdout.split()
+
+
+def test_fly_writes_run_folder(monkeypatch, capsys, tmp_path):
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    out_dir = tmp_path / "fly"
+    code, out, _ = run_cli(
+        monkeypatch, capsys, "fly", str(examples / "short_survey.plan"), "--wind", "60@5",
+        "--seed", "2", "--out", str(out_dir), "--json",
+    )  # fmt: skip
+    assert code == 0
+    summary = json.loads(out)
+    for key in ("completed", "flight_time_s", "distance_km", "fuel_used_kg",
+                "fuel_remaining_kg", "items_reached", "rms_xtrack_m", "max_xtrack_m",
+                "rms_alt_err_m", "events", "wall_time_s", "realtime_factor"):  # fmt: skip
+        assert key in summary, key
+    assert summary["completed"] is True and summary["end_state"] == "landed"
+    assert summary == json.loads((out_dir / "summary.json").read_text())
+    events = [json.loads(line) for line in (out_dir / "events.jsonl").read_text().splitlines()]
+    kinds = {e["kind"] for e in events}
+    assert {"item_reached", "camera_trigger", "touchdown", "landed", "mode"} <= kinds
+    trig = [e for e in events if e["kind"] == "camera_trigger"]
+    assert {"t_s", "lat_deg", "lon_deg", "alt_m", "roll_deg", "pitch_deg", "yaw_deg"} <= set(
+        trig[0]
+    )
+    log = pq.read_table(out_dir / "log.parquet")
+    for col in ("est_lat_deg", "alt_cmd_m", "xtrack_m", "roll_cmd_deg", "meas_tas_mps"):
+        assert col in log.column_names
+    dt = np.diff(log.column("t_s").to_numpy())
+    assert np.allclose(dt, 0.1)  # 10 Hz
+    report = (out_dir / "report.html").read_text()
+    assert "Cross-track error" in report and "touchdown" in report
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ('{"fileType": "Plan", "version": 1, "mission": {"items": [', "invalid JSON"),
+        ("QGC WPL 110\n0\t1\t0\t16\t0\t0\t0\t0\t95.0\t-52.9\t60\t1\n"
+         "1\t0\t3\t16\t0\t0\t0\t0\t47.6\t-52.9\t100\t1\n", "latitude 95.0 is outside"),
+        ("QGC WPL 110\n0\t1\t0\t16\t0\t0\t0\t0\t47.6\t-52.9\t60\t1\n"
+         "1\t0\t3\t16\t0\t-5\t0\t0\t47.6\t-52.9\t100\t1\n", "item 1 (NAV_WAYPOINT)"),
+    ],
+)  # fmt: skip
+def test_fly_bad_mission_is_one_line_exit_2(monkeypatch, capsys, tmp_path, text, message):
+    bad = tmp_path / ("m.plan" if text.startswith("{") else "m.waypoints")
+    bad.write_text(text)
+    code, out, err = run_cli(monkeypatch, capsys, "fly", str(bad), "--out", str(tmp_path / "r"))
+    assert code == 2
+    assert message in err and "Traceback" not in err + out
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
