@@ -88,9 +88,10 @@ EV_TRIGGERS_FULL = 7
     MS_FLARE_T, MS_N_TRIG, MS_XT_SUM2, MS_XT_N, MS_XT_MAX, MS_ALT_SUM2, MS_ALT_N,
     MS_SPD_SUM2, MS_SPD_N, MS_NAV_SUM2, MS_NAV_N, MS_WIND_SUM2, MS_WIND_N, MS_TAS_MEAS,
     MS_BARO_MEAS, MS_ENGINE_ON, MS_ON_GROUND, MS_ALT_DEM, MS_SPD_DEM, MS_XTRACK,
-    MS_NAV_MAX, MS_STATS_ON, MS_LEG_CAP, MS_ALT_CAP,
-) = range(39)  # fmt: skip
-N_MS = 39
+    MS_NAV_MAX, MS_STATS_ON, MS_LEG_CAP, MS_ALT_CAP, MS_BANK_CMD, MS_ALT_G, MS_REMAIN,
+    MS_NAV_NOW,
+) = range(43)  # fmt: skip
+N_MS = 43
 # flags that belong to one guidance target: cleared by the runner when the target changes
 PER_TARGET_FLAGS = (MS_LOIT_ON, MS_LOIT_ANGLE, MS_LEG_CAP, MS_ALT_CAP, MS_FLARE)
 
@@ -140,6 +141,8 @@ class LoopConfig(NamedTuple):
     div_baro: int
     div_pitot: int
     div_mag: int
+    div_nav: int  # guidance (L1 and target exits) every div_nav steps
+    div_stats: int  # tracking statistics every div_stats steps
     log_every: int
 
 
@@ -187,6 +190,86 @@ def specific_force_body(
 @njit(cache=True)
 def _clamp(v: float, lo: float, hi: float) -> float:
     return min(hi, max(lo, v))
+
+
+@njit(cache=True)
+def _guidance(
+    a: LoopArrays,
+    ap: AutopilotParams,
+    kind: int,
+    time_s: float,
+    dt_nav: float,
+    npx: float,
+    npy: float,
+    npz: float,
+    n_vn: float,
+    n_ve: float,
+    n_alt: float,
+    agl: float,
+) -> tuple[float, float, float, float, bool]:
+    """L1 guidance and the target's altitude profile and exit test (run at the nav rate).
+
+    Returns (bank command rad, altitude demand m, cross-track m, remaining to B m, done).
+    """  # fmt: skip
+    t = a.tgt
+    ms = a.ms
+    bank_cmd = 0.0
+    alt_dem = t[tg.ALT_B]
+    xtrack = 0.0
+    remaining = 0.0
+    done = False
+    if (kind == tg.TK_LEG or kind == tg.TK_LAND) and t[tg.LEG_LEN] < 1.0:
+        done = kind == tg.TK_LEG  # a degenerate leg: nothing to fly
+    elif kind == tg.TK_LEG or kind == tg.TK_TAKEOFF or kind == tg.TK_LAND:
+        bank_cmd, _, xtrack, remaining = l1_waypoint(
+            a.l1, ap.l1, dt_nav, npx, npy, npz, n_vn, n_ve, t[tg.AX], t[tg.AY], t[tg.AZ],
+            t[tg.BX], t[tg.BY], t[tg.BZ],
+        )  # fmt: skip
+        if kind == tg.TK_LAND:
+            # glide slope from A down to the flare height at FLARE_DIST before B, so that
+            # the flare ends (touchdown) at B
+            span = max(t[tg.LEG_LEN] - t[tg.FLARE_DIST], 1.0)
+            frac = _clamp(1.0 - (remaining - t[tg.FLARE_DIST]) / span, 0.0, 1.0)
+            alt_end = t[tg.GROUND_ALT] + t[tg.FLARE_ALT]
+            alt_dem = t[tg.ALT_A] + frac * (alt_end - t[tg.ALT_A])
+        else:
+            frac = _clamp(1.0 - remaining / max(t[tg.LEG_LEN], 1.0), 0.0, 1.0)
+            alt_dem = t[tg.ALT_A] + frac * (t[tg.ALT_B] - t[tg.ALT_A])
+        if kind == tg.TK_LEG and t[tg.EXIT] == tg.EXIT_REACH:
+            if t[tg.PASS] > 0.5:
+                done = waypoint_reached(xtrack, remaining, t[tg.ACCEPT])
+            else:
+                done = math.hypot(xtrack, remaining) <= t[tg.ACCEPT] or remaining <= 0.0
+        elif kind == tg.TK_TAKEOFF:
+            alt_dem = t[tg.ALT_B]
+            done = n_alt >= t[tg.ALT_B] - tg.ALT_TOL_M
+            if agl < 10.0:
+                bank_cmd = _clamp(bank_cmd, -FLARE_BANK_MAX_RAD, FLARE_BANK_MAX_RAD)
+    elif kind == tg.TK_LOITER:
+        bank_cmd, _, rad_err, captured = l1_loiter(
+            a.l1, ap.l1, npx, npy, npz, n_vn, n_ve, t[tg.BX], t[tg.BY], t[tg.BZ],
+            t[tg.RADIUS], t[tg.DIR],
+        )  # fmt: skip
+        xtrack = rad_err
+        _, brg = loiter_geometry(npx, npy, npz, t[tg.BX], t[tg.BY], t[tg.BZ])
+        if captured and ms[MS_LOIT_ON] < 0.5:
+            ms[MS_LOIT_ON] = 1.0
+            ms[MS_LOIT_T0] = time_s
+            ms[MS_LOIT_BRG] = brg
+            ms[MS_LOIT_ANGLE] = 0.0
+        elif ms[MS_LOIT_ON] > 0.5:
+            d = (brg - ms[MS_LOIT_BRG] + math.pi) % (2.0 * math.pi) - math.pi
+            ms[MS_LOIT_ANGLE] += d * (1.0 if t[tg.DIR] >= 0.0 else -1.0)
+            ms[MS_LOIT_BRG] = brg
+        ex = t[tg.EXIT]
+        if ms[MS_LOIT_ON] > 0.5:
+            if ex == tg.EXIT_TURNS:
+                done = ms[MS_LOIT_ANGLE] >= 2.0 * math.pi * t[tg.EXIT_VALUE]
+            elif ex == tg.EXIT_TIME:
+                done = time_s - ms[MS_LOIT_T0] >= t[tg.EXIT_VALUE]
+            elif ex == tg.EXIT_ALT:
+                done = abs(n_alt - t[tg.ALT_B]) <= tg.ALT_TOL_M
+    return bank_cmd, alt_dem, xtrack, remaining, done
 
 
 @njit(cache=True)
@@ -293,64 +376,24 @@ def run_chunk(
         _, _, rho_n = isa(n_alt)
         eas2tas = math.sqrt(1.225 / rho_n)
 
-        # --- guidance ------------------------------------------------------------------
-        bank_cmd = 0.0
-        alt_dem = t[tg.ALT_B]
-        xtrack = 0.0
-        remaining = 0.0
-        done = False
-        if (kind == tg.TK_LEG or kind == tg.TK_LAND) and t[tg.LEG_LEN] < 1.0:
-            done = kind == tg.TK_LEG  # a degenerate leg: nothing to fly
-        elif kind == tg.TK_LEG or kind == tg.TK_TAKEOFF or kind == tg.TK_LAND:
-            bank_cmd, _, xtrack, remaining = l1_waypoint(
-                a.l1, ap.l1, dt, npx, npy, npz, n_vn, n_ve, t[tg.AX], t[tg.AY], t[tg.AZ],
-                t[tg.BX], t[tg.BY], t[tg.BZ],
-            )  # fmt: skip
-            if kind == tg.TK_LAND:
-                # glide slope from A down to the flare height at FLARE_DIST before B, so that
-                # the flare ends (touchdown) at B
-                span = max(t[tg.LEG_LEN] - t[tg.FLARE_DIST], 1.0)
-                frac = _clamp(1.0 - (remaining - t[tg.FLARE_DIST]) / span, 0.0, 1.0)
-                alt_end = t[tg.GROUND_ALT] + t[tg.FLARE_ALT]
-                alt_dem = t[tg.ALT_A] + frac * (alt_end - t[tg.ALT_A])
-            else:
-                frac = _clamp(1.0 - remaining / max(t[tg.LEG_LEN], 1.0), 0.0, 1.0)
-                alt_dem = t[tg.ALT_A] + frac * (t[tg.ALT_B] - t[tg.ALT_A])
-            if kind == tg.TK_LEG and t[tg.EXIT] == tg.EXIT_REACH:
-                if t[tg.PASS] > 0.5:
-                    done = waypoint_reached(xtrack, remaining, t[tg.ACCEPT])
-                else:
-                    done = math.hypot(xtrack, remaining) <= t[tg.ACCEPT] or remaining <= 0.0
-            elif kind == tg.TK_TAKEOFF:
-                alt_dem = t[tg.ALT_B]
-                done = n_alt >= t[tg.ALT_B] - tg.ALT_TOL_M
-                if agl < 10.0:
-                    bank_cmd = _clamp(bank_cmd, -FLARE_BANK_MAX_RAD, FLARE_BANK_MAX_RAD)
-        elif kind == tg.TK_LOITER:
-            bank_cmd, _, rad_err, captured = l1_loiter(
-                a.l1, ap.l1, npx, npy, npz, n_vn, n_ve, t[tg.BX], t[tg.BY], t[tg.BZ],
-                t[tg.RADIUS], t[tg.DIR],
-            )  # fmt: skip
-            xtrack = rad_err
-            _, brg = loiter_geometry(npx, npy, npz, t[tg.BX], t[tg.BY], t[tg.BZ])
-            if captured and ms[MS_LOIT_ON] < 0.5:
-                ms[MS_LOIT_ON] = 1.0
-                ms[MS_LOIT_T0] = time_s
-                ms[MS_LOIT_BRG] = brg
-                ms[MS_LOIT_ANGLE] = 0.0
-            elif ms[MS_LOIT_ON] > 0.5:
-                d = (brg - ms[MS_LOIT_BRG] + math.pi) % (2.0 * math.pi) - math.pi
-                ms[MS_LOIT_ANGLE] += d * (1.0 if t[tg.DIR] >= 0.0 else -1.0)
-                ms[MS_LOIT_BRG] = brg
-            ex = t[tg.EXIT]
-            if ms[MS_LOIT_ON] > 0.5:
-                if ex == tg.EXIT_TURNS:
-                    done = ms[MS_LOIT_ANGLE] >= 2.0 * math.pi * t[tg.EXIT_VALUE]
-                elif ex == tg.EXIT_TIME:
-                    done = time_s - ms[MS_LOIT_T0] >= t[tg.EXIT_VALUE]
-                elif ex == tg.EXIT_ALT:
-                    done = abs(n_alt - t[tg.ALT_B]) <= tg.ALT_TOL_M
-        ms[MS_XTRACK] = xtrack
+        # --- guidance (at the navigation rate; held in between) -------------------------
+        if step % cfg.div_nav == 0 or ms[MS_NAV_NOW] > 0.5:
+            ms[MS_NAV_NOW] = 0.0
+            bank_g, alt_g, xt_g, rem_g, done_g = _guidance(
+                a, ap, kind, time_s, dt * cfg.div_nav, npx, npy, npz, n_vn, n_ve, n_alt, agl
+            )
+            ms[MS_BANK_CMD] = bank_g
+            ms[MS_ALT_G] = alt_g
+            ms[MS_XTRACK] = xt_g
+            ms[MS_REMAIN] = rem_g
+            done = done_g
+        else:
+            ms[MS_REMAIN] -= math.hypot(n_vn, n_ve) * dt
+            done = False
+        bank_cmd = ms[MS_BANK_CMD]
+        alt_dem = ms[MS_ALT_G]
+        xtrack = ms[MS_XTRACK]
+        remaining = ms[MS_REMAIN]
 
         # --- speed/height (TECS) and landing -------------------------------------------
         spd_dem = t[tg.SPEED]
@@ -434,7 +477,7 @@ def run_chunk(
             n_logged += 1
 
         # --- statistics (truth against the demands) ---------------------------------------
-        if ms[MS_STATS_ON] > 0.5:
+        if ms[MS_STATS_ON] > 0.5 and step % cfg.div_stats == 0:
             # tracking statistics on straight legs once captured (within CAPTURE_XTRACK_M of
             # the track), and for height/speed once the height demand has been met
             if kind == tg.TK_LEG and t[tg.LEG_LEN] >= 1.0:

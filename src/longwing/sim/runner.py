@@ -48,6 +48,8 @@ from longwing.sim.fastloop import attitude_ned
 
 CHUNK_S = 30.0
 MAX_TRIGGERS = 100_000
+NAV_RATE_HZ = 20.0  # L1 guidance and target exit tests (ArduPlane navigates at 10-50 Hz)
+STATS_RATE_HZ = 10.0  # tracking statistics sampling
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,8 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
         div_baro=rate_divider(imu_hz, sp.baro_rate_hz),
         div_pitot=rate_divider(imu_hz, sp.pitot_rate_hz),
         div_mag=rate_divider(imu_hz, sp.mag_rate_hz),
+        div_nav=rate_divider(imu_hz, NAV_RATE_HZ),
+        div_stats=rate_divider(imu_hz, STATS_RATE_HZ),
         log_every=max(1, round(1.0 / (sc.log_hz * dt))),
     )
     vp = cl.VehicleParams(af.aero, af.mass, af.prop, af.ground, af.actuators)
@@ -181,6 +185,7 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
     ms = arrays.ms
     ms[cl.MS_ENGINE_ON] = 1.0
     ms[cl.MS_STATS_ON] = 1.0
+    ms[cl.MS_NAV_NOW] = 1.0
     if af.launch.method == "runway":
         ms[cl.MS_ON_GROUND] = 1.0
     w_sfc = steady_wind_ned(sc.mission.home.alt_m, wind_alt, wind_n, wind_e)
@@ -215,6 +220,7 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
             mgr.on_target_done(t_s, here)
             for flag in cl.PER_TARGET_FLAGS:
                 ms[flag] = 0.0
+            ms[cl.MS_NAV_NOW] = 1.0  # guidance for the new target on the next step
             if mgr.finished and not mgr.landed:
                 stop_reason = "mission complete"
                 # let it settle into the final loiter for one turn before stopping
