@@ -30,6 +30,7 @@ test: lint
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_physics.py
+	$(PY) benchmarks/bench_closed_loop.py --laima
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache
