@@ -83,9 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(out, indent=1))
         return 0
-    print(f"closed loop (long_range.plan, 270@8, light turbulence, EKF): "
-          f"{closed['steps_per_s']:,.0f} steps/s at 100 Hz = {closed['realtime_factor']:,.0f}x "
-          f"real time (best of {args.repeats}; first run {closed['first_run_s']:.1f} s)")  # fmt: skip
+    rate, rtf = closed["steps_per_s"], closed["realtime_factor"]
+    print(f"closed loop (long_range.plan, 270@8, light turbulence, EKF): {rate:,.0f} steps/s "
+          f"at 100 Hz = {rtf:,.0f}x real time (best of {args.repeats}; "
+          f"first run {closed['first_run_s']:.1f} s)")  # fmt: skip
     print(f"JSBSim c172x FDM alone at 120 Hz: {jsb['steps_per_s']:,.0f} steps/s")
     print(f"ratio: {out['ratio_vs_jsbsim']:.2f}x (target >= 3x)")
     if args.laima:
