@@ -55,6 +55,7 @@ class MissionSettings:
     LAND_APPROACH_SPD: float = 22.0  # m/s airspeed on the final approach
     AIRSPEED_CRUISE: float = 25.0  # m/s
     TKOFF_CLIMB_PITCH: float = math.radians(8.0)  # rad, minimum pitch in the climb-out
+    TKOFF_ROTATE_SPD: float = 20.0  # m/s airspeed to rotate on a runway take-off
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,7 @@ class MissionManager:
         self._common(tg.TK_TAKEOFF)
         self._set_points(here, Position(ahead["lat2"], ahead["lon2"], alt_m))
         self.tgt[tg.ALT_A] = alt_m
+        self.tgt[tg.ROTATE_SPEED] = self.s.TKOFF_ROTATE_SPD
         self.prev = Position(here.lat_deg, here.lon_deg, alt_m)
 
     # --- progress -----------------------------------------------------------------------------

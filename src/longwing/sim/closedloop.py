@@ -22,7 +22,7 @@ from longwing.airframe.params import ActuatorParams, AeroParams, MassParams, Pro
 from longwing.control.attitude import attitude_update
 from longwing.control.l1 import l1_loiter, l1_waypoint, waypoint_reached
 from longwing.control.params import AutopilotParams
-from longwing.control.tecs import tecs_update
+from longwing.control.tecs import tecs_reset, tecs_update
 from longwing.estimation.ekf import (
     EkfParams,
     ekf_biases,
@@ -113,6 +113,7 @@ TRIGGER_COLUMNS = ("t_s", "lat_rad", "lon_rad", "alt_m", "roll_rad", "pitch_rad"
 N_TRIG = len(TRIGGER_COLUMNS)
 
 STOPPED_SPEED_MPS = 0.5
+TAKEOFF_ROLL_MAX_S = 60.0  # stopped on the ground this long into a take-off: failed
 CAPTURE_XTRACK_M = 10.0  # a leg counts in the tracking statistics once this close
 CAPTURE_COURSE_RAD = math.radians(10.0)  # ... and flying along it within this angle
 WIND_KNOWN_SIGMA_MPS = 1.0  # wind statistics count once the EKF's wind sigma is below this
@@ -122,6 +123,9 @@ FLARE_BANK_MAX_RAD = math.radians(5.0)
 FLARE_SINK_MAX = 1.2  # m/s, the most the flare asks for
 FLARE_PITCH_PER_SINK = 0.12  # rad of pitch per m/s of sink-rate error in the flare
 FLARE_PITCH_MIN_RAD = math.radians(-2.0)
+FLARE_SPEED_MARGIN_MPS = 2.0  # airspeed below approach speed tolerated at idle in the flare
+FLARE_THR_PER_MPS = 0.25  # throttle per m/s of airspeed below that
+FLARE_THR_MAX = 0.7
 FLARE_PITCH_MAX_RAD = math.radians(12.0)
 
 
@@ -425,11 +429,16 @@ def run_chunk(
         if kind == tg.TK_TAKEOFF:
             pitch_cmd = max(pitch_cmd, t[tg.CLIMB_PITCH])
             thr_cmd = 1.0
+            if ms[MS_ON_GROUND] > 0.5 and n_tas < t[tg.ROTATE_SPEED]:
+                pitch_cmd = 0.0  # ground roll: level until rotation speed
+                bank_cmd = 0.0
         if flare:
             # sink-rate hold on pitch around the pitch at the flare start, engine idle
             pitch_cmd = _clamp(ms[MS_FLARE_H] + FLARE_PITCH_PER_SINK * (n_vd - sink_dem),
                                FLARE_PITCH_MIN_RAD, FLARE_PITCH_MAX_RAD)  # fmt: skip
-            thr_cmd = 0.0
+            # idle, unless a gust has taken the airspeed well below the approach speed
+            thr_cmd = _clamp(FLARE_THR_PER_MPS * (spd_dem - FLARE_SPEED_MARGIN_MPS - n_tas),
+                             0.0, FLARE_THR_MAX)  # fmt: skip
         on_ground = ms[MS_ON_GROUND] > 0.5
         if kind == tg.TK_GROUND or (kind == tg.TK_LAND and on_ground):
             thr_cmd = 0.0
@@ -438,6 +447,10 @@ def run_chunk(
             a.env[ENV_BRAKE] = 1.0
         else:
             a.env[ENV_BRAKE] = 0.0
+        if kind == tg.TK_TAKEOFF or flare or on_ground:
+            # TECS is overridden here: keep it aligned with the flight so that it takes over
+            # without a transient when the take-off (or a bounce) ends
+            tecs_reset(a.tecs, ap.tecs, n_alt, max(n_tas, 1.0), n_theta, thr_cmd)
         ms[MS_ALT_DEM] = alt_dem
         ms[MS_SPD_DEM] = spd_dem
 
@@ -566,8 +579,11 @@ def run_chunk(
                 return k + 1, EV_TOUCHDOWN, n_logged
         elif not touching and ms[MS_ON_GROUND] > 0.5 and agl_now > LANDED_MAX_ALT_AGL_M:
             ms[MS_ON_GROUND] = 0.0  # airborne again (after launch, or a bounce)
-        if kind != tg.TK_GROUND and ms[MS_ON_GROUND] > 0.5 and gs < STOPPED_SPEED_MPS:
+        slow_on_ground = ms[MS_ON_GROUND] > 0.5 and gs < STOPPED_SPEED_MPS
+        if slow_on_ground and kind != tg.TK_GROUND and kind != tg.TK_TAKEOFF:
             return k + 1, EV_STOPPED, n_logged
+        if slow_on_ground and kind == tg.TK_TAKEOFF and time_s > TAKEOFF_ROLL_MAX_S:
+            return k + 1, EV_STOPPED, n_logged  # never got rolling: a failed take-off
         if had_fuel and x[FUEL] <= 0.0:
             return k + 1, EV_FUEL_EXHAUSTED, n_logged
         if done:

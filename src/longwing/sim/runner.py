@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from geographiclib.geodesic import Geodesic
@@ -133,7 +133,13 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
     fuel0 = af.mass.fuel_capacity_kg if sc.fuel_kg is None else sc.fuel_kg
     rng = np.random.default_rng(sc.seed)
     target = tg.new_target()
-    mgr = MissionManager(sc.mission, sc.settings, target)
+    settings = sc.settings
+    if af.launch.method == "runway":
+        settings = replace(settings, TKOFF_ROTATE_SPD=af.launch.rotate_speed_mps,
+                           TKOFF_CLIMB_PITCH=af.launch.climb_pitch_rad)  # fmt: skip
+    else:
+        settings = replace(settings, TKOFF_CLIMB_PITCH=af.launch.climb_pitch_rad)
+    mgr = MissionManager(sc.mission, settings, target)
 
     # autopilot parameters: airframe defaults, trim throttle at cruise, user overrides
     try:
