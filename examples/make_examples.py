@@ -240,7 +240,7 @@ def laima() -> Mission:
     cruise_alts = (1600, 1600, 1700, 1700, 1800, 1800, 1800, 1700, 1600, 1500)
     items = [
         MissionItem.takeoff(to_point[0], to_point[1], 300.0, REL, pitch_deg=12.0),
-        MissionItem.change_speed(25.0),
+        MissionItem.change_speed(20.0),  # best range for the crossing (tailwind)
         MissionItem.waypoint(climb[0], climb[1], 800.0, REL),
     ]
     for k in range(1, n_legs):
