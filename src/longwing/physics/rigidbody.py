@@ -140,16 +140,17 @@ def _derivatives(
         )
     thrust, power, fuel_flow = engine(ctrl[3], va, rho, engine_on, fuel, prop)
     fx += thrust
-    gx_, gy_, gz_, gl, gm, gn_, _ = ground_forces(
-        q0, q1, q2, q3, x[VX], x[VX + 1], x[VX + 2], pe, qe, re, sl, cl, so, co, h,
-        env[ENV_GROUND_ALT], env[ENV_BRAKE], gp,
-    )  # fmt: skip
-    fx += gx_
-    fy += gy_
-    fz += gz_
-    l_ += gl
-    m_ += gm
-    n_ += gn_
+    if h - env[ENV_GROUND_ALT] <= gp.reach_m:  # a contact point may touch: ground forces
+        gx_, gy_, gz_, gl, gm, gn_, _ = ground_forces(
+            q0, q1, q2, q3, x[VX], x[VX + 1], x[VX + 2], pe, qe, re, sl, cl, so, co, h,
+            env[ENV_GROUND_ALT], env[ENV_BRAKE], gp,
+        )  # fmt: skip
+        fx += gx_
+        fy += gy_
+        fz += gz_
+        l_ += gl
+        m_ += gm
+        n_ += gn_
 
     # Translational: specific force to ECEF, plus gravity and Coriolis.
     ax, ay, az = quat_rotate(q0, q1, q2, q3, fx * inv_mass, fy * inv_mass, fz * inv_mass)
