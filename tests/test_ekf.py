@@ -45,8 +45,10 @@ from longwing.estimation.ekf import euler_to_quat
 from longwing.estimation.state import (
     BAX,
     BGX,
+    CH_BETA,
     CH_GNSS_POS_H,
     CH_GNSS_VEL,
+    CH_TAS,
     E_P,
     E_TH,
     E_V,
@@ -522,13 +524,14 @@ def test_gnss_outage_dead_reckoning_in_light_turbulence(outage_flight: Flight) -
     before = (t > 120.0) & (t < 300.0)
     during = (t >= 300.0) & (t < 360.0)
     end = (t > 355.0) & (t < 360.0)
-    # aided, in turbulence: still the issue's position accuracy; the estimated wind follows
-    # the gusty air mass (gusts ~3.7 m/s RMS horizontally here) to within 2 m/s RMS
+    # aided, in turbulence: still the issue's position accuracy; the estimated wind is the
+    # mean wind under the gusts (~3.7 m/s RMS horizontally here, correlated over ~20 s: an
+    # error of the air data, see test_wind_in_moderate_turbulence) to within 1.5 m/s RMS
     assert rms(err[before]) < 5.0
-    air = np.hypot(col(f, L_EWN) - col(f, L_GUSTN), col(f, L_EWE) - col(f, L_GUSTE))
+    wind_err = np.hypot(col(f, L_EWN), col(f, L_EWE))
     gust = np.hypot(col(f, L_GUSTN), col(f, L_GUSTE))
     assert rms(gust[before]) > 2.0
-    assert rms(air[before]) < 2.0
+    assert rms(wind_err[before]) < 1.5
     assert rms(err[during]) > 2.0 * rms(err[before])  # it drifts...
     assert np.max(err[during]) < 60.0  # ...but stays bounded
     assert sig[end].mean() > 10.0 * sig[before].mean()  # and the filter knows
@@ -538,6 +541,44 @@ def test_gnss_outage_dead_reckoning_in_light_turbulence(outage_flight: Flight) -
     assert f.xk[N_GNSS_RESETS] == 0 and f.xk[I_REJ_PH] == 0
     assert rms(err[t > 390.0]) < 5.0
     assert sig[t > 390.0].max() < 1.0
+
+
+@pytest.fixture(scope="module")
+def turbulent_flight() -> Flight:
+    # the survey pattern 200 m above the ground in moderate Dryden turbulence (MIL-F-8785C
+    # low altitude: sigma_u = sigma_v ~ 2 m/s, L ~ 300 m, correlated over ~12 s) and 10 m/s wind
+    sched = [(t, hdg, 200.0) for t, hdg, _ in PATTERN]
+    return fly(720.0, sched, truth=Truth(severity=2.0), seed=5)
+
+
+def test_wind_in_moderate_turbulence(turbulent_flight: Flight) -> None:
+    """Gusts are an error of the air data, not wind the filter can separate from the mean.
+
+    The pitot sees the longitudinal gust (~2 m/s) and the aircraft really sideslips in the
+    lateral one (~0.08 rad), both correlated over ~12 s; fused as white noise they made the
+    wind chase the gusts with a sigma of 0.3 m/s (2.4 m/s RMS, 5 m/s peaks from the mean
+    wind, z-scores ~8). The filter now learns the gust intensity from the innovations and
+    fuses the air data at their real information content: the wind estimate is the mean wind,
+    with a covariance that says how well it is known, and no air data are rejected.
+    """
+    f = turbulent_flight
+    t = col(f, L_T)
+    after = t > 150.0  # wind known from the first turn (t = 90 s) on
+    gust = np.hypot(col(f, L_GUSTN), col(f, L_GUSTE))
+    wind_err = np.hypot(col(f, L_EWN), col(f, L_EWE))
+    assert rms(gust[after]) > 2.0  # moderate turbulence really reaches the air data
+    assert rms(wind_err[after]) < 1.2
+    assert np.max(wind_err[after]) < 2.5
+    z = np.concatenate(
+        [col(f, e)[after] / col(f, s)[after] for e, s in ((L_EWN, L_SWN), (L_EWE, L_SWE))]
+    )
+    assert 0.3 < rms(z) < 1.5
+    assert np.mean(np.abs(z) < 3.0) > 0.99
+    for ch in (CH_TAS, CH_BETA):
+        assert f.xk[channel(ch, F_N_REJECTED)] == 0
+    # the navigation solution is unaffected
+    assert rms(horizontal_error(f)[after]) < 5.0
+    assert rms(col(f, L_EYAW)[after]) < 1.0 * DEG
 
 
 def test_gross_gnss_outlier_rejected() -> None:

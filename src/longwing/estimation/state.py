@@ -47,6 +47,11 @@ Status, history and scratch (also in ``xk``, after the nominal state):
   first baro sample, ``FLAG_WIND_INIT`` once the wind has been initialised from airspeed;
   ``YAW_RATE``: the last rotation rate of the body relative to NED about the down axis
   (rad/s; decides whether the magnetometer bias is observable).
+* Air-data turbulence statistics, one record of ``AIR_FIELDS`` floats per air-data channel
+  (``AIR_TAS``, ``AIR_BETA``; index with :func:`air`): the state of a high-pass filter on the
+  innovations, the running mean squares of the high-passed innovation and of the difference
+  of consecutive innovations (from which the gust intensity and the white noise are
+  inferred), the previous innovation and the filter time of the channel's previous sample.
 * A ring buffer of the last ``HIST_LEN`` prediction increments (dt, dlat, dlon, dh, dvn, dve,
   dvd) used to form GNSS innovations against the state at the (earlier) measurement time.
 * Scratch vectors of length N_ERR (accumulated error estimate, measurement row, P H^T) so the
@@ -115,11 +120,21 @@ FLAGS = N_GNSS_RESETS + 1  # bit field (float-coded int)
 FLAG_BARO_INIT = 1
 FLAG_WIND_INIT = 2
 YAW_RATE = FLAGS + 1  # last body rate relative to NED, down component (rad/s)
+# air-data turbulence statistics (see ekf._fuse_air), one record of AIR_FIELDS per channel
+AIR_TAS = 0  # true airspeed (m/s)
+AIR_BETA = 1  # synthetic sideslip (rad)
+A_LP = 0  # innovation low-passed over gust_hp_tau_s (the high-pass filter's state)
+A_HPVAR = 1  # mean square of the high-passed innovation over gust_var_tau_s
+A_DVAR = 2  # mean square of the sample-to-sample innovation difference over gust_var_tau_s
+A_PREV = 3  # previous innovation
+A_T_PREV = 4  # filter time of the previous sample, s (negative: none yet)
+AIR_FIELDS = 5
+AIR0 = YAW_RATE + 1
 
 # --- prediction-increment history (for delayed GNSS) -----------------------------------------
 HIST_LEN = 128  # prediction steps kept: 0.64 s at 200 Hz, 1.28 s at 100 Hz
 HIST_FIELDS = 7  # dt, dlat, dlon, dh, dvn, dve, dvd
-HIST_HEAD = YAW_RATE + 1  # index of the most recent record (float-coded int)
+HIST_HEAD = AIR0 + 2 * AIR_FIELDS  # index of the most recent record (float-coded int)
 HIST_COUNT = HIST_HEAD + 1  # valid records
 HIST0 = HIST_COUNT + 1
 
@@ -133,3 +148,8 @@ XK_SIZE = SCR_PHT + N_ERR
 def channel(ch: int, field: int) -> int:
     """Index in ``xk`` of ``field`` (``F_*``) of aiding channel ``ch`` (``CH_*``)."""
     return CH0 + ch * CH_FIELDS + field
+
+
+def air(ch: int, field: int) -> int:
+    """Index in ``xk`` of ``field`` (``A_*``) of air-data channel ``ch`` (``AIR_*``)."""
+    return AIR0 + ch * AIR_FIELDS + field
