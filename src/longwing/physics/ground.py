@@ -40,6 +40,23 @@ class GroundParams(NamedTuple):
     reach_m: float  # farthest any contact point can be from the CG (skip test above it)
 
 
+N_CONTACTS = 5
+
+
+@njit(cache=True)
+def contact_point(gp: GroundParams, i: int) -> tuple[float, float, float]:
+    """Body-axis position (m) of contact point ``i``: front, left/right main, left/right tip."""
+    if i == 0:
+        return gp.front_x_m, 0.0, gp.front_z_m
+    if i == 1:
+        return gp.main_x_m, -gp.main_y_m, gp.main_z_m
+    if i == 2:
+        return gp.main_x_m, gp.main_y_m, gp.main_z_m
+    if i == 3:
+        return gp.tip_x_m, -gp.tip_y_m, gp.tip_z_m
+    return gp.tip_x_m, gp.tip_y_m, gp.tip_z_m
+
+
 @njit(cache=True)
 def _contact(
     px: float,
@@ -129,17 +146,8 @@ def ground_forces(
     xh_n, xh_e = xn / nh, xe / nh
     mu_long = gp.mu_long + min(1.0, max(0.0, brake)) * (gp.mu_brake - gp.mu_long)
     fx = fy = fz = l_ = m_ = n_ = deepest = 0.0
-    for i in range(5):
-        if i == 0:
-            px, py, pz = gp.front_x_m, 0.0, gp.front_z_m
-        elif i == 1:
-            px, py, pz = gp.main_x_m, -gp.main_y_m, gp.main_z_m
-        elif i == 2:
-            px, py, pz = gp.main_x_m, gp.main_y_m, gp.main_z_m
-        elif i == 3:
-            px, py, pz = gp.tip_x_m, -gp.tip_y_m, gp.tip_z_m
-        else:
-            px, py, pz = gp.tip_x_m, gp.tip_y_m, gp.tip_z_m
+    for i in range(N_CONTACTS):
+        px, py, pz = contact_point(gp, i)
         a, b, c, d, e, f, depth = _contact(
             px, py, pz, q0, q1, q2, q3, vx, vy, vz, pe, qe, re, sl, cl, so, co, h,
             ground_alt_m, xh_n, xh_e, mu_long, gp,

@@ -49,7 +49,7 @@ from longwing.geo.wgs84 import (
 )
 from longwing.physics.actuators import actuator_step
 from longwing.physics.aero import air_data
-from longwing.physics.ground import GroundParams
+from longwing.physics.ground import N_CONTACTS, GroundParams, contact_point
 from longwing.physics.rigidbody import (
     ENV_BRAKE,
     ENV_GROUND_ALT,
@@ -605,17 +605,8 @@ def _touching(
 ) -> bool:
     """Any contact point at or below the ground plane."""  # fmt: skip
     q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
-    for i in range(5):
-        if i == 0:
-            px, py, pz = gp.front_x_m, 0.0, gp.front_z_m
-        elif i == 1:
-            px, py, pz = gp.main_x_m, -gp.main_y_m, gp.main_z_m
-        elif i == 2:
-            px, py, pz = gp.main_x_m, gp.main_y_m, gp.main_z_m
-        elif i == 3:
-            px, py, pz = gp.tip_x_m, -gp.tip_y_m, gp.tip_z_m
-        else:
-            px, py, pz = gp.tip_x_m, gp.tip_y_m, gp.tip_z_m
+    for i in range(N_CONTACTS):
+        px, py, pz = contact_point(gp, i)
         dx, dy, dz = quat_rotate(q0, q1, q2, q3, px, py, pz)
         _, _, dd = ecef_to_ned_sc(sl, cl, so, co, dx, dy, dz)
         if h - dd <= ground_alt:
