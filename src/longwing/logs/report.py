@@ -62,7 +62,9 @@ def _track_plot(cols: Mapping[str, np.ndarray], events: Sequence[Mapping]) -> st
             )
             ey = (ev["lat_deg"] - lat[0]) * 110.57
             ax.plot(ex, ey, "k^", ms=5)
-            ax.annotate(str(ev.get("kind", "")), (ex, ey), fontsize=7, xytext=(3, 3),
+            kind = str(ev.get("kind", ""))
+            label = f"#{ev['seq']}" if kind == "item_reached" and "seq" in ev else kind
+            ax.annotate(label, (ex, ey), fontsize=7, xytext=(3, 3),
                         textcoords="offset points")  # fmt: skip
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_xlabel(f"east of start, km (start {lat[0]:.4f}, {lon[0]:.4f})")
