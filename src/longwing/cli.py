@@ -314,13 +314,11 @@ def fly(
     summary["mission_file"] = str(mission_file)
     summary["out_dir"] = str(out_dir)
     table = to_file_units(cl.LOG_COLUMNS, res.log)
-    events = [e.as_dict() for e in res.events]
+    mission_events = [e.as_dict() for e in res.events]
     triggers = to_file_units(cl.TRIGGER_COLUMNS, res.triggers)
-    for row in triggers.to_pylist():
-        events.append({"kind": "camera_trigger", **row})
+    events = mission_events + [{"kind": "camera_trigger", **row} for row in triggers.to_pylist()]
     cols = {name: table.column(name).to_numpy() for name in table.column_names}
-    report = render_report(f"longwing fly: {mission_file.name}", cols, summary, res.events and [
-        e.as_dict() for e in res.events])  # fmt: skip
+    report = render_report(f"longwing fly: {mission_file.name}", cols, summary, mission_events)
     write_run_folder(out_dir, table, summary, events, {"report.html": report})
     if as_json:
         print(dumps(summary))

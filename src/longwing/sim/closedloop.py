@@ -84,14 +84,14 @@ EV_TRIGGERS_FULL = 7
 # Loop scalar state (float64 array, owned by the runner).
 (
     MS_DIST, MS_CAM_LAST, MS_LOIT_ANGLE, MS_LOIT_BRG, MS_LOIT_ON, MS_LOIT_T0, MS_TD,
-    MS_TD_T, MS_TD_SINK, MS_TD_ROLL, MS_TD_LAT, MS_TD_LON, MS_TD_GS, MS_FLARE, MS_FLARE_H,
-    MS_FLARE_T, MS_N_TRIG, MS_XT_SUM2, MS_XT_N, MS_XT_MAX, MS_ALT_SUM2, MS_ALT_N,
+    MS_TD_T, MS_TD_SINK, MS_TD_ROLL, MS_TD_LAT, MS_TD_LON, MS_TD_GS, MS_FLARE, MS_FLARE_PITCH,
+    MS_N_TRIG, MS_XT_SUM2, MS_XT_N, MS_XT_MAX, MS_ALT_SUM2, MS_ALT_N,
     MS_SPD_SUM2, MS_SPD_N, MS_NAV_SUM2, MS_NAV_N, MS_WIND_SUM2, MS_WIND_N, MS_TAS_MEAS,
-    MS_BARO_MEAS, MS_ENGINE_ON, MS_ON_GROUND, MS_ALT_DEM, MS_SPD_DEM, MS_XTRACK,
+    MS_BARO_MEAS, MS_ENGINE_ON, MS_ON_GROUND, MS_XTRACK,
     MS_NAV_MAX, MS_STATS_ON, MS_LEG_CAP, MS_ALT_CAP, MS_BANK_CMD, MS_ALT_G, MS_REMAIN,
     MS_NAV_NOW,
-) = range(43)  # fmt: skip
-N_MS = 43
+) = range(40)  # fmt: skip
+N_MS = 40
 # flags that belong to one guidance target: cleared by the runner when the target changes
 PER_TARGET_FLAGS = (MS_LOIT_ON, MS_LOIT_ANGLE, MS_LEG_CAP, MS_ALT_CAP, MS_FLARE)
 
@@ -425,8 +425,7 @@ def run_chunk(
             n_agl = n_alt - t[tg.GROUND_ALT]
             if not flare and (n_agl <= t[tg.FLARE_ALT] or remaining <= t[tg.FLARE_DIST]):
                 ms[MS_FLARE] = 1.0
-                ms[MS_FLARE_H] = n_theta  # pitch at the start of the flare
-                ms[MS_FLARE_T] = time_s
+                ms[MS_FLARE_PITCH] = n_theta
                 flare = True
             if flare:
                 # aim the touchdown at B: the sink rate that reaches the ground there, within
@@ -452,7 +451,7 @@ def run_chunk(
                 bank_cmd = 0.0
         if flare:
             # sink-rate hold on pitch around the pitch at the flare start, engine idle
-            pitch_cmd = _clamp(ms[MS_FLARE_H] + FLARE_PITCH_PER_SINK * (n_vd - sink_dem),
+            pitch_cmd = _clamp(ms[MS_FLARE_PITCH] + FLARE_PITCH_PER_SINK * (n_vd - sink_dem),
                                FLARE_PITCH_MIN_RAD, FLARE_PITCH_MAX_RAD)  # fmt: skip
             # idle, unless a gust has taken the airspeed well below the approach speed
             thr_cmd = _clamp(FLARE_THR_PER_MPS * (spd_dem - FLARE_SPEED_MARGIN_MPS - n_tas),
@@ -469,8 +468,6 @@ def run_chunk(
             # TECS is overridden here: keep it aligned with the flight so that it takes over
             # without a transient when the take-off (or a bounce) ends
             tecs_reset(a.tecs, ap.tecs, n_alt, max(n_tas, 1.0), n_theta, thr_cmd)
-        ms[MS_ALT_DEM] = alt_dem
-        ms[MS_SPD_DEM] = spd_dem
 
         # --- attitude loops and actuators -----------------------------------------------
         de, da, dr = attitude_update(
@@ -547,7 +544,6 @@ def run_chunk(
         had_fuel = x[FUEL] > 0.0
         rk4_step(x, a.act, a.env, engine_on, True, vp.aero, vp.mass, vp.prop, vp.ground, dt,
                  a.work)  # fmt: skip
-        h_prev = h
         h, sl, cl, so, co = ecef_to_geodetic_fast(x[PX], x[PX + 1], x[PX + 2])
         vn2, ve2, vd2 = ecef_to_ned_sc(sl, cl, so, co, x[VX], x[VX + 1], x[VX + 2])
         gs = math.hypot(vn2, ve2)
@@ -606,7 +602,6 @@ def run_chunk(
             return k + 1, EV_FUEL_EXHAUSTED, n_logged
         if done:
             return k + 1, EV_TARGET_DONE, n_logged
-        _ = h_prev
     return n_steps, EV_NONE, n_logged
 
 

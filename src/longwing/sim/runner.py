@@ -228,8 +228,7 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
                 ms[flag] = 0.0
             ms[cl.MS_NAV_NOW] = 1.0  # guidance for the new target on the next step
             if mgr.finished and not mgr.landed:
-                stop_reason = "mission complete"
-                # let it settle into the final loiter for one turn before stopping
+                stop_reason = "mission complete"  # ended airborne, loitering at the last item
                 break
         elif ev == cl.EV_TOUCHDOWN:
             mgr.on_touchdown(t_s, here, _touchdown_text(ms))
