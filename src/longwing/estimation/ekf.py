@@ -32,6 +32,9 @@ Design (layout of the arrays: :mod:`longwing.estimation.state`)
   The covariance is propagated exactly as P <- F P F^T + Q with F = I + A dt, applied as sparse
   in-place row and column operations (no n^3 product, no allocation), then symmetrised and its
   variances limited (a capped variance scales its row and column so P stays positive).
+  The state follows every IMU sample; the covariance follows in steps of at most
+  ``cov_predict_max_dt_s`` (50 ms) and before every fusion, with the interval's mean specific
+  force -- the costly O(n^2) propagation at a fifth of the IMU rate, as ArduPilot's EKF3 does.
 * **Aiding** by sequential scalar updates (no matrix inverse): each scalar innovation is
   corrected for the error already estimated in its group, P <- P - (P H^T)(P H^T)^T / S; an
   update that would make any variance negative is skipped and counted (``N_NUMERICAL``).
@@ -116,6 +119,8 @@ from longwing.estimation.state import (
     CH_GNSS_VEL,
     CH_MAG,
     CH_TAS,
+    COV_DT,
+    COV_F,
     E_BA,
     E_BB,
     E_BG,
@@ -211,6 +216,8 @@ class EkfParams(NamedTuple):
     # horizontal specific force below which the heading error is not coupled into velocity
     # (see _predict_covariance), m/s^2
     yaw_accel_deadband_mps2: float = 0.5
+    # the covariance is predicted at most this far apart (and before every fusion), s
+    cov_predict_max_dt_s: float = 0.05
     # airspeed/sideslip fusion (and the wind) start once the heading is known this well: with
     # a larger heading uncertainty the wind-heading correlation is too non-linear for an EKF
     wind_init_max_yaw_sigma_rad: float = 0.15
@@ -246,6 +253,11 @@ VAR_LIMITS = (
     (1.0e-14, 0.25),  # mag bias, gauss^2
 )
 BLOCK_OF_ERR = (0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 6, 7, 7, 7)
+# the same per error state (read-only constants the kernels inline)
+_VAR_LO = np.array([VAR_LIMITS[b][0] for b in BLOCK_OF_ERR])
+_VAR_HI = np.array([VAR_LIMITS[b][1] for b in BLOCK_OF_ERR])
+_VAR_LO.setflags(write=False)
+_VAR_HI.setflags(write=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -363,6 +375,25 @@ def _rejected_for(xk: np.ndarray, ch: int) -> float:
 
 
 @njit(cache=True)
+def _limit_variances(P: np.ndarray) -> None:
+    """Keep every variance within its block's limits (P stays PSD)."""
+    for i in range(N_ERR):
+        lo = _VAR_LO[i]
+        v = P[i, i]
+        if not v >= lo:  # also catches NaN
+            for j in range(N_ERR):
+                P[i, j] = 0.0
+                P[j, i] = 0.0
+            P[i, i] = lo
+        elif v > _VAR_HI[i]:
+            s = math.sqrt(_VAR_HI[i] / v)
+            for j in range(N_ERR):
+                P[i, j] *= s
+                P[j, i] *= s
+            P[i, i] = _VAR_HI[i]
+
+
+@njit(cache=True)
 def _constrain(P: np.ndarray) -> None:
     """Symmetrise P and keep every variance within its block's limits (P stays PSD)."""
     n = N_ERR
@@ -371,20 +402,7 @@ def _constrain(P: np.ndarray) -> None:
             a = 0.5 * (P[i, j] + P[j, i])
             P[i, j] = a
             P[j, i] = a
-    for i in range(n):
-        lo, hi = VAR_LIMITS[BLOCK_OF_ERR[i]]
-        v = P[i, i]
-        if not v >= lo:  # also catches NaN
-            for j in range(n):
-                P[i, j] = 0.0
-                P[j, i] = 0.0
-            P[i, i] = lo
-        elif v > hi:
-            s = math.sqrt(hi / v)
-            for j in range(n):
-                P[i, j] *= s
-                P[j, i] *= s
-            P[i, i] = hi
+    _limit_variances(P)
 
 
 @njit(cache=True)
@@ -431,16 +449,16 @@ def _fuse_scalar(
     """
     y = innov
     for j in range(N_ERR):
+        y -= xk[SCR_H + j] * xk[SCR_DX + j]
+    # P H^T as a sum of the rows of P (= its columns, P being symmetric) picked by the
+    # non-zero entries of H: no reduction chain, so the inner loop vectorises
+    for i in range(N_ERR):
+        xk[SCR_PHT + i] = 0.0
+    for j in range(N_ERR):
         hj = xk[SCR_H + j]
         if hj != 0.0:
-            y -= hj * xk[SCR_DX + j]
-    for i in range(N_ERR):
-        acc = 0.0
-        for j in range(N_ERR):
-            hj = xk[SCR_H + j]
-            if hj != 0.0:
-                acc += P[i, j] * hj
-        xk[SCR_PHT + i] = acc
+            for i in range(N_ERR):
+                xk[SCR_PHT + i] += P[j, i] * hj
     s = r_var
     for i in range(N_ERR):
         s += xk[SCR_H + i] * xk[SCR_PHT + i]
@@ -455,13 +473,16 @@ def _fuse_scalar(
     for i in range(N_ERR):
         if not c0 <= i < c1:
             xk[SCR_DX + i] += xk[SCR_PHT + i] * inv_s * y
+    # P <- P - K (P H^T)^T, leaving the consider block alone (branch-free outside its rows)
     for i in range(N_ERR):
         ki = xk[SCR_PHT + i] * inv_s
-        if ki != 0.0:
-            ci = c0 <= i < c1
+        if c0 <= i < c1:
             for j in range(N_ERR):
-                if not (ci and c0 <= j < c1):
+                if not c0 <= j < c1:
                     P[i, j] -= ki * xk[SCR_PHT + j]
+        else:
+            for j in range(N_ERR):
+                P[i, j] -= ki * xk[SCR_PHT + j]
     return True
 
 
@@ -496,7 +517,9 @@ def _inject(xk: np.ndarray, P: np.ndarray) -> None:
     xk[BARO_BIAS] += xk[dx + E_BB]
     for i in range(N_ERR):
         xk[dx + i] = 0.0
-    _constrain(P)
+    # the scalar updates keep P symmetric to rounding; the covariance prediction (at most
+    # cov_predict_max_dt_s later) symmetrises it
+    _limit_variances(P)
 
 
 # --------------------------------------------------------------------------------------------
@@ -699,7 +722,34 @@ def ekf_predict(
     xk[r + 5] = ve1 - ve
     xk[r + 6] = vd1 - vd
 
-    _predict_covariance(xk, P, fn, fe, fd, dt, params)
+    # the covariance follows in one step per interval (see _flush_covariance)
+    xk[COV_DT] += dt
+    xk[COV_F] += fn * dt
+    xk[COV_F + 1] += fe * dt
+    xk[COV_F + 2] += fd * dt
+    if xk[COV_DT] >= params.cov_predict_max_dt_s:
+        _flush_covariance(xk, P, params)
+
+
+@njit(cache=True)
+def _flush_covariance(xk: np.ndarray, P: np.ndarray, p: EkfParams) -> None:
+    """Propagate P over the time predicted since the last covariance step, in one step.
+
+    The state follows every IMU sample; the covariance, the costly part, follows in steps of
+    at most ``cov_predict_max_dt_s`` and always before a fusion, with the interval's mean
+    specific force (ArduPilot's EKF3 likewise predicts the covariance at a lower rate than
+    the state, up to 0.1 s apart). Over <= 50 ms the transition is still first order:
+    |A dt| <= 0.5 only in the tilt-to-velocity block, whose second-order term the
+    process noise dominates.
+    """
+    t = xk[COV_DT]
+    if t <= 0.0:
+        return
+    _predict_covariance(xk, P, xk[COV_F] / t, xk[COV_F + 1] / t, xk[COV_F + 2] / t, t, p)
+    xk[COV_DT] = 0.0
+    xk[COV_F] = 0.0
+    xk[COV_F + 1] = 0.0
+    xk[COV_F + 2] = 0.0
 
 
 @njit(cache=True)
@@ -841,6 +891,7 @@ def ekf_fuse_gnss(
     The fix is taken to be ``params.gnss_delay_s`` old. Returns the test ratios
     (horizontal position, height, velocity); a ratio > 1 means that group was rejected.
     """
+    _flush_covariance(xk, P, params)
     p = params
     d_lat, d_lon, d_h, d_vn, d_ve, d_vd = _history_delta(xk, p.gnss_delay_s)
     lat_d = xk[LAT] - d_lat
@@ -915,6 +966,7 @@ def ekf_fuse_baro(xk: np.ndarray, P: np.ndarray, baro_alt_m: float, params: EkfP
 
     The first sample initialises the baro bias (ratio 0).
     """
+    _flush_covariance(xk, P, params)
     p = params
     r = p.baro_m**2
     flags = int(xk[FLAGS])
@@ -1142,6 +1194,7 @@ def ekf_fuse_airspeed(xk: np.ndarray, P: np.ndarray, tas_mps: float, params: Ekf
     drift without bound), so the sideslip is always fused with the airspeed. In turbulence
     both are fused as described in :func:`_fuse_air`.
     """
+    _flush_covariance(xk, P, params)
     p = params
     if tas_mps < p.min_airspeed_mps:
         return 0.0
@@ -1184,6 +1237,7 @@ def ekf_fuse_sideslip(xk: np.ndarray, P: np.ndarray, params: EkfParams) -> float
     at the same epoch (no prediction in between) does not fuse it a second time and returns
     that fusion's test ratio. Call this on its own only for sideslip without airspeed.
     """
+    _flush_covariance(xk, P, params)
     t_prev = xk[AIR0 + AIR_BETA * AIR_FIELDS + A_T_PREV]
     if t_prev >= 0.0 and t_prev == xk[T_S]:
         return xk[_ch(CH_BETA, F_TEST_RATIO)]
@@ -1228,6 +1282,7 @@ def ekf_fuse_mag(
     *consider* state: its uncertainty limits what the magnetometer says about the heading,
     correctly for a constant error, but the reading does not change the bias estimate.
     """
+    _flush_covariance(xk, P, params)
     p = params
     c = _dcm_nb(xk)
     bn, be, bd = field_ned[0], field_ned[1], field_ned[2]

@@ -56,6 +56,8 @@ Status, history and scratch (also in ``xk``, after the nominal state):
   dvd) used to form GNSS innovations against the state at the (earlier) measurement time.
 * Scratch vectors of length N_ERR (accumulated error estimate, measurement row, P H^T) so the
   kernels allocate nothing.
+* The deferred covariance prediction: the time predicted since P was last propagated
+  (``COV_DT``) and the integral of the NED specific force over it (``COV_F``).
 """
 
 from __future__ import annotations
@@ -142,7 +144,11 @@ HIST0 = HIST_COUNT + 1
 SCR_DX = HIST0 + HIST_LEN * HIST_FIELDS  # accumulated error estimate of one fusion (N_ERR)
 SCR_H = SCR_DX + N_ERR  # measurement row (N_ERR)
 SCR_PHT = SCR_H + N_ERR  # P H^T (N_ERR)
-XK_SIZE = SCR_PHT + N_ERR
+
+# --- deferred covariance prediction ---------------------------------------------------------
+COV_DT = SCR_PHT + N_ERR  # time not yet propagated into P, s
+COV_F = COV_DT + 1  # 3 slots: integral of the NED specific force over that time, m/s
+XK_SIZE = COV_F + 3
 
 
 def channel(ch: int, field: int) -> int:

@@ -52,6 +52,7 @@ class MissionSettings:
     TKOFF_ALT: float = 50.0  # m above home, when the mission has no NAV_TAKEOFF
     LAND_FLARE_ALT: float = 2.0  # m above the landing point
     LAND_FLARE_SINK: float = 0.4  # m/s sink demanded in the flare
+    LAND_FLARE_SEC: float = 2.0  # s: flare this long before the ground at the current sink
     LAND_APPROACH_SPD: float = 22.0  # m/s airspeed on the final approach
     AIRSPEED_CRUISE: float = 25.0  # m/s
     TKOFF_CLIMB_PITCH: float = math.radians(8.0)  # rad, minimum pitch in the climb-out
@@ -353,6 +354,7 @@ class MissionManager:
         t[tg.SPEED] = self.s.LAND_APPROACH_SPD
         t[tg.FLARE_ALT] = self.s.LAND_FLARE_ALT
         t[tg.FLARE_SINK] = self.s.LAND_FLARE_SINK
+        t[tg.FLARE_SEC] = self.s.LAND_FLARE_SEC
         # distance flown in the flare: from the approach sink to the flare sink, at about
         # the mean of the two, at approach speed
         slope = max(self.prev.alt_m - land.alt_m, 0.0) / max(t[tg.LEG_LEN], 1.0)

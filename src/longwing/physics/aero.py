@@ -28,7 +28,9 @@ def air_data(u: float, v: float, w: float) -> tuple[float, float, float]:
 def stall_blend(alpha: float, p: AeroParams) -> float:
     """sigma(alpha): 0 in the linear region, 1 deep in stall."""
     a = math.exp(-p.stall_M * (alpha - p.alpha0_rad))
-    b = math.exp(p.stall_M * (alpha + p.alpha0_rad))
+    # b = exp(M (alpha + alpha0)) = exp(2 M alpha0) / a: one exponential instead of two (a
+    # stays within (0, inf) for |alpha| <= pi and any realistic M, alpha0)
+    b = math.exp(2.0 * p.stall_M * p.alpha0_rad) / a
     return (1.0 + a + b) / ((1.0 + a) * (1.0 + b))
 
 

@@ -199,20 +199,47 @@ def dryden2_coeffs(theta: float) -> tuple[float, float, float]:
 
 
 @njit(cache=True)
-def _step1(y: float, theta: float, n: float) -> float:
-    """Exact AR(1) step of a unit-variance OU process."""
-    return math.exp(-theta) * y + math.sqrt(-math.expm1(-2.0 * theta)) * n
+def dryden_coefficients(
+    va_mps: float, L_u: float, L_v: float, L_w: float, dt_s: float
+) -> tuple[float, float, float, float, float, float, float, float]:
+    """Coefficients of one exact step of the three unit-variance Dryden filters.
+
+    Returns (a_u, s_u, a_v, b0_v, b1_v, a_w, b0_w, b1_w): the AR(1) decay and noise gain of u,
+    and the ARMA(2,1) (a, b0, b1) of v and w, for airspeed ``va_mps`` over ``dt_s``. They
+    depend on the airspeed and the scale lengths only, so a caller may hold them while those
+    change little (the closed loop refreshes them at the navigation rate).
+    """
+    th_u = _theta(va_mps, L_u, dt_s)
+    a_v, b0_v, b1_v = dryden2_coeffs(_theta(va_mps, L_v, dt_s))
+    a_w, b0_w, b1_w = dryden2_coeffs(_theta(va_mps, L_w, dt_s))
+    return (math.exp(-th_u), math.sqrt(-math.expm1(-2.0 * th_u)), a_v, b0_v, b1_v,
+            a_w, b0_w, b1_w)  # fmt: skip
 
 
 @njit(cache=True)
-def _step2(state: np.ndarray, i: int, theta: float, n: float) -> float:
+def _step2(state: np.ndarray, i: int, a: float, b0: float, b1: float, n: float) -> float:
     """Exact ARMA(2,1) step of a unit-variance Dryden v/w process stored at state[i:i+2]."""
-    a, b0, b1 = dryden2_coeffs(theta)
     y_old = state[i]
     y_new = state[i + 1] + b0 * n
     state[i] = y_new
     state[i + 1] = 2.0 * a * y_new - a * a * y_old + b1 * n
     return y_new
+
+
+@njit(cache=True)
+def dryden_advance(
+    turb_state: np.ndarray,
+    noise3: np.ndarray,
+    c: tuple[float, float, float, float, float, float, float, float],
+    sigma_u: float,
+    sigma_v: float,
+    sigma_w: float,
+) -> tuple[float, float, float]:
+    """Advance the filters one step with coefficients ``c`` from :func:`dryden_coefficients`."""
+    turb_state[0] = c[0] * turb_state[0] + c[1] * noise3[0]
+    yv = _step2(turb_state, 1, c[2], c[3], c[4], noise3[1])
+    yw = _step2(turb_state, 3, c[5], c[6], c[7], noise3[2])
+    return sigma_u * turb_state[0], sigma_v * yv, sigma_w * yw
 
 
 @njit(cache=True)
@@ -234,10 +261,8 @@ def dryden_step(
     ``noise3``: three independent standard normals (u, v, w) for this step.
     ``va_mps``: airspeed (m/s, floored at 1); sigmas in m/s; scale lengths ``L_*`` in m (> 0).
     """
-    turb_state[0] = _step1(turb_state[0], _theta(va_mps, L_u, dt_s), noise3[0])
-    yv = _step2(turb_state, 1, _theta(va_mps, L_v, dt_s), noise3[1])
-    yw = _step2(turb_state, 3, _theta(va_mps, L_w, dt_s), noise3[2])
-    return sigma_u * turb_state[0], sigma_v * yv, sigma_w * yw
+    c = dryden_coefficients(va_mps, L_u, L_v, L_w, dt_s)
+    return dryden_advance(turb_state, noise3, c, sigma_u, sigma_v, sigma_w)
 
 
 @njit(cache=True)

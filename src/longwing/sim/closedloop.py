@@ -60,7 +60,7 @@ from longwing.physics.rigidbody import (
 )
 from longwing.physics.rotation import quat_rotate, quat_rotate_inv
 from longwing.physics.state import FUEL, PX, QW, VX, WP
-from longwing.physics.turbulence import dryden_step, mil8785c_intensity
+from longwing.physics.turbulence import dryden_advance, dryden_coefficients, mil8785c_intensity
 from longwing.physics.wind import steady_wind_ned
 from longwing.sensors.baro import baro_sample
 from longwing.sensors.gnss import gnss_push, gnss_sample
@@ -126,7 +126,11 @@ FLARE_PITCH_MIN_RAD = math.radians(-2.0)
 FLARE_SPEED_MARGIN_MPS = 2.0  # airspeed below approach speed tolerated at idle in the flare
 FLARE_THR_PER_MPS = 0.25  # throttle per m/s of airspeed below that
 FLARE_THR_MAX = 0.7
+FLARE_THR_PER_SINK = 0.3  # throttle per m/s of sink beyond the demand + tolerance
+FLARE_SINK_TOL_MPS = 0.5
 FLARE_PITCH_MAX_RAD = math.radians(12.0)
+FLARE_PITCH_PER_DEFICIT = math.radians(3.0)  # less pitch cap per m/s of airspeed deficit
+FLARE_DIST_MAX_AGL = 2.0  # the distance trigger needs the height within this x FLARE_ALT
 
 
 class VehicleParams(NamedTuple):
@@ -156,6 +160,7 @@ class LoopArrays(NamedTuple):
     cmd: np.ndarray  # actuator commands
     env: np.ndarray  # wind, turbulence, ground level, brake
     turb: np.ndarray  # Dryden filter state
+    turb_c: np.ndarray  # Dryden coefficients (8) and intensities (3), held between nav steps
     work: np.ndarray  # RK4 scratch (5, N_STATE)
     xdot: np.ndarray  # derivative scratch (N_STATE)
     sens: np.ndarray  # sensor biases
@@ -331,10 +336,21 @@ def run_chunk(
         a.env[ENV_GROUND_ALT] = t[tg.GROUND_ALT]
         agl = h - t[tg.GROUND_ALT]
         if cfg.severity > 0 and agl > 0.0:
-            su, sv, sw, lu, lv, lw = mil8785c_intensity(agl, cfg.severity)
-            ua, va_, wa = air_relative_body_sc(x, sl, cl, so, co, a.env)
-            tas_t, _, _ = air_data(ua, va_, wa)
-            ug, vg, wg = dryden_step(a.turb, noise_turb[k], tas_t, su, sv, sw, lu, lv, lw, dt)
+            tc = a.turb_c
+            if k == 0 or step % cfg.div_nav == 0:
+                # intensities, scale lengths and filter coefficients follow the height and
+                # airspeed at the navigation rate
+                su, sv, sw, lu, lv, lw = mil8785c_intensity(agl, cfg.severity)
+                ua, va_, wa = air_relative_body_sc(x, sl, cl, so, co, a.env)
+                tas_t, _, _ = air_data(ua, va_, wa)
+                c8 = dryden_coefficients(tas_t, lu, lv, lw, dt)
+                for i in range(8):
+                    tc[i] = c8[i]
+                tc[8] = su
+                tc[9] = sv
+                tc[10] = sw
+            c8 = (tc[0], tc[1], tc[2], tc[3], tc[4], tc[5], tc[6], tc[7])
+            ug, vg, wg = dryden_advance(a.turb, noise_turb[k], c8, tc[8], tc[9], tc[10])
             a.env[3] = ug
             a.env[4] = vg
             a.env[5] = wg
@@ -423,7 +439,13 @@ def run_chunk(
         sink_dem = 0.0
         if kind == tg.TK_LAND:
             n_agl = n_alt - t[tg.GROUND_ALT]
-            if not flare and (n_agl <= t[tg.FLARE_ALT] or remaining <= t[tg.FLARE_DIST]):
+            # flare at LAND_FLARE_ALT, or LAND_FLARE_SEC before the ground at the present
+            # sink rate (a gust's downdraft starts it higher), or FLARE_DIST before B
+            # (the last only when near the flare height: high there, the approach goes on
+            # down the glide slope rather than flaring ten metres up)
+            flare_h = max(t[tg.FLARE_ALT], t[tg.FLARE_SEC] * n_vd)
+            near = remaining <= t[tg.FLARE_DIST] and n_agl <= FLARE_DIST_MAX_AGL * t[tg.FLARE_ALT]
+            if not flare and (n_agl <= flare_h or near):
                 ms[MS_FLARE] = 1.0
                 ms[MS_FLARE_PITCH] = n_theta
                 flare = True
@@ -451,10 +473,16 @@ def run_chunk(
                 bank_cmd = 0.0
         if flare:
             # sink-rate hold on pitch around the pitch at the flare start, engine idle
+            # the nose comes up less as the airspeed falls below the approach speed - margin
+            deficit = max(spd_dem - FLARE_SPEED_MARGIN_MPS - n_tas, 0.0)
+            pitch_max = max(FLARE_PITCH_MAX_RAD - FLARE_PITCH_PER_DEFICIT * deficit,
+                            FLARE_PITCH_MIN_RAD)  # fmt: skip
             pitch_cmd = _clamp(ms[MS_FLARE_PITCH] + FLARE_PITCH_PER_SINK * (n_vd - sink_dem),
-                               FLARE_PITCH_MIN_RAD, FLARE_PITCH_MAX_RAD)  # fmt: skip
-            # idle, unless a gust has taken the airspeed well below the approach speed
-            thr_cmd = _clamp(FLARE_THR_PER_MPS * (spd_dem - FLARE_SPEED_MARGIN_MPS - n_tas),
+                               FLARE_PITCH_MIN_RAD, pitch_max)  # fmt: skip
+            # idle, unless a gust has taken the airspeed well below the approach speed or a
+            # downdraft sinks the aircraft faster than the flare can arrest on pitch alone
+            thr_cmd = _clamp(FLARE_THR_PER_MPS * (spd_dem - FLARE_SPEED_MARGIN_MPS - n_tas)
+                             + FLARE_THR_PER_SINK * (n_vd - sink_dem - FLARE_SINK_TOL_MPS),
                              0.0, FLARE_THR_MAX)  # fmt: skip
         on_ground = ms[MS_ON_GROUND] > 0.5
         if kind == tg.TK_GROUND or (kind == tg.TK_LAND and on_ground):

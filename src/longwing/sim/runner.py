@@ -169,6 +169,7 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
         div_stats=rate_divider(imu_hz, STATS_RATE_HZ),
         log_every=max(1, round(1.0 / (sc.log_hz * dt))),
     )
+    divs = (cfg.div_gnss, cfg.div_baro, cfg.div_pitot, cfg.div_mag)
     vp = cl.VehicleParams(af.aero, af.mass, af.prop, af.ground, af.actuators)
     ekf_x, ekf_p = new_ekf(sc.ekf)
     here = _here(x)
@@ -181,7 +182,7 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
     ekf_init(ekf_x, ekf_p, lat, lon, h, vn, ve, vd, phi, theta, psi, sc.ekf)
     wind_alt, wind_n, wind_e = sc.wind.arrays()
     arrays = cl.LoopArrays(
-        x=x, act=act, cmd=act.copy(), env=np.zeros(N_ENV), turb=new_turb_state(),
+        x=x, act=act, cmd=act.copy(), env=np.zeros(N_ENV), turb=new_turb_state(), turb_c=np.zeros(11),
         work=make_work(), xdot=np.zeros(N_STATE), sens=new_sensor_state(rng, sp),
         gnss_buf=new_gnss_buffer(sp, imu_hz), ekf_x=ekf_x, ekf_p=ekf_p,
         att=new_attitude_state(), tecs=new_tecs_state(), l1=new_l1_state(), tgt=target,
@@ -208,7 +209,7 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
     while step * dt < max_t:
         n = min(chunk, round(max_t / dt) - step)
         noise_t = turbulence_noise(rng, n) if sc.turbulence != Turbulence.NONE else np.zeros((n, 3))
-        noise_s = sensor_noise(rng, n)
+        noise_s = sensor_noise(rng, n, step, divs)
         log = np.zeros((n // cfg.log_every + 2, cl.N_LOG))
         arrays = arrays._replace(log=log)
         done, ev, n_logged = cl.run_chunk(

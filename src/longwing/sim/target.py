@@ -28,9 +28,9 @@ ALT_TOL_M = 5.0
 (
     KIND, AX, AY, AZ, BX, BY, BZ, ALT_A, ALT_B, SPEED, ACCEPT, PASS, RADIUS, DIR, EXIT,
     EXIT_VALUE, CAM_DIST, GROUND_ALT, FLARE_ALT, FLARE_SINK, CLIMB_PITCH, LEG_LEN, SEQ,
-    FLARE_DIST, ROTATE_SPEED,
-) = range(25)  # fmt: skip
-N_TARGET = 25
+    FLARE_DIST, ROTATE_SPEED, FLARE_SEC,
+) = range(26)  # fmt: skip
+N_TARGET = 26
 
 
 def new_target() -> np.ndarray:
