@@ -64,19 +64,19 @@ class SensorParams(NamedTuple):
     # Unknown offset of pressure altitude from ellipsoidal height at start (non-standard
     # day); the estimator calibrates it against GNSS.
     baro_bias_init_sigma_m: float = 5.0
-    baro_rate_hz: float = 20.0
+    baro_rate_hz: float = 10.0  # ArduPlane's update_alt / EKF baro rate
     # Airspeed (MS4525DO-class): ~1-2 Pa differential-pressure noise is ~0.05 m/s at 25 m/s;
     # 0.3 m/s covers installation and turbulence.
     pitot_noise_mps: float = 0.3
     # Below this true airspeed the dynamic pressure (~15 Pa at 5 m/s) is lost in the
     # sensor's offset and the reading is 0 + noise.
     pitot_min_speed_mps: float = 5.0
-    pitot_rate_hz: float = 20.0
+    pitot_rate_hz: float = 10.0  # ArduPlane reads its airspeed sensor at 10 Hz
     # Magnetometer (HMC5883L ~2 mG, IST8310 ~3 mG noise) with margin for interference.
     mag_noise_gauss: float = 0.005
     # Hard-iron residual after calibration, per axis (~4 % of a 0.5 G field); constant.
     mag_bias_sigma_gauss: float = 0.02
-    mag_rate_hz: float = 20.0
+    mag_rate_hz: float = 10.0  # ArduPlane reads its compass at 10 Hz
 
 
 def check_sensor_params(p: SensorParams) -> SensorParams:

@@ -3,11 +3,19 @@
 :func:`run_chunk` advances the whole vehicle toward the current guidance target (see
 :mod:`longwing.sim.target`) and returns early on an event the mission manager must act on
 (target done, touchdown, stopped, fuel exhausted, ground contact, non-finite state, trigger
-buffer full). It owns no algorithm: every step calls, in order, the wind and turbulence
-models, the truth equations of motion (for the IMU's specific force), the sensor models,
-the EKF, L1 guidance, TECS, the attitude loops, the actuators and the RK4 step; it writes
-every ``log_every``-th sample into a preallocated log array and keeps running statistics.
-No Python objects and no allocation per step.
+buffer full). It owns no algorithm; it calls the kernels at two rates, as an autopilot on
+real hardware runs:
+
+* every physics step (``dt``, 100 Hz by default): wind and turbulence, the IMU sample (from
+  the truth's specific force and rates), the actuators and the RK4 step of the truth;
+* every autopilot tick (``div_ap`` steps: ArduPlane's ``SCHED_LOOP_RATE``, 50 Hz by
+  default): the mean of the IMU samples since the last tick goes to the EKF (as an INS hands
+  accumulated delta angles and velocities to the filter), the GNSS, baro, pitot and
+  magnetometer sample and fuse at their rates, L1 guidance runs at the navigation rate, TECS
+  and the attitude loops update the surface and throttle commands, held until the next tick.
+
+It writes every ``log_every``-th tick into a preallocated log array and keeps running
+statistics. No Python objects and no allocation per step.
 """
 
 from __future__ import annotations
@@ -89,9 +97,12 @@ EV_TRIGGERS_FULL = 7
     MS_SPD_SUM2, MS_SPD_N, MS_NAV_SUM2, MS_NAV_N, MS_WIND_SUM2, MS_WIND_N, MS_TAS_MEAS,
     MS_BARO_MEAS, MS_ENGINE_ON, MS_ON_GROUND, MS_XTRACK,
     MS_NAV_MAX, MS_STATS_ON, MS_LEG_CAP, MS_ALT_CAP, MS_BANK_CMD, MS_ALT_G, MS_REMAIN,
-    MS_NAV_NOW,
-) = range(40)  # fmt: skip
-N_MS = 40
+    MS_NAV_NOW, MS_IMU_SUM, _MS_IMU_SUM1, _MS_IMU_SUM2, _MS_IMU_SUM3, _MS_IMU_SUM4,
+    _MS_IMU_SUM5, MS_IMU_N,
+) = range(47)  # fmt: skip
+N_MS = 47
+# MS_IMU_SUM .. +5: sums of the IMU samples (gyro xyz, accel xyz) since the last autopilot
+# tick, MS_IMU_N their count
 # flags that belong to one guidance target: cleared by the runner when the target changes
 PER_TARGET_FLAGS = (MS_LOIT_ON, MS_LOIT_ANGLE, MS_LEG_CAP, MS_ALT_CAP, MS_FLARE)
 
@@ -142,15 +153,17 @@ class VehicleParams(NamedTuple):
 
 
 class LoopConfig(NamedTuple):
-    dt: float
+    dt: float  # physics (and IMU) step, s
+    div_ap: int  # physics steps per autopilot tick (SCHED_LOOP_RATE)
     truth_nav: bool
     severity: int
+    # the rest count autopilot ticks
     div_gnss: int
     div_baro: int
     div_pitot: int
     div_mag: int
-    div_nav: int  # guidance (L1 and target exits) every div_nav steps
-    div_stats: int  # tracking statistics every div_stats steps
+    div_nav: int  # guidance (L1 and target exits) every div_nav ticks
+    div_stats: int  # tracking statistics every div_stats ticks
     log_every: int
 
 
@@ -318,14 +331,13 @@ def run_chunk(
     t = a.tgt
     ms = a.ms
     dt = cfg.dt
+    dt_ap = cfg.dt * cfg.div_ap
     n_logged = 0
     h, sl, cl, so, co = ecef_to_geodetic_fast(x[PX], x[PX + 1], x[PX + 2])
     kind = int(t[tg.KIND])
     for k in range(n_steps):
         step = step0 + k
         time_s = t0 + k * dt
-        lat = math.atan2(sl, cl)
-        lon = math.atan2(so, co)
         engine_on = ms[MS_ENGINE_ON] > 0.5
 
         # --- air mass and ground ------------------------------------------------------
@@ -337,7 +349,7 @@ def run_chunk(
         agl = h - t[tg.GROUND_ALT]
         if cfg.severity > 0 and agl > 0.0:
             tc = a.turb_c
-            if k == 0 or step % cfg.div_nav == 0:
+            if k == 0 or step % (cfg.div_nav * cfg.div_ap) == 0:
                 # intensities, scale lengths and filter coefficients follow the height and
                 # airspeed at the navigation rate
                 su, sv, sw, lu, lv, lw = mil8785c_intensity(agl, cfg.severity)
@@ -357,215 +369,246 @@ def run_chunk(
         else:
             a.env[3] = a.env[4] = a.env[5] = 0.0
 
-        # --- sensors -------------------------------------------------------------------
+        # --- IMU (every step; the autopilot gets the mean of its samples since its last
+        # tick, as an INS hands delta angles and velocities to the EKF) ----------------
         fbx, fby, fbz = specific_force_body(a, vp, sl, cl, so, co, h, k == 0)
         ns = noise_sens[k]
         gx_m, gy_m, gz_m, ax_m, ay_m, az_m = imu_sample(
             a.sens, ns[0:12], x[WP], x[WP + 1], x[WP + 2], fbx, fby, fbz, sp, dt
         )
-        vn_t, ve_t, vd_t = ecef_to_ned_sc(sl, cl, so, co, x[VX], x[VX + 1], x[VX + 2])
-        gnss_push(a.gnss_buf, time_s, lat, lon, h, vn_t, ve_t, vd_t)
-        ua, va_, wa = air_relative_body_sc(x, sl, cl, so, co, a.env)
-        tas_true, alpha_t, beta_t = air_data(ua, va_, wa)
-        _, _, rho = isa(h)
+        ms[MS_IMU_SUM] += gx_m
+        ms[MS_IMU_SUM + 1] += gy_m
+        ms[MS_IMU_SUM + 2] += gz_m
+        ms[MS_IMU_SUM + 3] += ax_m
+        ms[MS_IMU_SUM + 4] += ay_m
+        ms[MS_IMU_SUM + 5] += az_m
+        ms[MS_IMU_N] += 1.0
 
-        # --- estimator -----------------------------------------------------------------
-        if not cfg.truth_nav:
-            ekf_predict(a.ekf_x, a.ekf_p, (gx_m, gy_m, gz_m), (ax_m, ay_m, az_m), dt, ep)
-            if step % cfg.div_gnss == 0:
-                ok, glat, glon, galt, gvn, gve, gvd = gnss_sample(a.gnss_buf, time_s, ns[12:18], sp)
-                if ok:
-                    ekf_fuse_gnss(a.ekf_x, a.ekf_p, glat, glon, galt, gvn, gve, gvd, ep)
-            if step % cfg.div_baro == 0:
-                ms[MS_BARO_MEAS] = baro_sample(a.sens, ns[18:20], h, sp, dt * cfg.div_baro)
-                ekf_fuse_baro(a.ekf_x, a.ekf_p, ms[MS_BARO_MEAS], ep)
-            if step % cfg.div_pitot == 0:
-                ms[MS_TAS_MEAS] = pitot_sample(a.sens, ns[20:21], tas_true, rho,
-                                               ms[MS_BARO_MEAS], sp)  # fmt: skip
-                if ms[MS_ON_GROUND] < 0.5:
-                    ekf_fuse_airspeed(a.ekf_x, a.ekf_p, ms[MS_TAS_MEAS], ep)
-            if step % cfg.div_mag == 0:
-                bn, be, bd = mag_field_ned_sc(sl, cl, so, co, h)
-                bex, bey, bez = ned_to_ecef_sc(sl, cl, so, co, bn, be, bd)
-                mx, my, mz = mag_sample(a.sens, ns[21:24], x[QW], x[QW + 1], x[QW + 2],
-                                        x[QW + 3], bex, bey, bez, sp)  # fmt: skip
-                e_lat, e_lon, e_alt = a.ekf_x[E_LAT], a.ekf_x[E_LON], a.ekf_x[E_ALT]
-                sl_e, cl_e = math.sin(e_lat), math.cos(e_lat)
-                so_e, co_e = math.sin(e_lon), math.cos(e_lon)
-                fbn, fbe, fbd = mag_field_ned_sc(sl_e, cl_e, so_e, co_e, e_alt)
-                ekf_fuse_mag(a.ekf_x, a.ekf_p, (mx, my, mz), (fbn, fbe, fbd), ep)
-            (n_lat, n_lon, n_alt, n_vn, n_ve, n_vd, n_phi, n_theta, n_psi, e_wn, e_we,
-             sig_pos, _, _, sig_wind, _, _) = ekf_output(a.ekf_x, a.ekf_p)  # fmt: skip
-            bgx, bgy, bgz, bax, bay, baz, _, _, _, _ = ekf_biases(a.ekf_x)
-            n_p, n_q, n_r = gx_m - bgx, gy_m - bgy, gz_m - bgz
-            n_ax, n_ay = ax_m - bax, ay_m - bay
-            n_tas = ms[MS_TAS_MEAS]
-        else:
-            n_lat, n_lon, n_alt = lat, lon, h
-            n_vn, n_ve, n_vd = vn_t, ve_t, vd_t
-            n_phi, n_theta, n_psi = attitude_ned(x, sl, cl, so, co)
-            n_p, n_q, n_r = body_rates_rel_earth(x)
-            n_ax, n_ay = fbx, fby
-            n_tas = tas_true
-            e_wn, e_we = wn, we
-            sig_pos = 0.0
-            sig_wind = 0.0
-        npx, npy, npz = geodetic_to_ecef(n_lat, n_lon, n_alt)
-        _, _, rho_n = isa(n_alt)
-        eas2tas = math.sqrt(1.225 / rho_n)
+        done = False
+        if step % cfg.div_ap == 0:
+            # --- autopilot tick (SCHED_LOOP_RATE): sensors, EKF, guidance, control -------
+            tick = step // cfg.div_ap
+            n_imu = ms[MS_IMU_N]
+            dt_imu = n_imu * dt
+            gx_m = ms[MS_IMU_SUM] / n_imu
+            gy_m = ms[MS_IMU_SUM + 1] / n_imu
+            gz_m = ms[MS_IMU_SUM + 2] / n_imu
+            ax_m = ms[MS_IMU_SUM + 3] / n_imu
+            ay_m = ms[MS_IMU_SUM + 4] / n_imu
+            az_m = ms[MS_IMU_SUM + 5] / n_imu
+            for i in range(7):
+                ms[MS_IMU_SUM + i] = 0.0
+            lat = math.atan2(sl, cl)
+            lon = math.atan2(so, co)
+            vn_t, ve_t, vd_t = ecef_to_ned_sc(sl, cl, so, co, x[VX], x[VX + 1], x[VX + 2])
+            gnss_push(a.gnss_buf, time_s, lat, lon, h, vn_t, ve_t, vd_t)
+            ua, va_, wa = air_relative_body_sc(x, sl, cl, so, co, a.env)
+            tas_true, alpha_t, beta_t = air_data(ua, va_, wa)
+            _, _, rho = isa(h)
 
-        # --- guidance (at the navigation rate; held in between) -------------------------
-        if step % cfg.div_nav == 0 or ms[MS_NAV_NOW] > 0.5:
-            ms[MS_NAV_NOW] = 0.0
-            bank_g, alt_g, xt_g, rem_g, done_g = _guidance(
-                a, ap, kind, time_s, dt * cfg.div_nav, npx, npy, npz, n_vn, n_ve, n_alt, agl
-            )
-            ms[MS_BANK_CMD] = bank_g
-            ms[MS_ALT_G] = alt_g
-            ms[MS_XTRACK] = xt_g
-            ms[MS_REMAIN] = rem_g
-            done = done_g
-        else:
-            ms[MS_REMAIN] -= math.hypot(n_vn, n_ve) * dt
-            done = False
-        bank_cmd = ms[MS_BANK_CMD]
-        alt_dem = ms[MS_ALT_G]
-        xtrack = ms[MS_XTRACK]
-        remaining = ms[MS_REMAIN]
-
-        # --- speed/height (TECS) and landing -------------------------------------------
-        spd_dem = t[tg.SPEED]
-        flare = ms[MS_FLARE] > 0.5
-        sink_dem = 0.0
-        if kind == tg.TK_LAND:
-            n_agl = n_alt - t[tg.GROUND_ALT]
-            # flare at LAND_FLARE_ALT, or LAND_FLARE_SEC before the ground at the present
-            # sink rate (a gust's downdraft starts it higher), or FLARE_DIST before B
-            # (the last only when near the flare height: high there, the approach goes on
-            # down the glide slope rather than flaring ten metres up)
-            flare_h = max(t[tg.FLARE_ALT], t[tg.FLARE_SEC] * n_vd)
-            near = remaining <= t[tg.FLARE_DIST] and n_agl <= FLARE_DIST_MAX_AGL * t[tg.FLARE_ALT]
-            if not flare and (n_agl <= flare_h or near):
-                ms[MS_FLARE] = 1.0
-                ms[MS_FLARE_PITCH] = n_theta
-                flare = True
-            if flare:
-                # aim the touchdown at B: the sink rate that reaches the ground there, within
-                # [FLARE_SINK, FLARE_SINK_MAX]; past B, the flare sink
-                gs_n = max(math.hypot(n_vn, n_ve), 1.0)
-                if remaining > 1.0:
-                    sink_dem = _clamp(n_agl * gs_n / remaining, t[tg.FLARE_SINK], FLARE_SINK_MAX)
-                else:
-                    sink_dem = t[tg.FLARE_SINK]
-                alt_dem = n_alt
-                bank_cmd = _clamp(bank_cmd, -FLARE_BANK_MAX_RAD, FLARE_BANK_MAX_RAD)
-        if kind == tg.TK_GROUND:
-            spd_dem = 0.0
-        pitch_cmd, thr_cmd, _ = tecs_update(
-            a.tecs, ap.tecs, dt, alt_dem, spd_dem / eas2tas, n_alt, -n_vd, n_tas, eas2tas,
-            n_ax, n_theta, n_phi,
-        )  # fmt: skip
-        if kind == tg.TK_TAKEOFF:
-            pitch_cmd = max(pitch_cmd, t[tg.CLIMB_PITCH])
-            thr_cmd = 1.0
-            if ms[MS_ON_GROUND] > 0.5 and n_tas < t[tg.ROTATE_SPEED]:
-                pitch_cmd = 0.0  # ground roll: level until rotation speed
-                bank_cmd = 0.0
-        if flare:
-            # sink-rate hold on pitch around the pitch at the flare start, engine idle
-            # the nose comes up less as the airspeed falls below the approach speed - margin
-            deficit = max(spd_dem - FLARE_SPEED_MARGIN_MPS - n_tas, 0.0)
-            pitch_max = max(FLARE_PITCH_MAX_RAD - FLARE_PITCH_PER_DEFICIT * deficit,
-                            FLARE_PITCH_MIN_RAD)  # fmt: skip
-            pitch_cmd = _clamp(ms[MS_FLARE_PITCH] + FLARE_PITCH_PER_SINK * (n_vd - sink_dem),
-                               FLARE_PITCH_MIN_RAD, pitch_max)  # fmt: skip
-            # idle, unless a gust has taken the airspeed well below the approach speed or a
-            # downdraft sinks the aircraft faster than the flare can arrest on pitch alone
-            thr_cmd = _clamp(FLARE_THR_PER_MPS * (spd_dem - FLARE_SPEED_MARGIN_MPS - n_tas)
-                             + FLARE_THR_PER_SINK * (n_vd - sink_dem - FLARE_SINK_TOL_MPS),
-                             0.0, FLARE_THR_MAX)  # fmt: skip
-        on_ground = ms[MS_ON_GROUND] > 0.5
-        if kind == tg.TK_GROUND or (kind == tg.TK_LAND and on_ground):
-            thr_cmd = 0.0
-            pitch_cmd = 0.0
-            bank_cmd = 0.0
-            a.env[ENV_BRAKE] = 1.0
-        else:
-            a.env[ENV_BRAKE] = 0.0
-        if kind == tg.TK_TAKEOFF or flare or on_ground:
-            # TECS is overridden here: keep it aligned with the flight so that it takes over
-            # without a transient when the take-off (or a bounce) ends
-            tecs_reset(a.tecs, ap.tecs, n_alt, max(n_tas, 1.0), n_theta, thr_cmd)
-
-        # --- attitude loops and actuators -----------------------------------------------
-        de, da, dr = attitude_update(
-            a.att, ap.attitude, vp.act, dt, bank_cmd, pitch_cmd, n_phi, n_theta, n_p, n_q, n_r,
-            n_ay, max(n_tas, 1.0), eas2tas,
-        )  # fmt: skip
-        a.cmd[0] = de
-        a.cmd[1] = da
-        a.cmd[2] = dr
-        a.cmd[3] = thr_cmd
-
-        # --- log (state at the start of the step, with this step's commands) --------------
-        if step % cfg.log_every == 0 and n_logged < a.log.shape[0]:
-            row = a.log[n_logged]
-            phi_t, theta_t, psi_t = attitude_ned(x, sl, cl, so, co)
-            pe, qe, re = body_rates_rel_earth(x)
-            q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
-            gxe, gye, gze = quat_rotate(q0, q1, q2, q3, a.env[3], a.env[4], a.env[5])
-            gn_, ge_, gd_ = ecef_to_ned_sc(sl, cl, so, co, gxe, gye, gze)
-            power, fuel_flow = derivatives(x, a.act, a.env, engine_on, True, vp.aero, vp.mass,
-                                           vp.prop, vp.ground, a.xdot)  # fmt: skip
-            ex_, ey_, ez_ = npx - x[PX], npy - x[PX + 1], npz - x[PX + 2]
-            en_, ee_, _ = ecef_to_ned_sc(sl, cl, so, co, ex_, ey_, ez_)
-            vals = (
-                time_s, lat, lon, h, phi_t, theta_t, psi_t, vn_t, ve_t, vd_t, tas_true,
-                alpha_t, beta_t, pe, qe, re, a.act[0], a.act[1], a.act[2], a.act[3], power,
-                x[FUEL], fuel_flow, wn + gn_, we + ge_, wd + gd_, math.hypot(vn_t, ve_t),
-                vp.mass.dry_mass_kg + x[FUEL], ms[MS_DIST],
-                n_lat, n_lon, n_alt, n_phi, n_theta, n_psi, n_vn, n_ve, n_vd, e_wn, e_we,
-                math.hypot(en_, ee_), sig_pos, n_tas, bank_cmd, pitch_cmd, alt_dem, spd_dem,
-                xtrack, t[tg.SEQ],
-            )  # fmt: skip
-            for i in range(len(vals)):
-                row[i] = vals[i]
-            n_logged += 1
-
-        # --- statistics (truth against the demands) ---------------------------------------
-        if ms[MS_STATS_ON] > 0.5 and step % cfg.div_stats == 0:
-            # tracking statistics on straight legs once captured (within CAPTURE_XTRACK_M of
-            # the track), and for height/speed once the height demand has been met
-            if kind == tg.TK_LEG and t[tg.LEG_LEN] >= 1.0:
-                xt_true, _, _, trk = leg_geometry(
-                    x[PX], x[PX + 1], x[PX + 2], t[tg.AX], t[tg.AY], t[tg.AZ], t[tg.BX],
-                    t[tg.BY], t[tg.BZ],
-                )  # fmt: skip
-                crs_err = (math.atan2(ve_t, vn_t) - trk + math.pi) % (2.0 * math.pi) - math.pi
-                if abs(xt_true) < CAPTURE_XTRACK_M and abs(crs_err) < CAPTURE_COURSE_RAD:
-                    ms[MS_LEG_CAP] = 1.0
-                if ms[MS_LEG_CAP] > 0.5:
-                    ms[MS_XT_SUM2] += xt_true * xt_true
-                    ms[MS_XT_N] += 1.0
-                    ms[MS_XT_MAX] = max(ms[MS_XT_MAX], abs(xt_true))
-            if kind == tg.TK_LEG or (kind == tg.TK_LOITER and ms[MS_LOIT_ON] > 0.5):
-                if abs(h - alt_dem) < CAPTURE_ALT_M:
-                    ms[MS_ALT_CAP] = 1.0
-                if ms[MS_ALT_CAP] > 0.5:
-                    ms[MS_ALT_SUM2] += (h - alt_dem) ** 2
-                    ms[MS_ALT_N] += 1.0
-                    ms[MS_SPD_SUM2] += (tas_true - spd_dem) ** 2
-                    ms[MS_SPD_N] += 1.0
+            # --- estimator -----------------------------------------------------------------
             if not cfg.truth_nav:
+                ekf_predict(a.ekf_x, a.ekf_p, (gx_m, gy_m, gz_m), (ax_m, ay_m, az_m), dt_imu, ep)
+                if tick % cfg.div_gnss == 0:
+                    ok, glat, glon, galt, gvn, gve, gvd = gnss_sample(
+                        a.gnss_buf, time_s, ns[12:18], sp
+                    )
+                    if ok:
+                        ekf_fuse_gnss(a.ekf_x, a.ekf_p, glat, glon, galt, gvn, gve, gvd, ep)
+                if tick % cfg.div_baro == 0:
+                    ms[MS_BARO_MEAS] = baro_sample(a.sens, ns[18:20], h, sp, dt_ap * cfg.div_baro)
+                    ekf_fuse_baro(a.ekf_x, a.ekf_p, ms[MS_BARO_MEAS], ep)
+                if tick % cfg.div_pitot == 0:
+                    ms[MS_TAS_MEAS] = pitot_sample(a.sens, ns[20:21], tas_true, rho,
+                                                   ms[MS_BARO_MEAS], sp)  # fmt: skip
+                    if ms[MS_ON_GROUND] < 0.5:
+                        ekf_fuse_airspeed(a.ekf_x, a.ekf_p, ms[MS_TAS_MEAS], ep)
+                if tick % cfg.div_mag == 0:
+                    bn, be, bd = mag_field_ned_sc(sl, cl, so, co, h)
+                    bex, bey, bez = ned_to_ecef_sc(sl, cl, so, co, bn, be, bd)
+                    mx, my, mz = mag_sample(a.sens, ns[21:24], x[QW], x[QW + 1], x[QW + 2],
+                                            x[QW + 3], bex, bey, bez, sp)  # fmt: skip
+                    e_lat, e_lon, e_alt = a.ekf_x[E_LAT], a.ekf_x[E_LON], a.ekf_x[E_ALT]
+                    sl_e, cl_e = math.sin(e_lat), math.cos(e_lat)
+                    so_e, co_e = math.sin(e_lon), math.cos(e_lon)
+                    fbn, fbe, fbd = mag_field_ned_sc(sl_e, cl_e, so_e, co_e, e_alt)
+                    ekf_fuse_mag(a.ekf_x, a.ekf_p, (mx, my, mz), (fbn, fbe, fbd), ep)
+                (n_lat, n_lon, n_alt, n_vn, n_ve, n_vd, n_phi, n_theta, n_psi, e_wn, e_we,
+                 sig_pos, _, _, sig_wind, _, _) = ekf_output(a.ekf_x, a.ekf_p)  # fmt: skip
+                bgx, bgy, bgz, bax, bay, baz, _, _, _, _ = ekf_biases(a.ekf_x)
+                n_p, n_q, n_r = gx_m - bgx, gy_m - bgy, gz_m - bgz
+                n_ax, n_ay = ax_m - bax, ay_m - bay
+                n_tas = ms[MS_TAS_MEAS]
+            else:
+                n_lat, n_lon, n_alt = lat, lon, h
+                n_vn, n_ve, n_vd = vn_t, ve_t, vd_t
+                n_phi, n_theta, n_psi = attitude_ned(x, sl, cl, so, co)
+                n_p, n_q, n_r = body_rates_rel_earth(x)
+                n_ax, n_ay = fbx, fby
+                n_tas = tas_true
+                e_wn, e_we = wn, we
+                sig_pos = 0.0
+                sig_wind = 0.0
+            npx, npy, npz = geodetic_to_ecef(n_lat, n_lon, n_alt)
+            _, _, rho_n = isa(n_alt)
+            eas2tas = math.sqrt(1.225 / rho_n)
+
+            # --- guidance (at the navigation rate; held in between) -------------------------
+            if tick % cfg.div_nav == 0 or ms[MS_NAV_NOW] > 0.5:
+                ms[MS_NAV_NOW] = 0.0
+                bank_g, alt_g, xt_g, rem_g, done_g = _guidance(
+                    a, ap, kind, time_s, dt_ap * cfg.div_nav, npx, npy, npz, n_vn, n_ve, n_alt, agl
+                )
+                ms[MS_BANK_CMD] = bank_g
+                ms[MS_ALT_G] = alt_g
+                ms[MS_XTRACK] = xt_g
+                ms[MS_REMAIN] = rem_g
+                done = done_g
+            else:
+                ms[MS_REMAIN] -= math.hypot(n_vn, n_ve) * dt_ap
+                done = False
+            bank_cmd = ms[MS_BANK_CMD]
+            alt_dem = ms[MS_ALT_G]
+            xtrack = ms[MS_XTRACK]
+            remaining = ms[MS_REMAIN]
+
+            # --- speed/height (TECS) and landing -------------------------------------------
+            spd_dem = t[tg.SPEED]
+            flare = ms[MS_FLARE] > 0.5
+            sink_dem = 0.0
+            if kind == tg.TK_LAND:
+                n_agl = n_alt - t[tg.GROUND_ALT]
+                # flare at LAND_FLARE_ALT, or LAND_FLARE_SEC before the ground at the present
+                # sink rate (a gust's downdraft starts it higher), or FLARE_DIST before B
+                # (the last only when near the flare height: high there, the approach goes on
+                # down the glide slope rather than flaring ten metres up)
+                flare_h = max(t[tg.FLARE_ALT], t[tg.FLARE_SEC] * n_vd)
+                near = (
+                    remaining <= t[tg.FLARE_DIST] and n_agl <= FLARE_DIST_MAX_AGL * t[tg.FLARE_ALT]
+                )
+                if not flare and (n_agl <= flare_h or near):
+                    ms[MS_FLARE] = 1.0
+                    ms[MS_FLARE_PITCH] = n_theta
+                    flare = True
+                if flare:
+                    # aim the touchdown at B: the sink rate that reaches the ground there, within
+                    # [FLARE_SINK, FLARE_SINK_MAX]; past B, the flare sink
+                    gs_n = max(math.hypot(n_vn, n_ve), 1.0)
+                    if remaining > 1.0:
+                        sink_dem = _clamp(
+                            n_agl * gs_n / remaining, t[tg.FLARE_SINK], FLARE_SINK_MAX
+                        )
+                    else:
+                        sink_dem = t[tg.FLARE_SINK]
+                    alt_dem = n_alt
+                    bank_cmd = _clamp(bank_cmd, -FLARE_BANK_MAX_RAD, FLARE_BANK_MAX_RAD)
+            if kind == tg.TK_GROUND:
+                spd_dem = 0.0
+            pitch_cmd, thr_cmd, _ = tecs_update(
+                a.tecs, ap.tecs, dt_ap, alt_dem, spd_dem / eas2tas, n_alt, -n_vd, n_tas, eas2tas,
+                n_ax, n_theta, n_phi,
+            )  # fmt: skip
+            if kind == tg.TK_TAKEOFF:
+                pitch_cmd = max(pitch_cmd, t[tg.CLIMB_PITCH])
+                thr_cmd = 1.0
+                if ms[MS_ON_GROUND] > 0.5 and n_tas < t[tg.ROTATE_SPEED]:
+                    pitch_cmd = 0.0  # ground roll: level until rotation speed
+                    bank_cmd = 0.0
+            if flare:
+                # sink-rate hold on pitch around the pitch at the flare start, engine idle
+                # the nose comes up less as the airspeed falls below the approach speed - margin
+                deficit = max(spd_dem - FLARE_SPEED_MARGIN_MPS - n_tas, 0.0)
+                pitch_max = max(FLARE_PITCH_MAX_RAD - FLARE_PITCH_PER_DEFICIT * deficit,
+                                FLARE_PITCH_MIN_RAD)  # fmt: skip
+                pitch_cmd = _clamp(ms[MS_FLARE_PITCH] + FLARE_PITCH_PER_SINK * (n_vd - sink_dem),
+                                   FLARE_PITCH_MIN_RAD, pitch_max)  # fmt: skip
+                # idle, unless a gust has taken the airspeed well below the approach speed or a
+                # downdraft sinks the aircraft faster than the flare can arrest on pitch alone
+                thr_cmd = _clamp(FLARE_THR_PER_MPS * (spd_dem - FLARE_SPEED_MARGIN_MPS - n_tas)
+                                 + FLARE_THR_PER_SINK * (n_vd - sink_dem - FLARE_SINK_TOL_MPS),
+                                 0.0, FLARE_THR_MAX)  # fmt: skip
+            on_ground = ms[MS_ON_GROUND] > 0.5
+            if kind == tg.TK_GROUND or (kind == tg.TK_LAND and on_ground):
+                thr_cmd = 0.0
+                pitch_cmd = 0.0
+                bank_cmd = 0.0
+                a.env[ENV_BRAKE] = 1.0
+            else:
+                a.env[ENV_BRAKE] = 0.0
+            if kind == tg.TK_TAKEOFF or flare or on_ground:
+                # TECS is overridden here: keep it aligned with the flight so that it takes over
+                # without a transient when the take-off (or a bounce) ends
+                tecs_reset(a.tecs, ap.tecs, n_alt, max(n_tas, 1.0), n_theta, thr_cmd)
+
+            # --- attitude loops and actuators -----------------------------------------------
+            de, da, dr = attitude_update(
+                a.att, ap.attitude, vp.act, dt_ap, bank_cmd, pitch_cmd, n_phi, n_theta, n_p, n_q,
+                n_r, n_ay, max(n_tas, 1.0), eas2tas,
+            )  # fmt: skip
+            a.cmd[0] = de
+            a.cmd[1] = da
+            a.cmd[2] = dr
+            a.cmd[3] = thr_cmd
+
+            # --- log (state at the start of the step, with this step's commands) --------------
+            if tick % cfg.log_every == 0 and n_logged < a.log.shape[0]:
+                row = a.log[n_logged]
+                phi_t, theta_t, psi_t = attitude_ned(x, sl, cl, so, co)
+                pe, qe, re = body_rates_rel_earth(x)
+                q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
+                gxe, gye, gze = quat_rotate(q0, q1, q2, q3, a.env[3], a.env[4], a.env[5])
+                gn_, ge_, gd_ = ecef_to_ned_sc(sl, cl, so, co, gxe, gye, gze)
+                power, fuel_flow = derivatives(x, a.act, a.env, engine_on, True, vp.aero, vp.mass,
+                                               vp.prop, vp.ground, a.xdot)  # fmt: skip
                 ex_, ey_, ez_ = npx - x[PX], npy - x[PX + 1], npz - x[PX + 2]
                 en_, ee_, _ = ecef_to_ned_sc(sl, cl, so, co, ex_, ey_, ez_)
-                e2 = en_ * en_ + ee_ * ee_
-                ms[MS_NAV_SUM2] += e2
-                ms[MS_NAV_N] += 1.0
-                ms[MS_NAV_MAX] = max(ms[MS_NAV_MAX], math.sqrt(e2))
-                if sig_wind < WIND_KNOWN_SIGMA_MPS:  # once the filter says it knows the wind
-                    ms[MS_WIND_SUM2] += (e_wn - wn) ** 2 + (e_we - we) ** 2
-                    ms[MS_WIND_N] += 1.0
+                vals = (
+                    time_s, lat, lon, h, phi_t, theta_t, psi_t, vn_t, ve_t, vd_t, tas_true,
+                    alpha_t, beta_t, pe, qe, re, a.act[0], a.act[1], a.act[2], a.act[3], power,
+                    x[FUEL], fuel_flow, wn + gn_, we + ge_, wd + gd_, math.hypot(vn_t, ve_t),
+                    vp.mass.dry_mass_kg + x[FUEL], ms[MS_DIST],
+                    n_lat, n_lon, n_alt, n_phi, n_theta, n_psi, n_vn, n_ve, n_vd, e_wn, e_we,
+                    math.hypot(en_, ee_), sig_pos, n_tas, bank_cmd, pitch_cmd, alt_dem, spd_dem,
+                    xtrack, t[tg.SEQ],
+                )  # fmt: skip
+                for i in range(len(vals)):
+                    row[i] = vals[i]
+                n_logged += 1
+
+            # --- statistics (truth against the demands) ---------------------------------------
+            if ms[MS_STATS_ON] > 0.5 and tick % cfg.div_stats == 0:
+                # tracking statistics on straight legs once captured (within CAPTURE_XTRACK_M of
+                # the track), and for height/speed once the height demand has been met
+                if kind == tg.TK_LEG and t[tg.LEG_LEN] >= 1.0:
+                    xt_true, _, _, trk = leg_geometry(
+                        x[PX], x[PX + 1], x[PX + 2], t[tg.AX], t[tg.AY], t[tg.AZ], t[tg.BX],
+                        t[tg.BY], t[tg.BZ],
+                    )  # fmt: skip
+                    crs_err = (math.atan2(ve_t, vn_t) - trk + math.pi) % (2.0 * math.pi) - math.pi
+                    if abs(xt_true) < CAPTURE_XTRACK_M and abs(crs_err) < CAPTURE_COURSE_RAD:
+                        ms[MS_LEG_CAP] = 1.0
+                    if ms[MS_LEG_CAP] > 0.5:
+                        ms[MS_XT_SUM2] += xt_true * xt_true
+                        ms[MS_XT_N] += 1.0
+                        ms[MS_XT_MAX] = max(ms[MS_XT_MAX], abs(xt_true))
+                if kind == tg.TK_LEG or (kind == tg.TK_LOITER and ms[MS_LOIT_ON] > 0.5):
+                    if abs(h - alt_dem) < CAPTURE_ALT_M:
+                        ms[MS_ALT_CAP] = 1.0
+                    if ms[MS_ALT_CAP] > 0.5:
+                        ms[MS_ALT_SUM2] += (h - alt_dem) ** 2
+                        ms[MS_ALT_N] += 1.0
+                        ms[MS_SPD_SUM2] += (tas_true - spd_dem) ** 2
+                        ms[MS_SPD_N] += 1.0
+                if not cfg.truth_nav:
+                    ex_, ey_, ez_ = npx - x[PX], npy - x[PX + 1], npz - x[PX + 2]
+                    en_, ee_, _ = ecef_to_ned_sc(sl, cl, so, co, ex_, ey_, ez_)
+                    e2 = en_ * en_ + ee_ * ee_
+                    ms[MS_NAV_SUM2] += e2
+                    ms[MS_NAV_N] += 1.0
+                    ms[MS_NAV_MAX] = max(ms[MS_NAV_MAX], math.sqrt(e2))
+                    if sig_wind < WIND_KNOWN_SIGMA_MPS:  # once the filter says it knows the wind
+                        ms[MS_WIND_SUM2] += (e_wn - wn) ** 2 + (e_we - we) ** 2
+                        ms[MS_WIND_N] += 1.0
 
         # --- physics ---------------------------------------------------------------------
         actuator_step(a.act, a.cmd, vp.act, dt)

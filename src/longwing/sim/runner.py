@@ -48,7 +48,7 @@ from longwing.sim.fastloop import attitude_ned
 
 CHUNK_S = 30.0
 MAX_TRIGGERS = 100_000
-NAV_RATE_HZ = 20.0  # L1 guidance and target exit tests (ArduPlane navigates at 10-50 Hz)
+NAV_RATE_HZ = 25.0  # L1 guidance and target exit tests (ArduPlane navigates at 10-50 Hz)
 STATS_RATE_HZ = 10.0  # tracking statistics sampling
 
 
@@ -62,6 +62,9 @@ class FlightScenario:
     fuel_kg: float | None = None  # None: full tank
     dt_s: float = 0.01
     log_hz: float = 10.0
+    # autopilot loop rate (ArduPlane's SCHED_LOOP_RATE, 50 Hz for planes): EKF, guidance and
+    # control run at this rate, the physics and the IMU at 1 / dt_s
+    loop_rate_hz: float = 50.0
     truth_nav: bool = False
     max_duration_s: float | None = None  # None: from the route length
     settings: MissionSettings = field(default_factory=MissionSettings)
@@ -72,8 +75,9 @@ class FlightScenario:
     def __post_init__(self) -> None:
         if not 0.0 < self.dt_s <= 0.02:
             raise ValueError(f"time step must be in (0, 0.02] s, got {self.dt_s} s")
-        if not 1.0 <= self.log_hz <= 1.0 / self.dt_s:
-            raise ValueError(f"log rate must be in [1, {1.0 / self.dt_s:g}] Hz")
+        rate_divider(1.0 / self.dt_s, self.loop_rate_hz)  # a whole division of the physics
+        if not 1.0 <= self.log_hz <= self.loop_rate_hz:
+            raise ValueError(f"log rate must be in [1, {self.loop_rate_hz:g}] Hz")
         cap = self.airframe.mass.fuel_capacity_kg
         if self.fuel_kg is not None and not 0.0 < self.fuel_kg <= cap:
             raise ValueError(f"fuel {self.fuel_kg} kg is outside (0, {cap:g}] kg")
@@ -156,20 +160,22 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
     x, act = _launch_state(sc, mgr, fuel0)
     dt = sc.dt_s
     imu_hz = 1.0 / dt
+    ap_hz = sc.loop_rate_hz
     sp = sc.sensors._replace(imu_rate_hz=imu_hz)
     cfg = cl.LoopConfig(
         dt=dt,
         truth_nav=sc.truth_nav,
         severity=int(sc.turbulence),
-        div_gnss=rate_divider(imu_hz, sp.gnss_rate_hz),
-        div_baro=rate_divider(imu_hz, sp.baro_rate_hz),
-        div_pitot=rate_divider(imu_hz, sp.pitot_rate_hz),
-        div_mag=rate_divider(imu_hz, sp.mag_rate_hz),
-        div_nav=rate_divider(imu_hz, NAV_RATE_HZ),
-        div_stats=rate_divider(imu_hz, STATS_RATE_HZ),
-        log_every=max(1, round(1.0 / (sc.log_hz * dt))),
+        div_ap=rate_divider(imu_hz, ap_hz),
+        div_gnss=rate_divider(ap_hz, sp.gnss_rate_hz),
+        div_baro=rate_divider(ap_hz, sp.baro_rate_hz),
+        div_pitot=rate_divider(ap_hz, sp.pitot_rate_hz),
+        div_mag=rate_divider(ap_hz, sp.mag_rate_hz),
+        div_nav=rate_divider(ap_hz, min(NAV_RATE_HZ, ap_hz)),
+        div_stats=rate_divider(ap_hz, STATS_RATE_HZ),
+        log_every=max(1, round(ap_hz / sc.log_hz)),
     )
-    divs = (cfg.div_gnss, cfg.div_baro, cfg.div_pitot, cfg.div_mag)
+    divs = tuple(d * cfg.div_ap for d in (cfg.div_gnss, cfg.div_baro, cfg.div_pitot, cfg.div_mag))
     vp = cl.VehicleParams(af.aero, af.mass, af.prop, af.ground, af.actuators)
     ekf_x, ekf_p = new_ekf(sc.ekf)
     here = _here(x)
@@ -182,9 +188,10 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
     ekf_init(ekf_x, ekf_p, lat, lon, h, vn, ve, vd, phi, theta, psi, sc.ekf)
     wind_alt, wind_n, wind_e = sc.wind.arrays()
     arrays = cl.LoopArrays(
-        x=x, act=act, cmd=act.copy(), env=np.zeros(N_ENV), turb=new_turb_state(), turb_c=np.zeros(11),
-        work=make_work(), xdot=np.zeros(N_STATE), sens=new_sensor_state(rng, sp),
-        gnss_buf=new_gnss_buffer(sp, imu_hz), ekf_x=ekf_x, ekf_p=ekf_p,
+        x=x, act=act, cmd=act.copy(), env=np.zeros(N_ENV), turb=new_turb_state(),
+        turb_c=np.zeros(11), work=make_work(), xdot=np.zeros(N_STATE),
+        sens=new_sensor_state(rng, sp), gnss_buf=new_gnss_buffer(sp, ap_hz), ekf_x=ekf_x,
+        ekf_p=ekf_p,
         att=new_attitude_state(), tecs=new_tecs_state(), l1=new_l1_state(), tgt=target,
         ms=np.zeros(cl.N_MS), wind_alt=wind_alt, wind_n=wind_n, wind_e=wind_e,
         trig=np.zeros((MAX_TRIGGERS, cl.N_TRIG)), log=np.zeros((1, cl.N_LOG)),
