@@ -1,4 +1,4 @@
-"""The `longwing` command line: trim, open-loop sim, airframes.
+"""The `longwing` command line: airframes, trim, open-loop sim, fly, plan.
 
 Bad input (unknown airframe, impossible trim, malformed wind, ...) prints one line on stderr
 and exits with code 2; no traceback, no partial output.
@@ -19,12 +19,14 @@ from rich.table import Table
 
 from longwing.airframe.loader import AirframeError, list_bundled_airframes, load_airframe
 from longwing.airframe.params import Airframe
+from longwing.cli_plan import PlanUsageError, plan_app
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="longwing: long-range fixed-wing UAV flight stack (simulation, trim, missions).",
 )
+app.add_typer(plan_app, name="plan")
 err = Console(stderr=True)
 out = Console()
 
@@ -346,7 +348,7 @@ def _fmt_opt(v: float | None) -> str:
 def main() -> None:
     try:
         app(standalone_mode=False)
-    except UsageFailure as exc:
+    except (UsageFailure, PlanUsageError) as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as exc:

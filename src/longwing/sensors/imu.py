@@ -32,6 +32,49 @@ N_IMU_NOISE = 12
 
 
 @njit(cache=True)
+def imu_sample_white(
+    sens_state: np.ndarray,
+    noise6: np.ndarray,
+    wx: float,
+    wy: float,
+    wz: float,
+    fx: float,
+    fy: float,
+    fz: float,
+    p: SensorParams,
+    dt: float,
+) -> tuple[float, float, float, float, float, float]:
+    """One IMU sample with the current biases and white noise (``noise6`` = noise12[0:6]);
+    the biases are not advanced (see :func:`imu_bias_walk`)."""
+    sg = p.gyro_noise_density_radps_rthz / math.sqrt(dt)
+    sa = p.accel_noise_density_mps2_rthz / math.sqrt(dt)
+    g = GYRO_BIAS
+    a = ACCEL_BIAS
+    return (
+        wx + sens_state[g] + sg * noise6[0],
+        wy + sens_state[g + 1] + sg * noise6[1],
+        wz + sens_state[g + 2] + sg * noise6[2],
+        fx + sens_state[a] + sa * noise6[3],
+        fy + sens_state[a + 1] + sa * noise6[4],
+        fz + sens_state[a + 2] + sa * noise6[5],
+    )
+
+
+@njit(cache=True)
+def imu_bias_walk(sens_state: np.ndarray, noise6: np.ndarray, p: SensorParams, dt: float) -> None:
+    """Advance the gyro and accelerometer biases by ``dt`` (``noise6`` = noise12[6:12]).
+
+    A caller may step the biases less often than it samples (e.g. at the autopilot rate):
+    over the longer ``dt`` the walk has the same statistics.
+    """
+    kg = p.gyro_bias_rw_radps_rts * math.sqrt(dt)
+    ka = p.accel_bias_rw_mps2_rts * math.sqrt(dt)
+    for i in range(3):
+        sens_state[GYRO_BIAS + i] += kg * noise6[i]
+        sens_state[ACCEL_BIAS + i] += ka * noise6[3 + i]
+
+
+@njit(cache=True)
 def imu_sample(
     sens_state: np.ndarray,
     noise12: np.ndarray,
@@ -49,19 +92,6 @@ def imu_sample(
     ``wx, wy, wz``: true inertial body rates (rad/s); ``fx, fy, fz``: true specific force in
     body axes (m/s^2); ``dt``: the sample interval (s), i.e. the fast-loop step.
     """
-    sg = p.gyro_noise_density_radps_rthz / math.sqrt(dt)
-    sa = p.accel_noise_density_mps2_rthz / math.sqrt(dt)
-    g = GYRO_BIAS
-    a = ACCEL_BIAS
-    gx = wx + sens_state[g] + sg * noise12[0]
-    gy = wy + sens_state[g + 1] + sg * noise12[1]
-    gz = wz + sens_state[g + 2] + sg * noise12[2]
-    ax = fx + sens_state[a] + sa * noise12[3]
-    ay = fy + sens_state[a + 1] + sa * noise12[4]
-    az = fz + sens_state[a + 2] + sa * noise12[5]
-    kg = p.gyro_bias_rw_radps_rts * math.sqrt(dt)
-    ka = p.accel_bias_rw_mps2_rts * math.sqrt(dt)
-    for i in range(3):
-        sens_state[g + i] += kg * noise12[6 + i]
-        sens_state[a + i] += ka * noise12[9 + i]
-    return gx, gy, gz, ax, ay, az
+    out = imu_sample_white(sens_state, noise12[0:6], wx, wy, wz, fx, fy, fz, p, dt)
+    imu_bias_walk(sens_state, noise12[6:12], p, dt)
+    return out

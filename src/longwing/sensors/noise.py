@@ -50,25 +50,27 @@ def sensor_noise(
     rng: np.random.Generator,
     n_steps: int,
     step0: int = 0,
-    dividers: tuple[int, int, int, int] | None = None,
+    dividers: tuple[int, int, int, int, int] | None = None,
 ) -> np.ndarray:
     """Standard normals for ``n_steps`` fast-loop steps, shape (n_steps, N_SENSOR_NOISE).
 
-    With ``dividers = (gnss, baro, pitot, mag)`` -- each sensor samples at the steps ``s``
-    with ``s % divider == 0``, counting from ``step0`` for row 0 -- only the rows a sensor
-    reads are drawn (the IMU's every row); the others are 0. That halves the draws of a
-    100 Hz loop with 5-20 Hz aiding sensors.
+    With ``dividers = (imu_walk, gnss, baro, pitot, mag)`` -- the IMU biases step and each
+    aiding sensor samples at the steps ``s`` with ``s % divider == 0``, counting from
+    ``step0`` for row 0 -- only the cells that are read are drawn (the IMU white noise every
+    row); the others are 0. A 100 Hz loop with a 50 Hz bias walk and 5-10 Hz aiding sensors
+    draws 7 normals per step instead of 24.
     """
     if n_steps < 0:
         raise ValueError(f"n_steps must be >= 0, got {n_steps}")
     if dividers is None:
         return rng.standard_normal((n_steps, N_SENSOR_NOISE))
     z = np.zeros((n_steps, N_SENSOR_NOISE))
-    z[:, IMU_COLS] = rng.standard_normal((n_steps, N_IMU_NOISE))
-    for div, cols in zip(dividers, (GNSS_COLS, BARO_COLS, PITOT_COLS, MAG_COLS), strict=True):
+    z[:, IMU0 : IMU0 + 6] = rng.standard_normal((n_steps, 6))
+    cols = (slice(IMU0 + 6, GNSS0), GNSS_COLS, BARO_COLS, PITOT_COLS, MAG_COLS)
+    for div, c in zip(dividers, cols, strict=True):
         if div < 1:
             raise ValueError(f"sensor rate divider must be >= 1, got {div}")
         first = (-step0) % div  # first row whose step is a multiple of div
-        rows = z[first::div, cols]
+        rows = z[first::div, c]
         rows[...] = rng.standard_normal(rows.shape)
     return z

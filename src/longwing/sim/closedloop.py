@@ -58,6 +58,7 @@ from longwing.geo.wgs84 import (
 from longwing.physics.actuators import actuator_step
 from longwing.physics.aero import air_data
 from longwing.physics.ground import N_CONTACTS, GroundParams, contact_point
+from longwing.physics.propulsion import engine
 from longwing.physics.rigidbody import (
     ENV_BRAKE,
     ENV_GROUND_ALT,
@@ -72,7 +73,7 @@ from longwing.physics.turbulence import dryden_advance, dryden_coefficients, mil
 from longwing.physics.wind import steady_wind_ned
 from longwing.sensors.baro import baro_sample
 from longwing.sensors.gnss import gnss_push, gnss_sample
-from longwing.sensors.imu import imu_sample
+from longwing.sensors.imu import imu_bias_walk, imu_sample_white
 from longwing.sensors.mag import mag_sample
 from longwing.sensors.params import SensorParams
 from longwing.sensors.pitot import pitot_sample
@@ -373,8 +374,8 @@ def run_chunk(
         # tick, as an INS hands delta angles and velocities to the EKF) ----------------
         fbx, fby, fbz = specific_force_body(a, vp, sl, cl, so, co, h, k == 0)
         ns = noise_sens[k]
-        gx_m, gy_m, gz_m, ax_m, ay_m, az_m = imu_sample(
-            a.sens, ns[0:12], x[WP], x[WP + 1], x[WP + 2], fbx, fby, fbz, sp, dt
+        gx_m, gy_m, gz_m, ax_m, ay_m, az_m = imu_sample_white(
+            a.sens, ns[0:6], x[WP], x[WP + 1], x[WP + 2], fbx, fby, fbz, sp, dt
         )
         ms[MS_IMU_SUM] += gx_m
         ms[MS_IMU_SUM + 1] += gy_m
@@ -398,6 +399,7 @@ def run_chunk(
             az_m = ms[MS_IMU_SUM + 5] / n_imu
             for i in range(7):
                 ms[MS_IMU_SUM + i] = 0.0
+            imu_bias_walk(a.sens, ns[6:12], sp, dt_ap)  # the biases step at the tick rate
             lat = math.atan2(sl, cl)
             lon = math.atan2(so, co)
             vn_t, ve_t, vd_t = ecef_to_ned_sc(sl, cl, so, co, x[VX], x[VX + 1], x[VX + 2])
@@ -558,8 +560,9 @@ def run_chunk(
                 q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
                 gxe, gye, gze = quat_rotate(q0, q1, q2, q3, a.env[3], a.env[4], a.env[5])
                 gn_, ge_, gd_ = ecef_to_ned_sc(sl, cl, so, co, gxe, gye, gze)
-                power, fuel_flow = derivatives(x, a.act, a.env, engine_on, True, vp.aero, vp.mass,
-                                               vp.prop, vp.ground, a.xdot)  # fmt: skip
+                _, power, fuel_flow = engine(
+                    a.act[3], tas_true, rho, engine_on, max(x[FUEL], 0.0), vp.prop
+                )
                 ex_, ey_, ez_ = npx - x[PX], npy - x[PX + 1], npz - x[PX + 2]
                 en_, ee_, _ = ecef_to_ned_sc(sl, cl, so, co, ex_, ey_, ez_)
                 vals = (

@@ -175,7 +175,9 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
         div_stats=rate_divider(ap_hz, STATS_RATE_HZ),
         log_every=max(1, round(ap_hz / sc.log_hz)),
     )
-    divs = tuple(d * cfg.div_ap for d in (cfg.div_gnss, cfg.div_baro, cfg.div_pitot, cfg.div_mag))
+    divs = tuple(
+        d * cfg.div_ap for d in (1, cfg.div_gnss, cfg.div_baro, cfg.div_pitot, cfg.div_mag)
+    )
     vp = cl.VehicleParams(af.aero, af.mass, af.prop, af.ground, af.actuators)
     ekf_x, ekf_p = new_ekf(sc.ekf)
     here = _here(x)
