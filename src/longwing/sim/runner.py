@@ -130,130 +130,181 @@ def _launch_state(
     return x, np.zeros(4)
 
 
-def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
-    """Fly the mission of ``sc`` from launch to landing (or the end of the time limit)."""
-    wall0 = time.perf_counter()
-    af = sc.airframe
-    fuel0 = af.mass.fuel_capacity_kg if sc.fuel_kg is None else sc.fuel_kg
-    rng = np.random.default_rng(sc.seed)
-    target = tg.new_target()
-    settings = sc.settings
-    if af.launch.method == "runway":
-        settings = replace(settings, TKOFF_ROTATE_SPD=af.launch.rotate_speed_mps,
-                           TKOFF_CLIMB_PITCH=af.launch.climb_pitch_rad)  # fmt: skip
-    else:
-        settings = replace(settings, TKOFF_CLIMB_PITCH=af.launch.climb_pitch_rad)
-    mgr = MissionManager(sc.mission, settings, target)
+class Flight:
+    """One flight of a scenario, advanced by its caller.
 
-    # autopilot parameters: airframe defaults, trim throttle at cruise, user overrides
-    try:
-        home = sc.mission.home
-        cond = TrimCondition(
-            af.envelope.airspeed_cruise_mps, home.alt_m + 300.0, math.radians(home.lat_deg), fuel0
+    :func:`fly` runs it from launch to the end; the MAVLink vehicle and the failsafe logic
+    advance it in slices and act between them (mode changes, faults, link state). Every
+    slice ends on a chunk boundary or an event; the simulation is deterministic for a seed
+    whatever the slicing, except where the caller acts differently.
+    """
+
+    def __init__(self, sc: FlightScenario, progress: ProgressFn | None = None) -> None:
+        self.wall0 = time.perf_counter()
+        self.sc = sc
+        self.progress = progress
+        af = sc.airframe
+        fuel0 = af.mass.fuel_capacity_kg if sc.fuel_kg is None else sc.fuel_kg
+        rng = np.random.default_rng(sc.seed)
+        target = tg.new_target()
+        settings = sc.settings
+        if af.launch.method == "runway":
+            settings = replace(settings, TKOFF_ROTATE_SPD=af.launch.rotate_speed_mps,
+                               TKOFF_CLIMB_PITCH=af.launch.climb_pitch_rad)  # fmt: skip
+        else:
+            settings = replace(settings, TKOFF_CLIMB_PITCH=af.launch.climb_pitch_rad)
+        mgr = MissionManager(sc.mission, settings, target)
+
+        # autopilot parameters: airframe defaults, trim throttle at cruise, user overrides
+        try:
+            home = sc.mission.home
+            cond = TrimCondition(
+                af.envelope.airspeed_cruise_mps,
+                home.alt_m + 300.0,
+                math.radians(home.lat_deg),
+                fuel0,
+            )
+            cruise = trim(af, cond)
+            trim_thr = {"TRIM_THROTTLE": round(100.0 * cruise.throttle, 1)}
+        except TrimError:
+            trim_thr = {}
+        ap = build_params({**trim_thr, **sc.autopilot}, af)
+
+        x, act = _launch_state(sc, mgr, fuel0)
+        dt = sc.dt_s
+        imu_hz = 1.0 / dt
+        ap_hz = sc.loop_rate_hz
+        sp = sc.sensors._replace(imu_rate_hz=imu_hz)
+        cfg = cl.LoopConfig(
+            dt=dt,
+            truth_nav=sc.truth_nav,
+            severity=int(sc.turbulence),
+            div_ap=rate_divider(imu_hz, ap_hz),
+            div_gnss=rate_divider(ap_hz, sp.gnss_rate_hz),
+            div_baro=rate_divider(ap_hz, sp.baro_rate_hz),
+            div_pitot=rate_divider(ap_hz, sp.pitot_rate_hz),
+            div_mag=rate_divider(ap_hz, sp.mag_rate_hz),
+            div_nav=rate_divider(ap_hz, min(NAV_RATE_HZ, ap_hz)),
+            div_stats=rate_divider(ap_hz, STATS_RATE_HZ),
+            log_every=max(1, round(ap_hz / sc.log_hz)),
         )
-        cruise = trim(af, cond)
-        trim_thr = {"TRIM_THROTTLE": round(100.0 * cruise.throttle, 1)}
-    except TrimError:
-        trim_thr = {}
-    ap = build_params({**trim_thr, **sc.autopilot}, af)
-
-    x, act = _launch_state(sc, mgr, fuel0)
-    dt = sc.dt_s
-    imu_hz = 1.0 / dt
-    ap_hz = sc.loop_rate_hz
-    sp = sc.sensors._replace(imu_rate_hz=imu_hz)
-    cfg = cl.LoopConfig(
-        dt=dt,
-        truth_nav=sc.truth_nav,
-        severity=int(sc.turbulence),
-        div_ap=rate_divider(imu_hz, ap_hz),
-        div_gnss=rate_divider(ap_hz, sp.gnss_rate_hz),
-        div_baro=rate_divider(ap_hz, sp.baro_rate_hz),
-        div_pitot=rate_divider(ap_hz, sp.pitot_rate_hz),
-        div_mag=rate_divider(ap_hz, sp.mag_rate_hz),
-        div_nav=rate_divider(ap_hz, min(NAV_RATE_HZ, ap_hz)),
-        div_stats=rate_divider(ap_hz, STATS_RATE_HZ),
-        log_every=max(1, round(ap_hz / sc.log_hz)),
-    )
-    divs = tuple(
-        d * cfg.div_ap for d in (1, cfg.div_gnss, cfg.div_baro, cfg.div_pitot, cfg.div_mag)
-    )
-    vp = cl.VehicleParams(af.aero, af.mass, af.prop, af.ground, af.actuators)
-    ekf_x, ekf_p = new_ekf(sc.ekf)
-    here = _here(x)
-    lat, lon, h = ecef_to_geodetic(x[PX], x[PX + 1], x[PX + 2])
-    sl, cl_, so, co = math.sin(lat), math.cos(lat), math.sin(lon), math.cos(lon)
-    vn, ve, vd = ecef_to_ned_sc(sl, cl_, so, co, x[3], x[4], x[5])
-    phi, theta, psi = attitude_ned(x, sl, cl_, so, co)
-    # Pre-flight alignment: the filter starts at the launch position and attitude with its
-    # initial uncertainty (GNSS fix and accelerometer/magnetometer levelling on the ground).
-    ekf_init(ekf_x, ekf_p, lat, lon, h, vn, ve, vd, phi, theta, psi, sc.ekf)
-    wind_alt, wind_n, wind_e = sc.wind.arrays()
-    arrays = cl.LoopArrays(
-        x=x, act=act, cmd=act.copy(), env=np.zeros(N_ENV), turb=new_turb_state(),
-        turb_c=np.zeros(11), work=make_work(), xdot=np.zeros(N_STATE),
-        sens=new_sensor_state(rng, sp), gnss_buf=new_gnss_buffer(sp, ap_hz), ekf_x=ekf_x,
-        ekf_p=ekf_p,
-        att=new_attitude_state(), tecs=new_tecs_state(), l1=new_l1_state(), tgt=target,
-        ms=np.zeros(cl.N_MS), wind_alt=wind_alt, wind_n=wind_n, wind_e=wind_e,
-        trig=np.zeros((MAX_TRIGGERS, cl.N_TRIG)), log=np.zeros((1, cl.N_LOG)),
-    )  # fmt: skip
-    ms = arrays.ms
-    ms[cl.MS_ENGINE_ON] = 1.0
-    ms[cl.MS_STATS_ON] = 1.0
-    ms[cl.MS_NAV_NOW] = 1.0
-    if af.launch.method == "runway":
-        ms[cl.MS_ON_GROUND] = 1.0
-    w_sfc = steady_wind_ned(sc.mission.home.alt_m, wind_alt, wind_n, wind_e)
-    mgr.start(0.0, here, (w_sfc[0], w_sfc[1]))
-
-    route_m = sc.mission.route_length_m()
-    max_t = sc.max_duration_s or (3.0 * route_m / af.envelope.airspeed_min_mps + 3600.0)
-    chunk = max(1, round(CHUNK_S / dt))
-    logs: list[np.ndarray] = []
-    step = 0
-    end_state = "airborne"
-    stop_reason = "time limit"
-    fuel_out_t = None
-    while step * dt < max_t:
-        n = min(chunk, round(max_t / dt) - step)
-        noise_t = turbulence_noise(rng, n) if sc.turbulence != Turbulence.NONE else np.zeros((n, 3))
-        noise_s = sensor_noise(rng, n, step, divs)
-        log = np.zeros((n // cfg.log_every + 2, cl.N_LOG))
-        arrays = arrays._replace(log=log)
-        done, ev, n_logged = cl.run_chunk(
-            arrays, vp, ap, sp, sc.ekf, cfg, noise_t, noise_s, step * dt, step, n
+        divs = tuple(
+            d * cfg.div_ap for d in (1, cfg.div_gnss, cfg.div_baro, cfg.div_pitot, cfg.div_mag)
         )
-        logs.append(log[:n_logged].copy())
-        step += done
-        t_s = step * dt
+        vp = cl.VehicleParams(af.aero, af.mass, af.prop, af.ground, af.actuators)
+        ekf_x, ekf_p = new_ekf(sc.ekf)
         here = _here(x)
-        if progress is not None:
-            progress(t_s, float(x[FUEL]), float(ms[cl.MS_DIST]), mgr.seq)
-        if ev == cl.EV_NONE:
-            continue
+        lat, lon, h = ecef_to_geodetic(x[PX], x[PX + 1], x[PX + 2])
+        sl, cl_, so, co = math.sin(lat), math.cos(lat), math.sin(lon), math.cos(lon)
+        vn, ve, vd = ecef_to_ned_sc(sl, cl_, so, co, x[3], x[4], x[5])
+        phi, theta, psi = attitude_ned(x, sl, cl_, so, co)
+        # Pre-flight alignment: the filter starts at the launch position and attitude with its
+        # initial uncertainty (GNSS fix and accelerometer/magnetometer levelling on the ground).
+        ekf_init(ekf_x, ekf_p, lat, lon, h, vn, ve, vd, phi, theta, psi, sc.ekf)
+        wind_alt, wind_n, wind_e = sc.wind.arrays()
+        arrays = cl.LoopArrays(
+            x=x, act=act, cmd=act.copy(), env=np.zeros(N_ENV), turb=new_turb_state(),
+            turb_c=np.zeros(11), work=make_work(), xdot=np.zeros(N_STATE),
+            sens=new_sensor_state(rng, sp), gnss_buf=new_gnss_buffer(sp, ap_hz), ekf_x=ekf_x,
+            ekf_p=ekf_p,
+            att=new_attitude_state(), tecs=new_tecs_state(), l1=new_l1_state(), tgt=target,
+            ms=np.zeros(cl.N_MS), wind_alt=wind_alt, wind_n=wind_n, wind_e=wind_e,
+            trig=np.zeros((MAX_TRIGGERS, cl.N_TRIG)), log=np.zeros((1, cl.N_LOG)),
+        )  # fmt: skip
+        ms = arrays.ms
+        ms[cl.MS_ENGINE_ON] = 1.0
+        ms[cl.MS_STATS_ON] = 1.0
+        ms[cl.MS_NAV_NOW] = 1.0
+        if af.launch.method == "runway":
+            ms[cl.MS_ON_GROUND] = 1.0
+        w_sfc = steady_wind_ned(sc.mission.home.alt_m, wind_alt, wind_n, wind_e)
+        mgr.start(0.0, here, (w_sfc[0], w_sfc[1]))
+
+        self.af = af
+        self.fuel0 = fuel0
+        self.rng = rng
+        self.target = target
+        self.mgr = mgr
+        self.ap = ap
+        self.x = x
+        self.cfg = cfg
+        self.divs = divs
+        self.vp = vp
+        self.sp = sp
+        self.arrays = arrays
+        self.ms = ms
+        self.route_m = sc.mission.route_length_m()
+        self.max_t = sc.max_duration_s or (
+            3.0 * self.route_m / af.envelope.airspeed_min_mps + 3600.0
+        )
+        self.chunk = max(1, round(CHUNK_S / dt))
+        self.logs: list[np.ndarray] = []
+        self.step = 0
+        self.end_state = "airborne"
+        self.stop_reason = "time limit"
+        self.fuel_out_t: float | None = None
+        self.done = False
+
+    @property
+    def t_s(self) -> float:
+        """Simulated time, s."""
+        return self.step * self.cfg.dt
+
+    def run(self, until_s: float | None = None) -> bool:
+        """Advance to ``until_s`` (default: the scenario's time limit) or the end of the
+        flight, whichever comes first. Returns True once the flight has ended."""
+        sc, cfg, dt, ms, mgr = self.sc, self.cfg, self.cfg.dt, self.ms, self.mgr
+        stop_t = self.max_t if until_s is None else min(until_s, self.max_t)
+        n_stop = round(stop_t / dt)
+        while not self.done and self.step < n_stop:
+            n = min(self.chunk, n_stop - self.step)
+            noise_t = (
+                turbulence_noise(self.rng, n)
+                if sc.turbulence != Turbulence.NONE
+                else np.zeros((n, 3))
+            )
+            noise_s = sensor_noise(self.rng, n, self.step, self.divs)
+            log = np.zeros((n // (cfg.log_every * cfg.div_ap) + 2, cl.N_LOG))
+            self.arrays = self.arrays._replace(log=log)
+            done, ev, n_logged = cl.run_chunk(
+                self.arrays, self.vp, self.ap, self.sp, sc.ekf, cfg, noise_t, noise_s,
+                self.step * dt, self.step, n,
+            )  # fmt: skip
+            self.logs.append(log[:n_logged].copy())
+            self.step += done
+            if self.progress is not None:
+                self.progress(self.t_s, float(self.x[FUEL]), float(ms[cl.MS_DIST]), mgr.seq)
+            if ev != cl.EV_NONE:
+                self._on_event(ev)
+        if self.step >= round(self.max_t / dt):
+            self.done = True
+        return self.done
+
+    def _on_event(self, ev: int) -> None:
+        ms, mgr, t_s = self.ms, self.mgr, self.t_s
+        here = _here(self.x)
         if ev == cl.EV_TARGET_DONE:
             mgr.on_target_done(t_s, here)
             for flag in cl.PER_TARGET_FLAGS:
                 ms[flag] = 0.0
             ms[cl.MS_NAV_NOW] = 1.0  # guidance for the new target on the next step
             if mgr.finished and not mgr.landed:
-                stop_reason = "mission complete"  # ended airborne, loitering at the last item
-                break
+                self.stop_reason = "mission complete"  # airborne, loitering at the last item
+                self.done = True
         elif ev == cl.EV_TOUCHDOWN:
             mgr.on_touchdown(t_s, here, _touchdown_text(ms))
         elif ev == cl.EV_STOPPED:
-            if target[tg.KIND] == tg.TK_LAND:
+            if self.target[tg.KIND] == tg.TK_LAND:
                 mgr.on_stopped(t_s, here)
-                end_state = "landed" if _intact(ms) else "crashed"
-                stop_reason = "landed"
+                self.end_state = "landed" if _intact(ms) else "crashed"
+                self.stop_reason = "landed"
             else:
                 mgr.events.append(MissionEvent(t_s, "stopped_on_ground", mgr.seq,
                                                mgr.mode.name, here.lat_deg, here.lon_deg,
                                                here.alt_m))  # fmt: skip
-                end_state = "crashed"
-                stop_reason = "stopped on the ground outside a landing"
-            break
+                self.end_state = "crashed"
+                self.stop_reason = "stopped on the ground outside a landing"
+            self.done = True
         elif ev == cl.EV_GROUND_CONTACT:
             # touching the ground outside a landing: a hard contact (sink >= 3 m/s or bank
             # >= 10 deg) wrecks the aircraft; a brush of the skids (e.g. a sag after a
@@ -265,27 +316,37 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
                                            _touchdown_text(ms)))  # fmt: skip
             ms[cl.MS_TD] = 0.0
             if hard:
-                end_state = "crashed"
-                stop_reason = "ground contact outside a landing"
-                break
+                self.end_state = "crashed"
+                self.stop_reason = "ground contact outside a landing"
+                self.done = True
         elif ev == cl.EV_FUEL_EXHAUSTED:
-            fuel_out_t = t_s
+            self.fuel_out_t = t_s
             ms[cl.MS_ENGINE_ON] = 0.0
             mgr.events.append(MissionEvent(t_s, "fuel_exhausted", mgr.seq, mgr.mode.name,
                                            here.lat_deg, here.lon_deg, here.alt_m))  # fmt: skip
         elif ev == cl.EV_NONFINITE:
-            end_state = "crashed"
-            stop_reason = "non-finite state"
-            break
+            self.end_state = "crashed"
+            self.stop_reason = "non-finite state"
+            self.done = True
         elif ev == cl.EV_TRIGGERS_FULL:
             raise RuntimeError(f"more than {MAX_TRIGGERS} camera triggers")
 
-    full_log = np.concatenate(logs) if logs else np.zeros((0, cl.N_LOG))
-    trig = arrays.trig[: int(ms[cl.MS_N_TRIG])].copy()
-    wall = time.perf_counter() - wall0
-    summary = _summary(sc, mgr, x, ms, step * dt, fuel0, full_log, trig, end_state,
-                       stop_reason, fuel_out_t, wall, route_m)  # fmt: skip
-    return FlightResult(full_log, trig, tuple(mgr.events), summary)
+    def result(self) -> FlightResult:
+        """The log, camera triggers, events and summary of the flight so far."""
+        full_log = np.concatenate(self.logs) if self.logs else np.zeros((0, cl.N_LOG))
+        trig = self.arrays.trig[: int(self.ms[cl.MS_N_TRIG])].copy()
+        wall = time.perf_counter() - self.wall0
+        summary = _summary(self.sc, self.mgr, self.x, self.ms, self.t_s, self.fuel0, full_log,
+                           trig, self.end_state, self.stop_reason, self.fuel_out_t, wall,
+                           self.route_m)  # fmt: skip
+        return FlightResult(full_log, trig, tuple(self.mgr.events), summary)
+
+
+def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
+    """Fly the mission of ``sc`` from launch to landing (or the end of the time limit)."""
+    flight = Flight(sc, progress)
+    flight.run()
+    return flight.result()
 
 
 def _touchdown_text(ms: np.ndarray) -> str:
