@@ -177,11 +177,18 @@ _RECORDS = {"attitude": AttitudeParams, "tecs": TecsParams, "l1": L1Params}
 
 
 class AutopilotParams(NamedTuple):
-    """The kernel records, in SI units."""
+    """The kernel records, in SI units. ``tecs_glide`` is ``tecs`` for flight with the engine
+    out: speed weighting 2 (pitch flies airspeed only) and the throttle held closed."""
 
     attitude: AttitudeParams
     tecs: TecsParams
     l1: L1Params
+    tecs_glide: TecsParams
+
+
+def glide_tecs(tecs: TecsParams) -> TecsParams:
+    """TECS settings with the engine out (see :class:`AutopilotParams`)."""
+    return tecs._replace(spd_weight=2.0, thr_min=0.0, thr_max=0.0, thr_cruise=0.0)
 
 
 def default_values() -> dict[str, float]:
@@ -257,7 +264,8 @@ def build_params(
         for target in p.targets:
             rec, attr = target.split(".")
             fields[rec][attr] = vals[p.name] * p.scale
-    return AutopilotParams(**{rec: cls(**fields[rec]) for rec, cls in _RECORDS.items()})
+    recs = {rec: cls(**fields[rec]) for rec, cls in _RECORDS.items()}
+    return AutopilotParams(**recs, tecs_glide=glide_tecs(recs["tecs"]))
 
 
 def param_values(ap: AutopilotParams) -> dict[str, float]:

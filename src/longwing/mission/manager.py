@@ -16,7 +16,7 @@ import numpy as np
 from geographiclib.geodesic import Geodesic
 
 from longwing.geo.wgs84 import geodetic_to_ecef
-from longwing.mission.items import MavCmd, MissionItem
+from longwing.mission.items import MavCmd, MavFrame, MissionItem, resolve_alt_amsl_m
 from longwing.mission.model import Mission
 from longwing.sim import target as tg
 
@@ -24,6 +24,9 @@ TAKEOFF_LEG_M = 5000.0  # length of the climb-out line along the launch heading
 CRUISE_LEG_M = 100_000.0  # length of the straight line CRUISE mode follows
 MIN_LEG_M = 1.0  # legs shorter than this start from the aircraft instead
 LAUNCH_INTO_WIND_MPS = 2.0  # launch into the wind above this surface wind
+FS_APPROACH_M = 1200.0  # failsafe landing: length of the final approach
+FS_APPROACH_AGL_M = 60.0  # ... and its height at the start
+FS_GLIDE_SPIRAL_AGL_M = 150.0  # engine out: spiral down over the site to this height
 
 
 class Mode(IntEnum):
@@ -109,6 +112,11 @@ class MissionManager:
         self.finished = False
         self.landed = False
         self.last_land: tuple[Position, Position] | None = None  # (approach start, land point)
+        # a failsafe's own item sequence (land at a rally point, glide to a site), flown in
+        # place of the mission's items; and the mode/item a short failsafe resumes
+        self.fs_items: tuple[MissionItem, ...] | None = None
+        self.fs_label = ""
+        self.resume_to: tuple[Mode, int] | None = None
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -168,7 +176,15 @@ class MissionManager:
         t[tg.EXIT_VALUE] = value
 
     def _alt(self, item: MissionItem) -> float:
+        if self.fs_items is not None:  # a failsafe's own items (not in the mission)
+            return resolve_alt_amsl_m(item, self.home.alt_m)
         return self.mission.resolve_alt(item, home_alt_m=self.home.alt_m)
+
+    def _items(self) -> tuple[MissionItem, ...]:
+        return self.fs_items if self.fs_items is not None else self.mission.items
+
+    def _item(self, seq: int) -> MissionItem:
+        return self._items()[seq - 1]
 
     def _pos(self, item: MissionItem, here: Position) -> Position:
         lat, lon = item.lat_deg, item.lon_deg
@@ -225,11 +241,14 @@ class MissionManager:
 
     def on_target_done(self, t_s: float, here: Position) -> None:
         """The compiled loop finished the current target: advance."""
-        if self.mode == Mode.AUTO:
+        if self.fs_items is not None:
+            self._event(t_s, "failsafe_step", here,
+                        f"{self.fs_label}: {self._item(self.seq).name} done")  # fmt: skip
+            self._advance(t_s, here, self.seq + 1)
+        elif self.mode == Mode.AUTO:
             if self.seq > 0:
                 self.items_reached.append(self.seq)
-                self._event(t_s, "item_reached", here,
-                            self.mission.item(self.seq).name)  # fmt: skip
+                self._event(t_s, "item_reached", here, self._item(self.seq).name)
             self._advance(t_s, here, self.seq + 1)
         elif self.mode == Mode.TAKEOFF:
             self._loiter(here, self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
@@ -246,8 +265,9 @@ class MissionManager:
         self._event(t_s, "touchdown", here, detail)
 
     def on_stopped(self, t_s: float, here: Position) -> None:
-        if self.seq > 0 and self.mission.item(self.seq).command == MavCmd.NAV_LAND:
-            self.items_reached.append(self.seq)
+        if self.seq > 0 and self._item(self.seq).command == MavCmd.NAV_LAND:
+            if self.fs_items is None:
+                self.items_reached.append(self.seq)
             self._event(t_s, "item_reached", here, "NAV_LAND")
         self._event(t_s, "landed", here)
         self.landed = True
@@ -259,7 +279,7 @@ class MissionManager:
 
     def _advance(self, t_s: float, here: Position, seq: int) -> None:
         """Run DO commands from ``seq`` on until the next NAV command, and fly that."""
-        items = self.mission.items
+        items = self._items()
         guard = 0
         while True:
             guard += 1
@@ -412,3 +432,100 @@ class MissionManager:
         self._event(t_s, "guided", here, f"to {dest.lat_deg:.6f}, {dest.lon_deg:.6f}")
         self._leg(here, dest, self.s.WP_RADIUS, True)
         self.prev = dest
+
+    # --- failsafe commands ----------------------------------------------------------------
+
+    def failsafe_circle(self, t_s: float, here: Position) -> None:
+        """Circle here (a short failsafe); :meth:`failsafe_resume` returns to the mode and
+        item flown before."""
+        if self.resume_to is None:
+            self.resume_to = (self.mode, self.seq)
+        self.set_mode(t_s, Mode.CIRCLE, here)
+
+    def failsafe_resume(self, t_s: float, here: Position) -> None:
+        if self.resume_to is None or self.fs_items is not None:
+            return
+        mode, seq = self.resume_to
+        self.resume_to = None
+        if mode == Mode.AUTO:
+            self.mode = Mode.AUTO
+            self._event(t_s, "mode", here, "AUTO")
+            self._advance(t_s, here, max(seq, 1))
+        else:
+            self.set_mode(t_s, mode, here)
+
+    def failsafe_rtl(self, t_s: float, here: Position) -> None:
+        self.resume_to = None
+        if self.fs_items is None and self.mode != Mode.RTL:
+            self.set_mode(t_s, Mode.RTL, here)
+
+    def _fly_sequence(self, t_s: float, here: Position, items: list[MissionItem],
+                      label: str) -> None:  # fmt: skip
+        self.fs_items = tuple(items)
+        self.fs_label = label
+        self.resume_to = None
+        self.mode = Mode.AUTO
+        self._event(t_s, "mode", here, f"AUTO ({label})")
+        self._advance(t_s, here, 1)
+
+    def _approach_items(
+        self, site: Position, inbound_deg: float, wind_ne_mps: tuple[float, float],
+        start_alt_agl_m: float | None,
+    ) -> list[MissionItem]:  # fmt: skip
+        """Items to land at ``site`` (its ground altitude AMSL in ``alt_m``): optionally over
+        it and a spiral down to ``start_alt_agl_m``, then a final into the wind (or along the
+        inbound course in light wind) from APPROACH_M out at APPROACH_AGL_M."""
+        g = Geodesic.WGS84
+        amsl = MavFrame.GLOBAL
+        wn, we = wind_ne_mps
+        land_dir = (math.degrees(math.atan2(-we, -wn)) % 360.0
+                    if math.hypot(wn, we) >= LAUNCH_INTO_WIND_MPS else inbound_deg)  # fmt: skip
+        a = g.Direct(site.lat_deg, site.lon_deg, land_dir + 180.0, FS_APPROACH_M)
+        items: list[MissionItem] = []
+        if start_alt_agl_m is not None:
+            items.append(
+                MissionItem.loiter_to_alt(
+                    site.lat_deg, site.lon_deg, site.alt_m + start_alt_agl_m, amsl
+                )
+            )
+        items.append(
+            MissionItem.waypoint(a["lat2"], a["lon2"], site.alt_m + FS_APPROACH_AGL_M, amsl)
+        )
+        items.append(MissionItem.land(site.lat_deg, site.lon_deg, site.alt_m, amsl))
+        return items
+
+    def failsafe_land_at(self, t_s: float, here: Position, site: Position,
+                         wind_ne_mps: tuple[float, float], label: str) -> None:  # fmt: skip
+        """Fly to ``site`` (ground altitude AMSL), descend over it and land there."""
+        inbound = Geodesic.WGS84.Inverse(here.lat_deg, here.lon_deg, site.lat_deg,
+                                         site.lon_deg)["azi2"]  # fmt: skip
+        self.ground_alt_m = site.alt_m
+        items = self._approach_items(site, inbound, wind_ne_mps, FS_APPROACH_AGL_M)
+        self._fly_sequence(t_s, here, items, label)
+
+    def failsafe_glide_to(self, t_s: float, here: Position, site: Position,
+                          wind_ne_mps: tuple[float, float], label: str) -> None:  # fmt: skip
+        """Engine out: glide to ``site``, spiral down over it, land into the wind."""
+        inbound = Geodesic.WGS84.Inverse(here.lat_deg, here.lon_deg, site.lat_deg,
+                                         site.lon_deg)["azi2"]  # fmt: skip
+        self.ground_alt_m = site.alt_m
+        items = [
+            MissionItem.waypoint(
+                site.lat_deg,
+                site.lon_deg,
+                here.alt_m,
+                MavFrame.GLOBAL,
+                acceptance_radius_m=self.s.WP_LOITER_RAD,
+            )
+        ]
+        items += self._approach_items(site, inbound, wind_ne_mps, FS_GLIDE_SPIRAL_AGL_M)
+        self._fly_sequence(t_s, here, items, label)
+
+    def failsafe_land_ahead(self, t_s: float, here: Position, course_deg: float,
+                            distance_m: float, label: str) -> None:  # fmt: skip
+        """Engine out, nothing in reach: land straight ahead on the present course."""
+        d = Geodesic.WGS84.Direct(here.lat_deg, here.lon_deg, course_deg, max(distance_m, 50.0))
+        g_alt = self.ground_alt_m
+        items = [MissionItem.land(d["lat2"], d["lon2"], g_alt, MavFrame.GLOBAL)]
+        self.prev = Position(here.lat_deg, here.lon_deg, here.alt_m)
+        self._fly_sequence(t_s, here, items, label)

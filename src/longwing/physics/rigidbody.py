@@ -13,7 +13,8 @@ constant (fuel is a point mass at the CG).
 
 ``env`` carries the surroundings for the step: steady wind in NED (m/s, the direction the
 air moves), the turbulence velocity in body axes, the ground level under the vehicle (m,
-ellipsoidal) and the brake command: [wn, we, wd, ug, vg, wg, ground_alt_m, brake].
+ellipsoidal), the brake command and a fuel leak (kg/s):
+[wn, we, wd, ug, vg, wg, ground_alt_m, brake, fuel_leak_kgps].
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ from longwing.physics.propulsion import engine
 from longwing.physics.rotation import quat_rotate, quat_rotate_inv
 from longwing.physics.state import FUEL, N_STATE, PX, QW, VX, WP
 
-N_ENV = 8
+N_ENV = 9
 ENV_GROUND_ALT = 6
 ENV_BRAKE = 7
+ENV_FUEL_LEAK = 8  # fuel lost overboard, kg/s (a leak), on top of the engine's burn
 GROUND_MARGIN_M = 2.0  # beyond the contact reach: per-stage surroundings below this height
 
 
@@ -216,7 +218,7 @@ def _derivatives_in(
     out[WP + 1] = g5 * p * r - g6 * (p * p - r * r) + m_ / mp.Jy
     out[WP + 2] = g7 * p * q - g1 * q * r + g4 * l_ + g8 * n_
 
-    out[FUEL] = -fuel_flow
+    out[FUEL] = -fuel_flow - (env[ENV_FUEL_LEAK] if fuel > 0.0 else 0.0)
     return power, fuel_flow
 
 

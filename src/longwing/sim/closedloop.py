@@ -42,8 +42,14 @@ from longwing.estimation.ekf import (
     ekf_predict,
 )
 from longwing.estimation.state import ALT as E_ALT
+from longwing.estimation.state import CH_TAS, F_N_CONSEC_REJ, channel
 from longwing.estimation.state import LAT as E_LAT
 from longwing.estimation.state import LON as E_LON
+from longwing.estimation.state import VD as E_VD
+from longwing.estimation.state import VE as E_VE
+from longwing.estimation.state import VN as E_VN
+from longwing.estimation.state import WE as E_WE
+from longwing.estimation.state import WN as E_WN
 from longwing.geo.atmosphere import isa
 from longwing.geo.gravity import gravity_ned_sc
 from longwing.geo.legs import leg_geometry, loiter_geometry
@@ -99,11 +105,23 @@ EV_TRIGGERS_FULL = 7
     MS_BARO_MEAS, MS_ENGINE_ON, MS_ON_GROUND, MS_XTRACK,
     MS_NAV_MAX, MS_STATS_ON, MS_LEG_CAP, MS_ALT_CAP, MS_BANK_CMD, MS_ALT_G, MS_REMAIN,
     MS_NAV_NOW, MS_IMU_SUM, _MS_IMU_SUM1, _MS_IMU_SUM2, _MS_IMU_SUM3, _MS_IMU_SUM4,
-    _MS_IMU_SUM5, MS_IMU_N,
-) = range(47)  # fmt: skip
-N_MS = 47
+    _MS_IMU_SUM5, MS_IMU_N, MS_GNSS_T, MS_ASPD_BAD, MS_ASPD_ERR, MS_NONFINITE, MS_GLIDE,
+    MS_WIND_KNOWN,
+) = range(53)  # fmt: skip
+N_MS = 53
 # MS_IMU_SUM .. +5: sums of the IMU samples (gyro xyz, accel xyz) since the last autopilot
-# tick, MS_IMU_N their count
+# tick, MS_IMU_N their count. Health the failsafes read: MS_GNSS_T time of the last GNSS fix
+# delivered, MS_ASPD_BAD the pitot declared failed (synthetic airspeed in use), MS_ASPD_ERR
+# the last pitot - synthetic airspeed (diagnostic), MS_WIND_KNOWN the EKF's wind sigma < 1 m/s,
+# MS_NONFINITE non-finite commands replaced; MS_GLIDE (set by the runner) engine out: TECS
+# flies airspeed on pitch, throttle closed.
+
+# Fault state written by the runner (``faults`` array): see longwing.sim.faults.
+(
+    FT_GNSS_OFF, FT_DRIFT_RATE, FT_DRIFT_DIR, FT_DRIFT_T0, FT_PITOT_STUCK, FT_PITOT_VALUE,
+    FT_MAG_OFF, FT_GUST_T0, FT_GUST_LEN, FT_GUST_AMP,
+) = range(10)  # fmt: skip
+N_FT = 10
 # flags that belong to one guidance target: cleared by the runner when the target changes
 PER_TARGET_FLAGS = (MS_LOIT_ON, MS_LOIT_ANGLE, MS_LEG_CAP, MS_ALT_CAP, MS_FLARE)
 
@@ -125,6 +143,8 @@ TRIGGER_COLUMNS = ("t_s", "lat_rad", "lon_rad", "alt_m", "roll_rad", "pitch_rad"
 N_TRIG = len(TRIGGER_COLUMNS)
 
 STOPPED_SPEED_MPS = 0.5
+ASPD_FAIL_S = 10.0  # the EKF rejecting every pitot sample this long: the pitot has failed
+TAS_CONSEC_REJ = channel(CH_TAS, F_N_CONSEC_REJ)  # index in the EKF state
 TAKEOFF_ROLL_MAX_S = 60.0  # stopped on the ground this long into a take-off: failed
 CAPTURE_XTRACK_M = 10.0  # a leg counts in the tracking statistics once this close
 CAPTURE_COURSE_RAD = math.radians(10.0)  # ... and flying along it within this angle
@@ -189,6 +209,7 @@ class LoopArrays(NamedTuple):
     wind_alt: np.ndarray
     wind_n: np.ndarray
     wind_e: np.ndarray
+    faults: np.ndarray  # FT_* fault state
     trig: np.ndarray  # camera triggers (n, N_TRIG)
     log: np.ndarray  # (n, N_LOG)
 
@@ -343,6 +364,11 @@ def run_chunk(
 
         # --- air mass and ground ------------------------------------------------------
         wn, we, wd = steady_wind_ned(h, a.wind_alt, a.wind_n, a.wind_e)
+        fa = a.faults
+        if fa[FT_GUST_LEN] > 0.0 and fa[FT_GUST_T0] <= time_s < fa[FT_GUST_T0] + fa[FT_GUST_LEN]:
+            # discrete (1 - cos) vertical gust, + up (MIL-F-8785C shape)
+            ph = 2.0 * math.pi * (time_s - fa[FT_GUST_T0]) / fa[FT_GUST_LEN]
+            wd -= 0.5 * fa[FT_GUST_AMP] * (1.0 - math.cos(ph))
         a.env[0] = wn
         a.env[1] = we
         a.env[2] = wd
@@ -411,21 +437,42 @@ def run_chunk(
             # --- estimator -----------------------------------------------------------------
             if not cfg.truth_nav:
                 ekf_predict(a.ekf_x, a.ekf_p, (gx_m, gy_m, gz_m), (ax_m, ay_m, az_m), dt_imu, ep)
-                if tick % cfg.div_gnss == 0:
+                if tick % cfg.div_gnss == 0 and fa[FT_GNSS_OFF] < 0.5:
                     ok, glat, glon, galt, gvn, gve, gvd = gnss_sample(
                         a.gnss_buf, time_s, ns[12:18], sp
                     )
                     if ok:
+                        if fa[FT_DRIFT_RATE] > 0.0:  # a fix walking away from the truth
+                            d = fa[FT_DRIFT_RATE] * max(time_s - fa[FT_DRIFT_T0], 0.0)
+                            glat += d * math.cos(fa[FT_DRIFT_DIR]) / 6.371e6
+                            glon += d * math.sin(fa[FT_DRIFT_DIR]) / (6.371e6 * math.cos(glat))
+                        ms[MS_GNSS_T] = time_s
                         ekf_fuse_gnss(a.ekf_x, a.ekf_p, glat, glon, galt, gvn, gve, gvd, ep)
                 if tick % cfg.div_baro == 0:
                     ms[MS_BARO_MEAS] = baro_sample(a.sens, ns[18:20], h, sp, dt_ap * cfg.div_baro)
                     ekf_fuse_baro(a.ekf_x, a.ekf_p, ms[MS_BARO_MEAS], ep)
                 if tick % cfg.div_pitot == 0:
-                    ms[MS_TAS_MEAS] = pitot_sample(a.sens, ns[20:21], tas_true, rho,
-                                                   ms[MS_BARO_MEAS], sp)  # fmt: skip
-                    if ms[MS_ON_GROUND] < 0.5:
+                    if fa[FT_PITOT_STUCK] > 0.5:
+                        ms[MS_TAS_MEAS] = fa[FT_PITOT_VALUE]  # blocked: trapped pressure
+                    else:
+                        ms[MS_TAS_MEAS] = pitot_sample(a.sens, ns[20:21], tas_true, rho,
+                                                       ms[MS_BARO_MEAS], sp)  # fmt: skip
+                    if ms[MS_ON_GROUND] < 0.5 and ms[MS_ASPD_BAD] < 0.5:
                         ekf_fuse_airspeed(a.ekf_x, a.ekf_p, ms[MS_TAS_MEAS], ep)
-                if tick % cfg.div_mag == 0:
+                        # consistency with the airspeed the EKF infers from GNSS and wind:
+                        # its innovation test (which allows for the gusts it has learnt)
+                        # rejecting the pitot continuously, with GNSS fixes arriving and the
+                        # wind known, means the pitot has failed (the runner announces it)
+                        xe = a.ekf_x
+                        ms[MS_ASPD_ERR] = ms[MS_TAS_MEAS] - math.sqrt(
+                            (xe[E_VN] - xe[E_WN]) ** 2 + (xe[E_VE] - xe[E_WE]) ** 2
+                            + xe[E_VD] ** 2
+                        )  # fmt: skip
+                        rej = xe[TAS_CONSEC_REJ] * dt_ap * cfg.div_pitot
+                        if (rej >= ASPD_FAIL_S and ms[MS_WIND_KNOWN] > 0.5
+                                and time_s - ms[MS_GNSS_T] < 1.0):  # fmt: skip
+                            ms[MS_ASPD_BAD] = 1.0
+                if tick % cfg.div_mag == 0 and fa[FT_MAG_OFF] < 0.5:
                     bn, be, bd = mag_field_ned_sc(sl, cl, so, co, h)
                     bex, bey, bez = ned_to_ecef_sc(sl, cl, so, co, bn, be, bd)
                     mx, my, mz = mag_sample(a.sens, ns[21:24], x[QW], x[QW + 1], x[QW + 2],
@@ -437,10 +484,13 @@ def run_chunk(
                     ekf_fuse_mag(a.ekf_x, a.ekf_p, (mx, my, mz), (fbn, fbe, fbd), ep)
                 (n_lat, n_lon, n_alt, n_vn, n_ve, n_vd, n_phi, n_theta, n_psi, e_wn, e_we,
                  sig_pos, _, _, sig_wind, _, _) = ekf_output(a.ekf_x, a.ekf_p)  # fmt: skip
+                ms[MS_WIND_KNOWN] = 1.0 if sig_wind < WIND_KNOWN_SIGMA_MPS else 0.0
                 bgx, bgy, bgz, bax, bay, baz, _, _, _, _ = ekf_biases(a.ekf_x)
                 n_p, n_q, n_r = gx_m - bgx, gy_m - bgy, gz_m - bgz
                 n_ax, n_ay = ax_m - bax, ay_m - bay
                 n_tas = ms[MS_TAS_MEAS]
+                if ms[MS_ASPD_BAD] > 0.5:  # synthetic airspeed: ground velocity - wind
+                    n_tas = math.sqrt((n_vn - e_wn) ** 2 + (n_ve - e_we) ** 2 + n_vd * n_vd)
             else:
                 n_lat, n_lon, n_alt = lat, lon, h
                 n_vn, n_ve, n_vd = vn_t, ve_t, vd_t
@@ -506,8 +556,10 @@ def run_chunk(
                     bank_cmd = _clamp(bank_cmd, -FLARE_BANK_MAX_RAD, FLARE_BANK_MAX_RAD)
             if kind == tg.TK_GROUND:
                 spd_dem = 0.0
+            # engine out: pitch flies the best-glide airspeed, throttle closed
+            tp = ap.tecs_glide if ms[MS_GLIDE] > 0.5 else ap.tecs
             pitch_cmd, thr_cmd, _ = tecs_update(
-                a.tecs, ap.tecs, dt_ap, alt_dem, spd_dem / eas2tas, n_alt, -n_vd, n_tas, eas2tas,
+                a.tecs, tp, dt_ap, alt_dem, spd_dem / eas2tas, n_alt, -n_vd, n_tas, eas2tas,
                 n_ax, n_theta, n_phi,
             )  # fmt: skip
             if kind == tg.TK_TAKEOFF:
@@ -547,10 +599,14 @@ def run_chunk(
                 a.att, ap.attitude, vp.act, dt_ap, bank_cmd, pitch_cmd, n_phi, n_theta, n_p, n_q,
                 n_r, n_ay, max(n_tas, 1.0), eas2tas,
             )  # fmt: skip
-            a.cmd[0] = de
-            a.cmd[1] = da
-            a.cmd[2] = dr
-            a.cmd[3] = thr_cmd
+            if (math.isfinite(de) and math.isfinite(da) and math.isfinite(dr)
+                    and math.isfinite(thr_cmd)):  # fmt: skip
+                a.cmd[0] = de
+                a.cmd[1] = da
+                a.cmd[2] = dr
+                a.cmd[3] = thr_cmd
+            else:  # never a NaN to the actuators: hold the last commands, count it
+                ms[MS_NONFINITE] += 1.0
 
             # --- log (state at the start of the step, with this step's commands) --------------
             if tick % cfg.log_every == 0 and n_logged < a.log.shape[0]:

@@ -22,6 +22,15 @@ from longwing.control.l1 import new_l1_state
 from longwing.control.params import build_params
 from longwing.control.tecs import new_tecs_state
 from longwing.estimation.ekf import EkfParams, ekf_init, new_ekf
+from longwing.estimation.state import ALT as E_ALT
+from longwing.estimation.state import LAT as E_LAT
+from longwing.estimation.state import LON as E_LON
+from longwing.estimation.state import N_GNSS_RESETS as E_N_GNSS_RESETS
+from longwing.estimation.state import VE as E_VE
+from longwing.estimation.state import VN as E_VN
+from longwing.estimation.state import WE as E_WE
+from longwing.estimation.state import WN as E_WN
+from longwing.geo.atmosphere import isa
 from longwing.geo.wgs84 import (
     OMEGA_EARTH_RADPS,
     ecef_to_geodetic,
@@ -29,9 +38,22 @@ from longwing.geo.wgs84 import (
     geodetic_to_ecef,
     ned_to_ecef_dcm,
 )
-from longwing.mission.manager import MissionEvent, MissionManager, MissionSettings, Position
+from longwing.mission.failsafe import (
+    FailsafeAction,
+    FailsafeMonitor,
+    FailsafeSettings,
+    NavSnapshot,
+    best_glide,
+)
+from longwing.mission.manager import (
+    MissionEvent,
+    MissionManager,
+    MissionSettings,
+    Mode,
+    Position,
+)
 from longwing.mission.model import Mission
-from longwing.physics.rigidbody import N_ENV, make_work
+from longwing.physics.rigidbody import ENV_FUEL_LEAK, N_ENV, make_work
 from longwing.physics.rotation import dcm_to_quat, euler_to_dcm
 from longwing.physics.state import FUEL, N_STATE, POS, PX, QUAT, RATES
 from longwing.physics.trim import TrimCondition, TrimError, trim, trim_on_ellipsoid
@@ -45,8 +67,11 @@ from longwing.sensors.state import new_sensor_state
 from longwing.sim import closedloop as cl
 from longwing.sim import target as tg
 from longwing.sim.fastloop import attitude_ned
+from longwing.sim.faults import Fault
 
 CHUNK_S = 30.0
+FS_CHECK_S = 1.0  # failsafe checks with faults scheduled or a geofence
+FS_CHECK_QUIET_S = 10.0  # ... otherwise (fuel only)
 MAX_TRIGGERS = 100_000
 NAV_RATE_HZ = 25.0  # L1 guidance and target exit tests (ArduPlane navigates at 10-50 Hz)
 STATS_RATE_HZ = 10.0  # tracking statistics sampling
@@ -71,6 +96,8 @@ class FlightScenario:
     autopilot: dict[str, float] = field(default_factory=dict)  # ArduPlane-name overrides
     sensors: SensorParams = field(default_factory=SensorParams)
     ekf: EkfParams = field(default_factory=EkfParams)
+    faults: tuple[Fault, ...] = ()
+    failsafe: FailsafeSettings = field(default_factory=FailsafeSettings)
 
     def __post_init__(self) -> None:
         if not 0.0 < self.dt_s <= 0.02:
@@ -209,6 +236,7 @@ class Flight:
             ekf_p=ekf_p,
             att=new_attitude_state(), tecs=new_tecs_state(), l1=new_l1_state(), tgt=target,
             ms=np.zeros(cl.N_MS), wind_alt=wind_alt, wind_n=wind_n, wind_e=wind_e,
+            faults=np.zeros(cl.N_FT),
             trig=np.zeros((MAX_TRIGGERS, cl.N_TRIG)), log=np.zeros((1, cl.N_LOG)),
         )  # fmt: skip
         ms = arrays.ms
@@ -244,6 +272,28 @@ class Flight:
         self.stop_reason = "time limit"
         self.fuel_out_t: float | None = None
         self.done = False
+        # failsafes and faults
+        self.faults = tuple(sorted(sc.faults, key=lambda f: f.t_s))
+        self.failsafes: list[dict] = []
+        self.fs_check_s = (
+            FS_CHECK_S if (self.faults or not sc.mission.fence.is_empty) else (FS_CHECK_QUIET_S)
+        )
+        self.next_check_t = 0.0
+        self.aspd_announced = False
+        home = sc.mission.home
+        rally = tuple(
+            # the ground under a rally point: the home elevation (the simulator's ground
+            # is the plane of the current landing site; there is no terrain model in flight)
+            (rp.lat_deg, rp.lon_deg, home.alt_m)
+            for rp in sc.mission.rally
+        )
+        _, _, rho_cruise = isa(home.alt_m + 500.0)
+        glide = best_glide(af.aero, af.mass_kg(0.5 * fuel0), rho_cruise)
+        self.v_glide = glide[0]
+        self.monitor = FailsafeMonitor(
+            sc.failsafe, (home.lat_deg, home.lon_deg, home.alt_m), rally, sc.mission.fence,
+            af.mass.fuel_capacity_kg, mgr.speed_mps, glide,
+        )  # fmt: skip
 
     @property
     def t_s(self) -> float:
@@ -257,7 +307,12 @@ class Flight:
         stop_t = self.max_t if until_s is None else min(until_s, self.max_t)
         n_stop = round(stop_t / dt)
         while not self.done and self.step < n_stop:
-            n = min(self.chunk, n_stop - self.step)
+            if self.t_s >= self.next_check_t - 0.5 * dt:
+                self._slow_tick()
+                if self.done:
+                    break
+            n_next = max(1, round(self._next_boundary_s() / dt) - self.step)
+            n = min(self.chunk, n_stop - self.step, n_next)
             noise_t = (
                 turbulence_noise(self.rng, n)
                 if sc.turbulence != Turbulence.NONE
@@ -279,6 +334,122 @@ class Flight:
         if self.step >= round(self.max_t / dt):
             self.done = True
         return self.done
+
+    # --- faults and failsafes (slow loop) --------------------------------------------------
+
+    def _next_boundary_s(self) -> float:
+        """Sim time of the next failsafe check or fault onset/end."""
+        t = self.t_s + 1e-9
+        nxt = self.next_check_t
+        for f in self.faults:
+            for edge in (f.t_s, f.end_s):
+                if t < edge < nxt:
+                    nxt = edge
+        return nxt
+
+    def link_ok(self, t_s: float) -> bool:
+        """The simulated GCS link (heartbeats reaching the aircraft) at ``t_s``."""
+        return not any(f.kind == "link_loss" and f.active(t_s) for f in self.faults)
+
+    def _apply_faults(self) -> None:
+        t = self.t_s
+        fa = self.arrays.faults
+        ms = self.ms
+        active = {f.kind: f for f in self.faults if f.active(t)}
+        fa[cl.FT_GNSS_OFF] = 1.0 if "gnss_loss" in active else 0.0
+        drift = active.get("gnss_drift")
+        if drift is None:
+            fa[cl.FT_DRIFT_RATE] = 0.0
+        elif fa[cl.FT_DRIFT_RATE] == 0.0:
+            fa[cl.FT_DRIFT_RATE] = drift.params["rate"]
+            fa[cl.FT_DRIFT_DIR] = math.radians(drift.params["dir"])
+            fa[cl.FT_DRIFT_T0] = drift.t_s
+        if "pitot_blocked" in active:
+            if fa[cl.FT_PITOT_STUCK] < 0.5:
+                fa[cl.FT_PITOT_STUCK] = 1.0
+                fa[cl.FT_PITOT_VALUE] = ms[cl.MS_TAS_MEAS]  # trapped at the onset reading
+        else:
+            fa[cl.FT_PITOT_STUCK] = 0.0
+        fa[cl.FT_MAG_OFF] = 1.0 if "mag_fail" in active else 0.0
+        leak = active.get("fuel_leak")
+        self.arrays.env[ENV_FUEL_LEAK] = 0.0 if leak is None else leak.params["rate"] / 3600.0
+        for f in self.faults:
+            if f.kind == "engine_failure" and t >= f.t_s:
+                ms[cl.MS_ENGINE_ON] = 0.0
+            if f.kind == "gust" and f.t_s + f.params["len"] > t:
+                fa[cl.FT_GUST_T0] = f.t_s
+                fa[cl.FT_GUST_LEN] = f.params["len"]
+                fa[cl.FT_GUST_AMP] = f.params["amp"]
+                break
+
+    def _nav(self) -> NavSnapshot:
+        """The autopilot's view: EKF position and wind (truth with --truth-nav)."""
+        ms, xe = self.ms, self.arrays.ekf_x
+        if self.sc.truth_nav:
+            pos = _here(self.x)
+            lat, lon, alt = pos.lat_deg, pos.lon_deg, pos.alt_m
+            wn, we, _ = steady_wind_ned(alt, self.arrays.wind_alt, self.arrays.wind_n,
+                                        self.arrays.wind_e)  # fmt: skip
+        else:
+            lat, lon, alt = math.degrees(xe[E_LAT]), math.degrees(xe[E_LON]), xe[E_ALT]
+            wn, we = xe[E_WN], xe[E_WE]
+        t = self.t_s
+        gnss_age = t - ms[cl.MS_GNSS_T] if not self.sc.truth_nav else 0.0
+        return NavSnapshot(
+            t_s=t, lat_deg=lat, lon_deg=lon, alt_m=alt, wind_n_mps=wn, wind_e_mps=we,
+            fuel_kg=float(self.x[FUEL]), airborne=ms[cl.MS_ON_GROUND] < 0.5 and t > 5.0,
+            link_ok=self.link_ok(t), gnss_age_s=gnss_age if t > 10.0 else 0.0,
+            airspeed_failed=ms[cl.MS_ASPD_BAD] > 0.5,
+            engine_running=ms[cl.MS_ENGINE_ON] > 0.5 and self.x[FUEL] > 0.0,
+            ekf_resets=int(xe[E_N_GNSS_RESETS]),
+        )  # fmt: skip
+
+    def _slow_tick(self) -> None:
+        self.next_check_t = self.t_s + self.fs_check_s
+        self._apply_faults()
+        if self.mgr.landed:
+            return
+        nav = self._nav()
+        for act in self.monitor.check(nav, self.mgr.mode == Mode.AUTO):
+            self._failsafe(act, nav)
+
+    def _failsafe(self, act: FailsafeAction, nav: NavSnapshot) -> None:
+        mgr, t = self.mgr, self.t_s
+        here = Position(nav.lat_deg, nav.lon_deg, nav.alt_m)
+        self.failsafes.append({
+            "kind": act.kind, "t_s": round(t, 3), "action": act.action, "detail": act.detail,
+            "lat_deg": nav.lat_deg, "lon_deg": nav.lon_deg, "alt_m": nav.alt_m,
+        })  # fmt: skip
+        mgr.events.append(MissionEvent(t, "failsafe", mgr.seq, mgr.mode.name, nav.lat_deg,
+                                       nav.lon_deg, nav.alt_m,
+                                       f"{act.kind}: {act.action} ({act.detail})"))  # fmt: skip
+        wind = (nav.wind_n_mps, nav.wind_e_mps)
+        cmd = act.command
+        if cmd == "circle":
+            mgr.failsafe_circle(t, here)
+        elif cmd == "resume":
+            mgr.failsafe_resume(t, here)
+        elif cmd == "rtl":
+            mgr.failsafe_rtl(t, here)
+        elif cmd == "guided":
+            dest = act.target or (mgr.home.lat_deg, mgr.home.lon_deg,
+                                  mgr.home_at_rtl_alt().alt_m)  # fmt: skip
+            mgr.guided_goto(t, here, Position(*dest))
+        elif cmd == "land_at" and act.target is not None:
+            mgr.failsafe_land_at(t, here, Position(*act.target), wind, act.action)
+        elif cmd in ("glide_to", "land_ahead"):
+            self.ms[cl.MS_GLIDE] = 1.0
+            mgr.speed_mps = self.v_glide
+            if cmd == "glide_to" and act.target is not None:
+                mgr.failsafe_glide_to(t, here, Position(*act.target), wind, act.action)
+            else:
+                vn, ve = self.arrays.ekf_x[E_VN], self.arrays.ekf_x[E_VE]
+                course = math.degrees(math.atan2(ve, vn))
+                reach = max(nav.alt_m - mgr.ground_alt_m, 0.0) * self.monitor.ld * 0.7
+                mgr.failsafe_land_ahead(t, here, course, reach, act.action)
+        self.ms[cl.MS_NAV_NOW] = 1.0
+        for flag in cl.PER_TARGET_FLAGS:
+            self.ms[flag] = 0.0
 
     def _on_event(self, ev: int) -> None:
         ms, mgr, t_s = self.ms, self.mgr, self.t_s
@@ -339,6 +510,9 @@ class Flight:
         summary = _summary(self.sc, self.mgr, self.x, self.ms, self.t_s, self.fuel0, full_log,
                            trig, self.end_state, self.stop_reason, self.fuel_out_t, wall,
                            self.route_m)  # fmt: skip
+        summary["failsafes"] = list(self.failsafes)
+        summary["faults"] = [f.as_dict() for f in self.faults]
+        summary["nonfinite_commands"] = int(self.ms[cl.MS_NONFINITE])
         return FlightResult(full_log, trig, tuple(self.mgr.events), summary)
 
 

@@ -1,0 +1,404 @@
+"""Failsafes: what the autopilot does when something breaks, decided on what it can know.
+
+:class:`FailsafeSettings` are the parameters (ArduPlane names where ArduPlane has one).
+:class:`FailsafeMonitor` is the slow-loop logic: the runner hands it a
+:class:`NavSnapshot` (the *estimated* state and sensor health, never the truth) a few times
+a second, and it returns the :class:`FailsafeAction` to take, once per trigger; the runner
+logs it and has the mission manager carry it out. The helpers (fuel to a point against the
+wind, glide reach) are pure functions.
+
+Actions, by trigger (see ``docs/failsafes.md`` for the test matrix):
+
+* GCS link lost (``link_loss``): after ``FS_SHORT_TIMEOUT`` -> ``FS_SHORT_ACTN`` (0: CIRCLE,
+  or carry on if in AUTO; 1: CIRCLE); after ``FS_LONG_TIMEOUT`` -> ``FS_LONG_ACTN`` (0: carry
+  on in AUTO, else RTL; 1: RTL). Link back: the short-failsafe circle resumes the previous
+  mode; an RTL goes on (as ArduPlane).
+* Fuel (``low_fuel``): the fuel to reach home at cruise airspeed against the estimated wind,
+  at the burn rate the fuel gauge shows, plus the reserve (``FS_FUEL_RSV_PCT`` of capacity or
+  ``FS_FUEL_RSV_MIN`` minutes, the larger) is more than is left -> RTL; if home is out of
+  reach even with the reserve, land at the nearest rally point within reach.
+* Geofence (``fence_breach``) -> ``FENCE_ACTION`` (0: none, 2: report only, 4: RTL; 1: guided
+  to the fence return point / home and loiter there); back inside -> ``fence_reentry``.
+* GNSS lost (``gnss_loss``): the EKF dead-reckons; after ``FS_GPS_TIMEOUT`` without a fix
+  -> ``FS_GPS_ACTN`` (0: carry on, 1: CIRCLE until GNSS returns, then resume, 2: RTL on the
+  dead-reckoned position). GNSS back -> ``gnss_recovered``.
+* Pitot failed (``airspeed_failure``): detected in the compiled loop by its disagreement with
+  the EKF's GNSS/wind airspeed; the autopilot flies on that synthetic airspeed from then on.
+* Engine out (``engine_failure``): best-glide airspeed toward the most reachable of home and
+  the rally points (glide ratio from the airframe polar, wind along the course, a height
+  margin), spiral down over it and land; none in reach: land straight ahead.
+* Estimator (``ekf_reset``): a reset of the EKF to GNSS after persistent innovation
+  rejections is announced.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from geographiclib.geodesic import Geodesic
+
+from longwing.airframe.params import AeroParams
+
+G0_MPS2 = 9.80665
+
+
+@dataclass(frozen=True)
+class FailsafeSettings:
+    """Failsafe parameters (ArduPlane names and numbering where ArduPlane has them)."""
+
+    FS_GCS_ENABL: int = 1  # GCS link-loss failsafe on
+    FS_SHORT_ACTN: int = 0  # 0: CIRCLE (carry on in AUTO), 1: CIRCLE
+    FS_SHORT_TIMEOUT: float = 1.5  # s
+    FS_LONG_ACTN: int = 1  # 0: carry on in AUTO (else RTL), 1: RTL
+    FS_LONG_TIMEOUT: float = 20.0  # s
+    FS_FUEL_ACTN: int = 1  # 0: report only, 1: RTL / land at a rally point
+    FS_FUEL_RSV_PCT: float = 10.0  # reserve, % of tank capacity
+    FS_FUEL_RSV_MIN: float = 30.0  # reserve, minutes at the present burn rate
+    FENCE_ACTION: int = 4  # 0: none, 1: guided to the return point, 2: report, 4: RTL
+    FS_GPS_TIMEOUT: float = 300.0  # s of dead reckoning before FS_GPS_ACTN
+    FS_GPS_ACTN: int = 1  # 0: carry on, 1: CIRCLE until GNSS returns, 2: RTL
+    FS_ENGINE_ACTN: int = 1  # 0: report only, 1: glide to a reachable site or land ahead
+    GLIDE_MARGIN_M: float = 100.0  # height kept in hand when judging a glide's reach
+
+    def __post_init__(self) -> None:
+        allowed = {
+            "FS_GCS_ENABL": (0, 1), "FS_SHORT_ACTN": (0, 1), "FS_LONG_ACTN": (0, 1),
+            "FS_FUEL_ACTN": (0, 1), "FENCE_ACTION": (0, 1, 2, 4), "FS_GPS_ACTN": (0, 1, 2),
+            "FS_ENGINE_ACTN": (0, 1),
+        }  # fmt: skip
+        for name, values in allowed.items():
+            if getattr(self, name) not in values:
+                raise ValueError(f"{name} = {getattr(self, name)!r}: expected one of {values}")
+        for name in ("FS_SHORT_TIMEOUT", "FS_LONG_TIMEOUT", "FS_GPS_TIMEOUT"):
+            if not getattr(self, name) > 0.0:
+                raise ValueError(f"{name} must be > 0 s")
+        if self.FS_LONG_TIMEOUT <= self.FS_SHORT_TIMEOUT:
+            raise ValueError("FS_LONG_TIMEOUT must be longer than FS_SHORT_TIMEOUT")
+        for name in ("FS_FUEL_RSV_PCT", "FS_FUEL_RSV_MIN", "GLIDE_MARGIN_M"):
+            if not getattr(self, name) >= 0.0:
+                raise ValueError(f"{name} must be >= 0")
+
+
+@dataclass(frozen=True)
+class NavSnapshot:
+    """What the autopilot knows at ``t_s``: estimated position/velocity/wind, fuel gauge,
+    sensor and link health."""
+
+    t_s: float
+    lat_deg: float
+    lon_deg: float
+    alt_m: float  # AMSL
+    wind_n_mps: float
+    wind_e_mps: float
+    fuel_kg: float
+    airborne: bool
+    link_ok: bool
+    gnss_age_s: float  # since the last fix was delivered
+    airspeed_failed: bool
+    engine_running: bool
+    ekf_resets: int
+
+
+@dataclass(frozen=True)
+class FailsafeAction:
+    """``kind`` (trigger), ``action`` (what is done), ``detail`` (why, in words); the
+    manager-level command is ``command`` with an optional ``target`` (lat, lon, alt AMSL)."""
+
+    kind: str
+    action: str
+    detail: str
+    command: str  # none, circle, rtl, resume, land_at, glide_to, land_ahead, guided
+    target: tuple[float, float, float] | None = None
+
+
+# --- pure helpers -----------------------------------------------------------------------------
+
+
+def ground_speed_along_mps(
+    course_deg: float, tas_mps: float, wind_n_mps: float, wind_e_mps: float
+) -> float:
+    """Ground speed along ``course_deg`` flying ``tas_mps`` in the wind (the direction the air
+    moves, NED); 0 if the headwind is too strong to make way."""
+    c = math.radians(course_deg)
+    along = wind_n_mps * math.cos(c) + wind_e_mps * math.sin(c)
+    cross = -wind_n_mps * math.sin(c) + wind_e_mps * math.cos(c)
+    if abs(cross) >= tas_mps:
+        return 0.0
+    return max(math.sqrt(tas_mps * tas_mps - cross * cross) + along, 0.0)
+
+
+def time_to_reach_s(
+    lat_deg: float, lon_deg: float, dest: tuple[float, float], tas_mps: float,
+    wind_n_mps: float, wind_e_mps: float,
+) -> float:  # fmt: skip
+    """Time to fly the geodesic to ``dest`` at ``tas_mps`` in a uniform wind (inf if the
+    headwind stops it). The course changes along a long geodesic; the wind triangle is
+    solved at the mid-point course."""
+    inv = Geodesic.WGS84.Inverse(lat_deg, lon_deg, dest[0], dest[1])
+    dist = inv["s12"]
+    if dist < 1.0:
+        return 0.0
+    course = 0.5 * (inv["azi1"] + inv["azi2"])
+    if abs(inv["azi1"] - inv["azi2"]) > 180.0:
+        course += 180.0
+    gs = ground_speed_along_mps(course, tas_mps, wind_n_mps, wind_e_mps)
+    return math.inf if gs <= 0.5 else dist / gs
+
+
+def best_glide(aero: AeroParams, mass_kg: float, rho: float) -> tuple[float, float]:
+    """(best-glide TAS m/s, glide ratio L/D) of the parabolic polar
+    CD = CDp + CL^2 / (pi e AR): max L/D = 0.5 sqrt(pi e AR / CDp) at CL = sqrt(CDp pi e AR)."""
+    k = math.pi * aero.e_oswald * aero.AR
+    cl = math.sqrt(aero.CDp * k)
+    ld = 0.5 * math.sqrt(k / aero.CDp)
+    v = math.sqrt(2.0 * mass_kg * G0_MPS2 / (rho * aero.S_m2 * cl))
+    return v, ld
+
+
+def glide_reach_margin_m(
+    lat_deg: float, lon_deg: float, alt_m: float, dest: tuple[float, float, float],
+    v_glide_mps: float, ld: float, wind_n_mps: float, wind_e_mps: float,
+) -> float:  # fmt: skip
+    """Height to spare (m) on arriving over ``dest`` (lat, lon, ground alt AMSL) in a glide:
+    the sink over the ground distance is (distance / ground speed) x (V / (L/D))."""
+    t = time_to_reach_s(lat_deg, lon_deg, (dest[0], dest[1]), v_glide_mps, wind_n_mps,
+                        wind_e_mps)  # fmt: skip
+    if not math.isfinite(t):
+        return -math.inf
+    sink = v_glide_mps / ld
+    return alt_m - dest[2] - t * sink
+
+
+# --- the monitor ------------------------------------------------------------------------------
+
+
+class FailsafeMonitor:
+    """Slow-loop failsafe logic; :meth:`check` returns the actions newly triggered."""
+
+    def __init__(
+        self,
+        settings: FailsafeSettings,
+        home: tuple[float, float, float],
+        rally: tuple[tuple[float, float, float], ...],
+        fence,
+        fuel_capacity_kg: float,
+        cruise_tas_mps: float,
+        glide: tuple[float, float],
+    ) -> None:
+        self.s = settings
+        self.home = home  # (lat, lon, ground alt AMSL)
+        self.rally = rally  # (lat, lon, ground alt AMSL)
+        self.fence = fence
+        self.capacity = fuel_capacity_kg
+        self.cruise_tas = cruise_tas_mps
+        self.v_glide, self.ld = glide
+        self.link_lost_t: float | None = None
+        self.short_fired = False
+        self.long_fired = False
+        self.fuel_fired = False
+        self.fuel_history: list[tuple[float, float]] = []
+        self.fence_breached = False
+        self.gnss_fired = False
+        self.gnss_lost_announced = False
+        self.aspd_fired = False
+        self.engine_fired = False
+        self.ekf_resets = 0
+
+    # fuel ---------------------------------------------------------------------------------
+
+    def burn_rate_kgps(self, t_s: float, fuel_kg: float) -> float | None:
+        """Fuel-gauge burn rate over the last ~120 s (None until there is enough history)."""
+        hist = self.fuel_history
+        hist.append((t_s, fuel_kg))
+        while len(hist) > 2 and t_s - hist[1][0] >= 120.0:
+            hist.pop(0)
+        t0, f0 = hist[0]
+        if t_s - t0 < 60.0:
+            return None
+        return max((f0 - fuel_kg) / (t_s - t0), 0.0)
+
+    def fuel_needed_kg(self, nav: NavSnapshot, dest: tuple[float, float], rate: float) -> float:
+        t = time_to_reach_s(nav.lat_deg, nav.lon_deg, dest, self.cruise_tas, nav.wind_n_mps,
+                            nav.wind_e_mps)  # fmt: skip
+        return math.inf if not math.isfinite(t) else t * rate
+
+    def reserve_kg(self, rate: float) -> float:
+        return max(self.s.FS_FUEL_RSV_PCT / 100.0 * self.capacity,
+                   self.s.FS_FUEL_RSV_MIN * 60.0 * rate)  # fmt: skip
+
+    # the check ------------------------------------------------------------------------------
+
+    def check(self, nav: NavSnapshot, in_auto: bool) -> list[FailsafeAction]:
+        out: list[FailsafeAction] = []
+        s = self.s
+        # engine ---------------------------------------------------------------------------
+        if not nav.engine_running and not self.engine_fired and nav.airborne:
+            self.engine_fired = True
+            out.append(self._engine_out(nav))
+        # link -----------------------------------------------------------------------------
+        if s.FS_GCS_ENABL and nav.airborne:
+            if not nav.link_ok:
+                if self.link_lost_t is None:
+                    self.link_lost_t = nav.t_s
+                lost = nav.t_s - self.link_lost_t
+                if lost >= s.FS_SHORT_TIMEOUT and not self.short_fired:
+                    self.short_fired = True
+                    if s.FS_SHORT_ACTN == 0 and in_auto:
+                        out.append(
+                            FailsafeAction(
+                                "link_loss",
+                                "continue",
+                                f"short link loss ({lost:.1f} s): carry on in AUTO",
+                                "none",
+                            )
+                        )
+                    else:
+                        out.append(
+                            FailsafeAction(
+                                "link_loss", "CIRCLE", f"short link loss ({lost:.1f} s)", "circle"
+                            )
+                        )
+                if lost >= s.FS_LONG_TIMEOUT and not self.long_fired:
+                    self.long_fired = True
+                    if s.FS_LONG_ACTN == 0 and in_auto:
+                        out.append(
+                            FailsafeAction(
+                                "link_loss",
+                                "continue",
+                                f"long link loss ({lost:.0f} s): carry on in AUTO",
+                                "none",
+                            )
+                        )
+                    else:
+                        out.append(
+                            FailsafeAction(
+                                "link_loss", "RTL", f"long link loss ({lost:.0f} s)", "rtl"
+                            )
+                        )
+            elif self.link_lost_t is not None:
+                lost = nav.t_s - self.link_lost_t
+                resume = self.short_fired and not self.long_fired
+                out.append(FailsafeAction(
+                    "link_recovered", "resume" if resume else "none",
+                    f"GCS link back after {lost:.0f} s", "resume" if resume else "none",
+                ))  # fmt: skip
+                self.link_lost_t = None
+                self.short_fired = self.long_fired = False
+        # GNSS -----------------------------------------------------------------------------
+        if nav.airborne and nav.gnss_age_s > 5.0 and not self.gnss_lost_announced:
+            self.gnss_lost_announced = True
+            out.append(
+                FailsafeAction(
+                    "gnss_loss", "dead reckoning", f"no GNSS fix for {nav.gnss_age_s:.0f} s", "none"
+                )
+            )
+        if nav.gnss_age_s > s.FS_GPS_TIMEOUT and not self.gnss_fired and nav.airborne:
+            self.gnss_fired = True
+            cmd = {0: "none", 1: "circle", 2: "rtl"}[s.FS_GPS_ACTN]
+            name = {0: "continue", 1: "CIRCLE", 2: "RTL"}[s.FS_GPS_ACTN]
+            out.append(
+                FailsafeAction(
+                    "gnss_loss",
+                    name,
+                    f"no GNSS fix for {nav.gnss_age_s:.0f} s: dead reckoning",
+                    cmd,
+                )
+            )
+        if nav.gnss_age_s < 1.0 and self.gnss_lost_announced:
+            resume = self.gnss_fired and s.FS_GPS_ACTN == 1
+            out.append(
+                FailsafeAction(
+                    "gnss_recovered",
+                    "resume" if resume else "none",
+                    "GNSS fixes back",
+                    "resume" if resume else "none",
+                )
+            )
+            self.gnss_lost_announced = self.gnss_fired = False
+        # airspeed -------------------------------------------------------------------------
+        if nav.airspeed_failed and not self.aspd_fired:
+            self.aspd_fired = True
+            out.append(
+                FailsafeAction(
+                    "airspeed_failure",
+                    "synthetic airspeed",
+                    "pitot disagrees with GNSS - wind",
+                    "none",
+                )
+            )
+        # estimator ------------------------------------------------------------------------
+        if nav.ekf_resets > self.ekf_resets:
+            self.ekf_resets = nav.ekf_resets
+            out.append(
+                FailsafeAction(
+                    "ekf_reset", "reset to GNSS", "persistent GNSS innovation rejections", "none"
+                )
+            )
+        # fence ----------------------------------------------------------------------------
+        if self.fence is not None and not self.fence.is_empty and nav.airborne:
+            ok, why = self.fence.contains(nav.lat_deg, nav.lon_deg, nav.alt_m - self.home[2])
+            if not ok and not self.fence_breached:
+                self.fence_breached = True
+                act = s.FENCE_ACTION
+                cmd = {0: "none", 1: "guided", 2: "none", 4: "rtl"}[act]
+                name = {0: "none", 1: "GUIDED", 2: "report", 4: "RTL"}[act]
+                tgt = None
+                if act == 1:
+                    br = self.fence.breach_return
+                    tgt = (br.lat_deg, br.lon_deg, br.alt_m) if br is not None else None
+                out.append(FailsafeAction("fence_breach", name, why or "", cmd, tgt))
+            elif ok and self.fence_breached:
+                self.fence_breached = False
+                out.append(FailsafeAction("fence_reentry", "none", "back inside the fence", "none"))
+        # fuel -----------------------------------------------------------------------------
+        if nav.airborne and nav.engine_running and not self.fuel_fired and s.FS_FUEL_ACTN:
+            rate = self.burn_rate_kgps(nav.t_s, nav.fuel_kg)
+            if rate is not None and rate > 0.0:
+                need = self.fuel_needed_kg(nav, self.home[:2], rate)
+                reserve = self.reserve_kg(rate)
+                if nav.fuel_kg - reserve < need:
+                    self.fuel_fired = True
+                    out.append(self._low_fuel(nav, rate, need, reserve))
+        return out
+
+    def _low_fuel(
+        self, nav: NavSnapshot, rate: float, need: float, reserve: float
+    ) -> FailsafeAction:
+        detail = (f"fuel {nav.fuel_kg:.2f} kg, home needs {need:.2f} kg + reserve "
+                  f"{reserve:.2f} kg at {rate * 3600:.2f} kg/h")  # fmt: skip
+        if need <= nav.fuel_kg:
+            return FailsafeAction("low_fuel", "RTL", detail, "rtl")
+        best = None
+        for k, rp in enumerate(self.rally, start=1):
+            n = self.fuel_needed_kg(nav, rp[:2], rate)
+            if n <= nav.fuel_kg and (best is None or n < best[0]):
+                best = (n, k, rp)
+        if best is None:
+            return FailsafeAction("low_fuel", "RTL", detail + "; no rally point in reach",
+                                  "rtl")  # fmt: skip
+        _, k, rp = best
+        return FailsafeAction("low_fuel", f"land at rally point {k}",
+                              detail + f"; home out of reach, rally point {k} in reach",
+                              "land_at", rp)  # fmt: skip
+
+    def _engine_out(self, nav: NavSnapshot) -> FailsafeAction:
+        if not self.s.FS_ENGINE_ACTN:
+            return FailsafeAction("engine_failure", "none", "engine stopped", "none")
+        sites = [("home", self.home)] + [
+            (f"rally point {k}", rp) for k, rp in enumerate(self.rally, start=1)
+        ]
+        best = None
+        for name, site in sites:
+            m = glide_reach_margin_m(nav.lat_deg, nav.lon_deg, nav.alt_m, site, self.v_glide,
+                                     self.ld, nav.wind_n_mps, nav.wind_e_mps)  # fmt: skip
+            if m >= self.s.GLIDE_MARGIN_M and (best is None or m > best[0]):
+                best = (m, name, site)
+        if best is None:
+            return FailsafeAction("engine_failure", "land ahead",
+                                  "engine stopped; no landing site within glide reach",
+                                  "land_ahead")  # fmt: skip
+        m, name, site = best
+        return FailsafeAction("engine_failure", f"glide to {name}",
+                              f"engine stopped; {name} in glide reach with {m:.0f} m to spare",
+                              "glide_to", site)  # fmt: skip
