@@ -261,6 +261,21 @@ def fly(
         float | None, typer.Option(help="Stop after this much simulated time, s.")
     ] = None,
     log_hz: Annotated[float, typer.Option(help="Log rate, Hz.")] = 10.0,
+    fault: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Inject a fault: KIND@T[:DURATION][,PARAM=V] (repeatable), kinds gnss_loss, "
+            "gnss_drift, pitot_blocked, mag_fail, engine_failure, fuel_leak, link_loss, gust."
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Set a parameter NAME=VALUE (repeatable): autopilot gains (e.g. "
+            "NAVL1_PERIOD), failsafe settings (e.g. FS_LONG_ACTN) or mission settings "
+            "(e.g. RTL_ALTITUDE)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Fly a mission from launch to landing and write a run folder with a report."""
@@ -271,11 +286,14 @@ def fly(
     from longwing.physics.turbulence import parse_turbulence
     from longwing.physics.wind import parse_wind
     from longwing.sim import closedloop as cl
+    from longwing.sim.faults import parse_fault
     from longwing.sim.runner import FlightScenario
     from longwing.sim.runner import fly as fly_mission
 
     af = _airframe(airframe)
     try:
+        faults = tuple(parse_fault(f) for f in fault or ())
+        ap_params, fs_settings, settings = _split_params(param or ())
         mission = load_mission(mission_file)
         sc = FlightScenario(
             airframe=af,
@@ -287,6 +305,10 @@ def fly(
             truth_nav=truth_nav,
             max_duration_s=max_duration_s,
             log_hz=log_hz,
+            faults=faults,
+            autopilot=ap_params,
+            failsafe=fs_settings,
+            settings=settings,
         )
     except (MissionError, ValueError, OSError) as exc:
         raise UsageFailure(str(exc)) from None
@@ -339,6 +361,40 @@ def fly(
         + f"\n{summary['realtime_factor']:.0f}x real time; wrote {out_dir}/ (report: "
         f"{out_dir}/report.html)"
     )  # fmt: skip
+
+
+def _split_params(pairs) -> tuple[dict[str, float], object, object]:
+    """``NAME=VALUE`` strings -> (autopilot overrides, FailsafeSettings, MissionSettings)."""
+    from dataclasses import fields, replace
+
+    from longwing.control.params import PARAM_INDEX
+    from longwing.mission.failsafe import FailsafeSettings
+    from longwing.mission.manager import MissionSettings
+
+    fs, ms = FailsafeSettings(), MissionSettings()
+    fs_names = {f.name: f for f in fields(FailsafeSettings)}
+    ms_names = {f.name: f for f in fields(MissionSettings)}
+    ap: dict[str, float] = {}
+    for pair in pairs:
+        name, eq, text = pair.partition("=")
+        name = name.strip().upper()
+        if not eq:
+            raise ValueError(f"--param {pair!r}: expected NAME=VALUE")
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"--param {pair!r}: {text!r} is not a number") from None
+        if name in PARAM_INDEX:
+            ap[name] = value
+        elif name in fs_names:
+            typ = int if fs_names[name].type in (int, "int") else float
+            fs = replace(fs, **{name: typ(value)})
+        elif name in ms_names:
+            typ = int if ms_names[name].type in (int, "int") else float
+            ms = replace(ms, **{name: typ(value)})
+        else:
+            raise ValueError(f"--param {pair!r}: unknown parameter {name}")
+    return ap, fs, ms
 
 
 def _fmt_opt(v: float | None) -> str:

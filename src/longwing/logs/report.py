@@ -61,9 +61,13 @@ def _track_plot(cols: Mapping[str, np.ndarray], events: Sequence[Mapping]) -> st
                 * math.cos(math.radians(lat0))
             )
             ey = (ev["lat_deg"] - lat[0]) * 110.57
-            ax.plot(ex, ey, "k^", ms=5)
             kind = str(ev.get("kind", ""))
             label = f"#{ev['seq']}" if kind == "item_reached" and "seq" in ev else kind
+            if kind == "failsafe":  # red, labelled with its trigger
+                ax.plot(ex, ey, "rX", ms=9)
+                label = str(ev.get("detail", "failsafe")).split(":")[0]
+            else:
+                ax.plot(ex, ey, "k^", ms=5)
             ax.annotate(label, (ex, ey), fontsize=7, xytext=(3, 3),
                         textcoords="offset points")  # fmt: skip
     ax.set_aspect("equal", adjustable="datalim")
@@ -74,11 +78,21 @@ def _track_plot(cols: Mapping[str, np.ndarray], events: Sequence[Mapping]) -> st
     return _png(fig)
 
 
-def _series_plot(t_s: np.ndarray, series: Sequence[tuple[str, np.ndarray]], ylabel: str) -> str:
+def _series_plot(
+    t_s: np.ndarray,
+    series: Sequence[tuple[str, np.ndarray]],
+    ylabel: str,
+    marks: Sequence[tuple[float, str]] = (),
+) -> str:
     fig, ax = _figure()
-    t = t_s / 3600.0 if t_s[-1] > 7200 else t_s
+    scale = 3600.0 if t_s[-1] > 7200 else 1.0
+    t = t_s / scale
     for label, y in series:
         ax.plot(t, y, lw=1.0, label=label)
+    for t_mark, text in marks:  # failsafes on the timeline
+        ax.axvline(t_mark / scale, color="tab:red", lw=0.8, ls="--")
+        ax.annotate(text, (t_mark / scale, 1.0), xycoords=("data", "axes fraction"),
+                    fontsize=7, color="tab:red", rotation=90, va="top", ha="right")  # fmt: skip
     ax.set_xlabel("time, h" if t_s[-1] > 7200 else "time, s")
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
@@ -113,6 +127,17 @@ def render_report(
     )
     parts.append(f"<h2>Summary</h2><table>{rows}</table>")
     figs: list[tuple[str, str]] = []
+    fs = list(summary.get("failsafes", ()))
+    marks = [(float(f["t_s"]), f"{f['kind']}: {f['action']}") for f in fs]
+    if fs:
+        keys = ("t_s", "kind", "action", "detail", "lat_deg", "lon_deg")
+        head = "".join(f"<th>{k}</th>" for k in keys)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(_fmt(f.get(k, '')))}</td>" for k in keys)
+            + "</tr>"
+            for f in fs
+        )  # fmt: skip
+        parts.append(f"<h2>Failsafes</h2><table><tr>{head}</tr>{body}</table>")
     if len(c.get("t_s", ())) >= 2 and "lat_deg" in c:
         figs.append(("Track", _track_plot(c, events)))
         t = c["t_s"]
@@ -120,14 +145,20 @@ def render_report(
         for name, label in (("est_alt_m", "estimated"), ("alt_cmd_m", "commanded")):
             if name in c:
                 alt.append((label, c[name]))
-        figs.append(("Altitude", _series_plot(t, alt, "altitude, m")))
+        figs.append(("Altitude", _series_plot(t, alt, "altitude, m", marks)))
         spd = [("true airspeed", c["tas_mps"])]
         for name, label in (("groundspeed_mps", "ground speed"), ("tas_cmd_mps", "commanded")):
             if name in c:
                 spd.append((label, c[name]))
-        figs.append(("Speed", _series_plot(t, spd, "m/s")))
+        figs.append(("Speed", _series_plot(t, spd, "m/s", marks)))
         if "fuel_kg" in c:
-            figs.append(("Fuel", _series_plot(t, [("fuel", c["fuel_kg"])], "fuel, kg")))
+            figs.append(("Fuel", _series_plot(t, [("fuel", c["fuel_kg"])], "fuel, kg", marks)))
+        if "est_pos_err_m" in c:
+            nav = [("position error", c["est_pos_err_m"])]
+            if "est_sigma_pos_m" in c:
+                nav.append(("EKF 1-sigma", c["est_sigma_pos_m"]))
+            figs.append(("Navigation error (estimate - truth, horizontal)",
+                         _series_plot(t, nav, "m", marks)))  # fmt: skip
         if "xtrack_m" in c:
             figs.append(("Cross-track error",
                          _series_plot(t, [("cross-track", c["xtrack_m"])], "m")))  # fmt: skip
