@@ -195,6 +195,7 @@ class FailsafeMonitor:
         self.v_glide, self.ld = glide
         self.link_lost_t: float | None = None
         self.short_fired = False
+        self.short_circled = False
         self.long_fired = False
         self.fuel_fired = False
         self.fuel_history: list[tuple[float, float]] = []
@@ -244,7 +245,8 @@ class FailsafeMonitor:
                 lost = nav.t_s - self.link_lost_t
                 if lost >= s.FS_SHORT_TIMEOUT and not self.short_fired:
                     self.short_fired = True
-                    if s.FS_SHORT_ACTN == 0 and in_auto:
+                    self.short_circled = not (s.FS_SHORT_ACTN == 0 and in_auto)
+                    if not self.short_circled:
                         out.append(
                             FailsafeAction(
                                 "link_loss",
@@ -278,13 +280,13 @@ class FailsafeMonitor:
                         )
             elif self.link_lost_t is not None:
                 lost = nav.t_s - self.link_lost_t
-                resume = self.short_fired and not self.long_fired
+                resume = self.short_circled and not self.long_fired
                 out.append(FailsafeAction(
                     "link_recovered", "resume" if resume else "none",
                     f"GCS link back after {lost:.0f} s", "resume" if resume else "none",
                 ))  # fmt: skip
                 self.link_lost_t = None
-                self.short_fired = self.long_fired = False
+                self.short_fired = self.long_fired = self.short_circled = False
         # GNSS -----------------------------------------------------------------------------
         if nav.airborne and nav.gnss_age_s > 5.0 and not self.gnss_lost_announced:
             self.gnss_lost_announced = True
