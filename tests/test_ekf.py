@@ -41,7 +41,7 @@ from longwing.estimation import (
     ekf_predict,
     new_ekf,
 )
-from longwing.estimation.ekf import euler_to_quat
+from longwing.estimation.ekf import ekf_dead_reckoning, euler_to_quat
 from longwing.estimation.state import (
     BAX,
     BGX,
@@ -134,7 +134,7 @@ class Truth(NamedTuple):
 (L_T, L_EN, L_EE, L_ED, L_EVN, L_EVE, L_EVD, L_EROLL, L_EPITCH, L_EYAW, L_EWN, L_EWE,
  L_SN, L_SE, L_SD, L_SVN, L_SVE, L_SVD, L_STILT_N, L_STILT_E, L_SYAW, L_SWN, L_SWE,
  L_BGX, L_BGY, L_BGZ, L_BAX, L_BAY, L_BAZ, L_RPH, L_RV, L_REJ, L_ROLL, L_DIST,
- L_GUSTN, L_GUSTE, N_LOG) = range(37)  # fmt: skip
+ L_GUSTN, L_GUSTE, L_DR, N_LOG) = range(38)  # fmt: skip
 HL = 64  # truth history (steps) for GNSS latency
 
 # pre-drawn standard normals per step
@@ -331,6 +331,7 @@ def fly_chunk(
             gx, gy, gz = quat_rotate(x[TQW], x[TQW + 1], x[TQW + 2], x[TQW + 3],
                                      env[3], env[4], env[5])  # fmt: skip
             row[L_GUSTN], row[L_GUSTE], _ = ecef_to_ned_sc(sl, cl, so, co, gx, gy, gz)
+            row[L_DR] = 1.0 if ekf_dead_reckoning(xk) else 0.0
     return n_logged
 
 
@@ -541,6 +542,99 @@ def test_gnss_outage_dead_reckoning_in_light_turbulence(outage_flight: Flight) -
     assert f.xk[N_GNSS_RESETS] == 0 and f.xk[I_REJ_PH] == 0
     assert rms(err[t > 390.0]) < 5.0
     assert sig[t > 390.0].max() < 1.0
+
+
+# GNSS-denied dead reckoning: 300 s with GNSS (turns make heading, biases and wind known),
+# then 600 s without (straight, or with turns), then GNSS again; steady air, 25 m/s TAS in an
+# 8 m/s wind (towards 300 deg), noisy IMU, baro, pitot and magnetometer.
+DR_PRE = [(0.0, 30.0, 600.0), (90.0, 120.0, 600.0), (150.0, 300.0, 650.0), (240.0, 210.0, 650.0)]
+DR_SCHEDULES = {
+    "straight": DR_PRE + [(300.0, 60.0, 600.0)],
+    "turns": DR_PRE + [(300.0, 60.0, 600.0), (420.0, 150.0, 600.0), (540.0, 280.0, 620.0),
+                       (660.0, 10.0, 600.0), (780.0, 200.0, 600.0), (900.0, 100.0, 600.0)],
+}  # fmt: skip
+DR_WIND = (4.0, -6.928, 0.0)
+DR_T0, DR_T1 = 300.0, 900.0  # GNSS outage
+
+
+def dr_flight(kind: str, seed: int = 1, **ekp_kw: float) -> Flight:
+    tc = Truth(outage_start_s=DR_T0, outage_end_s=DR_T1)
+    ekp = EkfParams(gnss_delay_s=tc.gnss_delay_steps * tc.dt_s, **ekp_kw)
+    return fly(DR_T1 + 60.0, DR_SCHEDULES[kind], wind_ned=DR_WIND, truth=tc, ekp=ekp, seed=seed)
+
+
+def dr_figures(f: Flight) -> tuple[float, float, float, float]:
+    """(error at the end of the outage, distance flown in it, its RMS error, sigma at its end)."""
+    t = col(f, L_T)
+    err = horizontal_error(f)
+    i0 = np.searchsorted(t, DR_T0)
+    i1 = np.searchsorted(t, DR_T1 - 0.05) - 1  # the last row before GNSS returns
+    out = (t >= DR_T0) & (t < DR_T1)
+    dist = col(f, L_DIST)[i1] - col(f, L_DIST)[i0]
+    return err[i1], dist, rms(err[out]), float(np.hypot(col(f, L_SN), col(f, L_SE))[i1])
+
+
+@pytest.mark.parametrize("kind", ["straight", "turns"])
+def test_gnss_denied_dead_reckoning(kind: str) -> None:
+    """600 s without GNSS: the wind is frozen and airspeed + sideslip + heading carry the
+    position. Measured (seeds 1-8): 0.1-0.4 % of the distance (15-50 m after ~13-15 km), with
+    a 1-sigma of 105-140 m; without the freeze 0.1-1.5 % (see the next test)."""
+    f = dr_flight(kind)
+    t = col(f, L_T)
+    err = horizontal_error(f)
+    sig = np.hypot(col(f, L_SN), col(f, L_SE))
+    dr = col(f, L_DR)
+    out = (t >= DR_T0) & (t < DR_T1)
+    before = (t > 150.0) & (t < DR_T0)
+    # dead reckoning from dead_reckoning_after_s (2 s) after the last fix until GNSS is back
+    assert not dr[t < DR_T0].any()
+    assert dr[(t > DR_T0 + 2.5) & (t < DR_T1)].all()
+    assert not dr[t > DR_T1 + 0.5].any()
+    # the wind estimate stays (the air data cannot drag it; the magnetometer may shift it a
+    # little through its correlation with the heading) and its uncertainty does not grow
+    wind_err = np.hypot(col(f, L_EWN), col(f, L_EWE))
+    frozen = (t > DR_T0 + 2.5) & (t < DR_T1)
+    assert np.ptp(col(f, L_EWN)[frozen]) < 0.05 and np.ptp(col(f, L_EWE)[frozen]) < 0.05
+    assert wind_err[frozen].max() < 0.3
+    sw = np.hypot(col(f, L_SWN), col(f, L_SWE))[frozen]
+    assert sw[-1] <= sw[0] + 1e-9
+    # the requirement: < 3 % of the distance flown after 600 s
+    err_end, dist, _, sig_end = dr_figures(f)
+    assert dist > 12_000.0
+    assert err_end < 0.03 * dist
+    assert err_end < 0.01 * dist  # (the margin actually achieved)
+    # the uncertainty grows all the time and bounds the error (the filter's sigma is relative
+    # to the receiver's slowly varying error, hence gnss_corr)
+    s_min = sig[out].reshape(-1, 100).mean(axis=1)  # 10 s means
+    assert np.all(np.diff(s_min) > 0.0)
+    assert sig_end > 30.0 * sig[before].mean()
+    assert np.max(np.abs(z_scores(f, out, gnss_corr=True))) < 3.0
+    assert err[out].max() < 3.0 * sig_end
+    # GNSS back: the fix lies inside the grown gate and is fused (no reset needed), back
+    # under 5 m at once and well within the required 30 s
+    assert err[t >= DR_T1 + 1.0].max() < 5.0
+    assert f.xk[N_GNSS_RESETS] == 0
+    assert rms(err[t > DR_T1 + 30.0]) < 3.0
+
+
+@pytest.mark.parametrize("kind", ["straight", "turns"])
+def test_wind_freeze_helps_dead_reckoning(kind: str) -> None:
+    """Without the freeze (dead reckoning disabled) the air data explain velocity errors as a
+    changing wind, and the velocity drifts like a free inertial solution. Measured over seeds
+    1-8: RMS error over the outage 5-29 m frozen against 15-113 m without, end error
+    0.06-0.37 % against 0.09-1.48 % of the distance."""
+    frozen, free = [], []
+    for seed in (1, 2, 3):
+        frozen.append(dr_figures(dr_flight(kind, seed)))
+        free.append(dr_figures(dr_flight(kind, seed, dead_reckoning_after_s=math.inf)))
+    rms_frozen = np.mean([r[2] for r in frozen])
+    rms_free = np.mean([r[2] for r in free])
+    assert rms_frozen < 0.6 * rms_free
+    assert np.mean([r[0] for r in frozen]) < 0.6 * np.mean([r[0] for r in free])
+    # the frozen filter's uncertainty is tighter (the wind cannot walk) and still bounds it
+    for r_frozen, r_free in zip(frozen, free, strict=True):
+        assert r_frozen[0] < 3.0 * r_frozen[3]
+        assert r_frozen[3] < r_free[3]
 
 
 @pytest.fixture(scope="module")

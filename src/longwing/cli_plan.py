@@ -60,15 +60,11 @@ def turn_radius_for(airframe) -> tuple[float, float]:
 @plan_app.command()
 def survey(
     area_file: Annotated[Path, typer.Argument(help="Survey polygon: GeoJSON or KML.")],
-    camera: Annotated[
-        str, typer.Option(help="SENSOR_W_MM,SENSOR_H_MM,FOCAL_MM,PX_W,PX_H")
-    ] = "",
+    camera: Annotated[str, typer.Option(help="SENSOR_W_MM,SENSOR_H_MM,FOCAL_MM,PX_W,PX_H")] = "",
     gsd_cm: Annotated[
         float | None, typer.Option("--gsd-cm", help="Ground sample distance, cm.")
     ] = None,
-    alt_m: Annotated[
-        float | None, typer.Option("--alt-m", help="Height above ground, m.")
-    ] = None,
+    alt_m: Annotated[float | None, typer.Option("--alt-m", help="Height above ground, m.")] = None,
     front_overlap: Annotated[float, typer.Option(help="Along-track overlap, 0-0.95.")] = 0.7,
     side_overlap: Annotated[float, typer.Option(help="Across-track overlap, 0-0.95.")] = 0.6,
     home: Annotated[
@@ -139,3 +135,176 @@ def survey(
         f"{plan.predicted_time_s / 60:.1f} min at {tas:.0f} m/s; wrote {out_file} "
         f"({len(plan.items)} items)"
     )
+
+
+def _wind_source(wind: str | None, wind_file: Path | None):
+    from longwing.physics.wind import parse_wind
+    from longwing.planning.windgrid import WindGridError, load_wind_csv
+
+    if wind is not None and wind_file is not None:
+        raise PlanUsageError("give --wind or --wind-file, not both")
+    try:
+        if wind_file is not None:
+            return load_wind_csv(wind_file)
+        return parse_wind(wind or "calm")
+    except (WindGridError, ValueError, OSError) as exc:
+        raise PlanUsageError(str(exc)) from None
+
+
+def _fmt(v, spec: str) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "-"
+    return format(v, spec)
+
+
+@plan_app.command()
+def check(
+    mission_file: Annotated[Path, typer.Argument(help="QGC .plan or QGC WPL 110 mission.")],
+    airframe: Annotated[str, typer.Option(help="Bundled airframe or TOML file.")] = "aerosonde",
+    wind: Annotated[
+        str | None, typer.Option(help="DIR_DEG@SPEED_MPS, or ALT:DIR@SPD,... layers.")
+    ] = None,
+    wind_file: Annotated[
+        Path | None, typer.Option(help="Gridded wind CSV (see planning.windgrid).")
+    ] = None,
+    dem: Annotated[Path | None, typer.Option(help="DEM GeoTIFF for terrain clearance.")] = None,
+    radio: Annotated[Path | None, typer.Option(help="Ground stations TOML (geo.radio).")] = None,
+    fuel_kg: Annotated[float | None, typer.Option(help="Fuel at launch, kg [full].")] = None,
+    min_clearance_m: Annotated[float, typer.Option(help="Terrain clearance required, m.")] = 50.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Will the mission make it? Wind, fuel, reserve, point of no return, terrain, radio.
+
+    Exit code 0 whether feasible or not; 2 for bad input.
+    """
+    from longwing.airframe.loader import AirframeError, load_airframe
+    from longwing.geo.radio import RadioError, load_radio
+    from longwing.mission import load_mission
+    from longwing.mission.items import MissionError
+    from longwing.planning.check import check_mission
+
+    try:
+        af = load_airframe(airframe)
+        mission = load_mission(mission_file)
+        source = _wind_source(wind, wind_file)
+        terrain = _terrain(dem)
+        config = load_radio(radio) if radio is not None else None
+        if fuel_kg is not None and not 0.0 < fuel_kg <= af.mass.fuel_capacity_kg:
+            raise ValueError(
+                f"--fuel-kg {fuel_kg:g} is outside (0, {af.mass.fuel_capacity_kg:g}] kg"
+            )
+        if not (math.isfinite(min_clearance_m) and min_clearance_m >= 0.0):
+            raise ValueError("--min-clearance-m must be >= 0")
+        result = check_mission(mission, af, wind=source, fuel_kg=fuel_kg, terrain=terrain,
+                               radio=config, min_clearance_m=min_clearance_m)  # fmt: skip
+    except (AirframeError, MissionError, RadioError, ValueError, OSError) as exc:
+        raise PlanUsageError(str(exc)) from None
+    summary = result.summary()
+    if as_json:
+        print(json.dumps(summary, default=float))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"plan check: {mission_file.name}")
+    for col in ("leg", "items", "kind", "km", "course", "heading", "TAS", "GS", "min",
+                "fuel kg", "left kg", "clear m", "link"):  # fmt: skip
+        table.add_column(col, justify="right")
+    for k, leg in enumerate(summary["legs"], start=1):
+        table.add_row(
+            str(k), f"{leg['from_seq']}->{leg['to_seq']}", leg["kind"],
+            _fmt(leg["distance_m"] / 1000.0, ".1f"), _fmt(leg["course_deg"], ".0f"),
+            _fmt(leg["heading_deg"], ".0f"), _fmt(leg["airspeed_mps"], ".1f"),
+            _fmt(leg["ground_speed_mps"], ".1f"), _fmt(leg["time_s"] / 60.0, ".1f"),
+            _fmt(leg["fuel_kg"], ".3f"), _fmt(leg["fuel_remaining_kg"], ".3f"),
+            _fmt(leg["min_clearance_m"], ".0f"),
+            "-" if leg["link_ok"] is None else ("ok" if leg["link_ok"] else "LOST"),
+        )  # fmt: skip
+    out.print(table, width=max(out.width, 140))
+    pnr = summary["pnr"]
+    out.print(
+        f"{summary['total_distance_m'] / 1000:.1f} km in {summary['total_time_s'] / 3600:.2f} h, "
+        f"fuel {summary['total_fuel_kg']:.3f} kg of {summary['fuel_at_launch_kg']:.3f} kg, "
+        f"{summary['fuel_remaining_kg']:.3f} kg left (reserve {summary['reserve_kg']:.3f} kg)"
+        + (f"\npoint of no return: {pnr['lat_deg']:.5f}, {pnr['lon_deg']:.5f} at "
+           f"{pnr['along_m'] / 1000:.1f} km, t = {pnr['t_s'] / 3600:.2f} h" if pnr else "")
+    )  # fmt: skip
+    for note in summary["notes"]:
+        out.print(f"note: {note}", highlight=False)
+    if summary["feasible"]:
+        out.print("[bold green]FEASIBLE[/]")
+    else:
+        out.print("[bold red]NOT FEASIBLE[/]")
+        for r in summary["reasons"]:
+            out.print(f"  - {r}", highlight=False)
+
+
+@plan_app.command()
+def route(
+    from_: Annotated[str, typer.Option("--from", help="Take-off (home) LAT,LON.")] = "",
+    to: Annotated[str, typer.Option(help="Landing LAT,LON.")] = "",
+    via: Annotated[list[str] | None, typer.Option(help="Waypoint LAT,LON (repeatable).")] = None,
+    alt_m: Annotated[float, typer.Option("--alt-m", help="Cruise height above home, m.")] = 0.0,
+    home_alt_m: Annotated[float, typer.Option(help="Home elevation AMSL, m.")] = 0.0,
+    land_alt_m: Annotated[
+        float | None, typer.Option(help="Landing-site elevation AMSL, m [home's].")
+    ] = None,
+    max_leg_km: Annotated[float, typer.Option(help="Longest leg, km.")] = 200.0,
+    wind: Annotated[str | None, typer.Option(help="Wind for the time/fuel estimate.")] = None,
+    airframe: Annotated[str, typer.Option(help="Bundled airframe or TOML file.")] = "aerosonde",
+    out_file: Annotated[Path, typer.Option("--out", help=".plan file to write.")] = Path(
+        "route.plan"
+    ),
+) -> None:
+    """Write a take-off-to-landing .plan along geodesics, legs split to --max-leg-km."""
+    from geographiclib.geodesic import Geodesic
+
+    from longwing.airframe.loader import AirframeError, load_airframe
+    from longwing.mission.items import MavFrame, MissionError, MissionItem
+    from longwing.mission.model import Home, Mission
+    from longwing.mission.planfile import save_plan
+    from longwing.planning.performance import PerformanceTable
+    from longwing.planning.predict import predict_mission
+    from longwing.planning.route import split_route
+
+    if not from_ or not to:
+        raise PlanUsageError("--from LAT,LON and --to LAT,LON are required")
+    if not (math.isfinite(alt_m) and 30.0 <= alt_m <= 10000.0):
+        raise PlanUsageError(f"--alt-m {alt_m:g} must be in [30, 10000] m above home")
+    if not (math.isfinite(max_leg_km) and 1.0 <= max_leg_km <= 20000.0):
+        raise PlanUsageError(f"--max-leg-km {max_leg_km:g} must be in [1, 20000]")
+    if out_file.suffix.lower() != ".plan":
+        raise PlanUsageError(f"--out {out_file}: the route is written as a .plan file")
+    start = _lat_lon(from_, "--from")
+    end = _lat_lon(to, "--to")
+    mids = [_lat_lon(v, "--via") for v in via or ()]
+    try:
+        af = load_airframe(airframe)
+        home = Home(start[0], start[1], home_alt_m)
+        g = Geodesic.WGS84
+        land_alt = home_alt_m if land_alt_m is None else land_alt_m
+        pts = split_route([start, *mids, end], max_leg_km * 1000.0)
+        if g.Inverse(*pts[-2], *pts[-1])["s12"] < 3000.0 and len(pts) > 2:
+            pts.pop(-2)  # keep room for the approach
+        final = g.Inverse(*pts[-2], *pts[-1])
+        app = g.Direct(end[0], end[1], final["azi2"] + 180.0, 1500.0)
+        amsl = MavFrame.GLOBAL
+        items = [MissionItem.takeoff(start[0], start[1], home_alt_m + min(alt_m, 60.0), amsl)]
+        items += [MissionItem.waypoint(p[0], p[1], home_alt_m + alt_m, amsl) for p in pts[1:-1]]
+        items += [
+            MissionItem.land_start(end[0], end[1]),
+            MissionItem.waypoint(app["lat2"], app["lon2"], land_alt + 50.0, amsl),
+            MissionItem.land(end[0], end[1], land_alt, amsl),
+        ]
+        mission = Mission(home=home, items=tuple(items))
+        source = _wind_source(wind, None)
+        pred = predict_mission(mission, af, PerformanceTable.build(af), source)
+        save_plan(mission, out_file)
+    except (AirframeError, MissionError, ValueError, OSError) as exc:
+        raise PlanUsageError(str(exc)) from None
+    out.print(
+        f"{len(pts) - 1} legs, {pred.distance_m / 1000:.1f} km; predicted "
+        f"{pred.time_s / 3600:.2f} h and {pred.fuel_used_kg:.3f} kg "
+        f"({pred.fuel_remaining_kg:.3f} kg left); wrote {out_file} ({len(items)} items)"
+    )
+    for v in pred.verdict:
+        out.print(f"  warning: {v}", highlight=False)

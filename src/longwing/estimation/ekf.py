@@ -43,6 +43,18 @@ Design (layout of the arrays: :mod:`longwing.estimation.state`)
   exposed with the time of the last accepted fusion (:func:`ekf_health`). When GNSS position
   (or velocity) has been rejected continuously for ``gnss_reset_timeout_s`` the state is reset
   to GNSS (a diverged filter must not reject good data forever).
+* **Bad samples are caught where they enter**: an IMU sample with a NaN/inf or implausible
+  component or a bad dt is skipped by :func:`ekf_predict`, and a measurement with a NaN/inf
+  input is dropped by its ``ekf_fuse_*`` kernel, in both cases before anything (not even the
+  deferred covariance prediction) touches the state, and counted with its time (per channel
+  ``F_N_NONFINITE``/``F_T_NONFINITE``; ``N_IMU_SKIPPED``/``T_IMU_SKIPPED``). A filter that
+  went bad anyway is detected by :func:`ekf_is_finite`.
+* **GNSS-denied dead reckoning** (:func:`ekf_dead_reckoning`): after
+  ``dead_reckoning_after_s`` without GNSS the wind is frozen (no process noise; a consider
+  state of the air-data fusions), so airspeed and sideslip hold the velocity against the
+  last wind known with GNSS while the position covariance grows with the wind, heading and
+  air-data errors; the first fix after the outage is fused, or resets the state if it
+  fails the gate.
 * **GNSS latency**: the measurement is compared with the state at the measurement time,
   formed from the current state minus the prediction increments of the last
   ``gnss_delay_s`` (a ring buffer in ``xk``, linearly interpolated); the resulting correction
@@ -131,11 +143,14 @@ from longwing.estimation.state import (
     E_W,
     F_N_CONSEC_REJ,
     F_N_FUSED,
+    F_N_NONFINITE,
     F_N_REJECTED,
     F_T_LAST_OK,
+    F_T_NONFINITE,
     F_T_REJ_START,
     F_TEST_RATIO,
     FLAG_BARO_INIT,
+    FLAG_DEAD_RECKONING,
     FLAG_WIND_INIT,
     FLAGS,
     HIST0,
@@ -149,12 +164,16 @@ from longwing.estimation.state import (
     N_CH,
     N_ERR,
     N_GNSS_RESETS,
+    N_IMU_SKIPPED,
     N_NOM,
     N_NUMERICAL,
     QW,
     SCR_DX,
     SCR_H,
     SCR_PHT,
+    T_DR_START,
+    T_GNSS_RX,
+    T_IMU_SKIPPED,
     T_S,
     VD,
     VE,
@@ -211,6 +230,13 @@ class EkfParams(NamedTuple):
     mag_gate: float = 5.0
     beta_gate: float = 5.0
     gnss_reset_timeout_s: float = 5.0  # continuous GNSS rejection before a reset to GNSS, s
+    # dead reckoning (see ekf_dead_reckoning): after this long without an accepted GNSS
+    # position or velocity the wind is frozen; math.inf disables it, s
+    dead_reckoning_after_s: float = 2.0
+    # wind random walk assumed in the covariance while dead reckoning (the estimate is frozen
+    # regardless): 0 takes the wind as constant; > 0 (e.g. 0.02) also covers real changes of
+    # the mean wind in the position uncertainty of a long outage, m/s/sqrt(s)
+    dead_reckoning_wind_rw_mps_rts: float = 0.0
     min_airspeed_mps: float = 8.0  # airspeed and sideslip are fused above this TAS, m/s
     mag_bias_learn_min_yaw_rate_radps: float = 0.05  # learn the mag bias only while turning
     # horizontal specific force below which the heading error is not coupled into velocity
@@ -228,6 +254,12 @@ class EkfParams(NamedTuple):
     gust_hp_tau_s: float = 5.0
     gust_var_tau_s: float = 30.0
     wind_init_gust_mps: float = 2.0
+    # IMU plausibility: ekf_predict skips a sample with a non-finite component or one beyond
+    # these (beyond the full scale of any MEMS IMU: +-4000 deg/s, +-100 g), or a dt that is
+    # not in (0, imu_max_dt_s]
+    imu_max_rate_radps: float = 70.0
+    imu_max_accel_mps2: float = 1000.0
+    imu_max_dt_s: float = 1.0
     # initial uncertainty (1 sigma)
     init_pos_h_m: float = 5.0
     init_pos_v_m: float = 5.0
@@ -368,6 +400,41 @@ def _rejected_for(xk: np.ndarray, ch: int) -> float:
     if xk[_ch(ch, F_N_CONSEC_REJ)] == 0.0:
         return 0.0
     return xk[T_S] - xk[_ch(ch, F_T_REJ_START)]
+
+
+@njit(cache=True)
+def _record_nonfinite(xk: np.ndarray, ch: int) -> None:
+    """Book-keep a measurement of channel ``ch`` dropped for a NaN/inf input."""
+    xk[_ch(ch, F_N_NONFINITE)] += 1.0
+    xk[_ch(ch, F_T_NONFINITE)] = xk[T_S]
+
+
+@njit(cache=True)
+def _finite3(v: Vec3) -> bool:
+    return math.isfinite(v[0]) and math.isfinite(v[1]) and math.isfinite(v[2])
+
+
+@njit(cache=True)
+def _t_gnss_fused(xk: np.ndarray) -> float:
+    """Filter time of the last accepted GNSS horizontal position or velocity, s."""
+    return max(xk[_ch(CH_GNSS_POS_H, F_T_LAST_OK)], xk[_ch(CH_GNSS_VEL, F_T_LAST_OK)])
+
+
+@njit(cache=True)
+def _is_dead_reckoning(xk: np.ndarray) -> bool:
+    return int(xk[FLAGS]) & FLAG_DEAD_RECKONING != 0
+
+
+@njit(cache=True)
+def _update_dead_reckoning(xk: np.ndarray, p: EkfParams) -> None:
+    """Set or clear FLAG_DEAD_RECKONING from the time since the last GNSS fusion."""
+    dr = xk[T_S] - _t_gnss_fused(xk) > p.dead_reckoning_after_s
+    flags = int(xk[FLAGS])
+    if dr and flags & FLAG_DEAD_RECKONING == 0:
+        xk[FLAGS] = flags | FLAG_DEAD_RECKONING
+        xk[T_DR_START] = xk[T_S]
+    elif not dr and flags & FLAG_DEAD_RECKONING != 0:
+        xk[FLAGS] = flags & ~FLAG_DEAD_RECKONING
 
 
 # --------------------------------------------------------------------------------------------
@@ -639,6 +706,19 @@ def ekf_init_from_sensors(
 
 
 @njit(cache=True)
+def _imu_ok(gyro: Vec3, accel: Vec3, dt: float, p: EkfParams) -> bool:
+    """The IMU sample is finite and plausible (comparisons with NaN are False)."""
+    if not 0.0 < dt <= p.imu_max_dt_s:
+        return False
+    for k in range(3):
+        if not abs(gyro[k]) <= p.imu_max_rate_radps:
+            return False
+        if not abs(accel[k]) <= p.imu_max_accel_mps2:
+            return False
+    return True
+
+
+@njit(cache=True)
 def ekf_predict(
     xk: np.ndarray,
     P: np.ndarray,
@@ -651,7 +731,17 @@ def ekf_predict(
 
     ``gyro_radps``: inertial angular rate in body axes (+ bias + noise), rad/s.
     ``accel_mps2``: specific force in body axes (+ bias + noise), m/s^2.
+
+    A sample with a NaN/inf or implausible component (beyond ``params.imu_max_rate_radps``,
+    ``params.imu_max_accel_mps2``) or a ``dt`` outside (0, ``params.imu_max_dt_s``] is
+    skipped: state, covariance and filter time are left exactly as they were (the filter time
+    is the integrated IMU time); it is counted in ``N_IMU_SKIPPED`` with its time in
+    ``T_IMU_SKIPPED`` (:func:`ekf_health`).
     """
+    if not _imu_ok(gyro_radps, accel_mps2, dt, params):
+        xk[N_IMU_SKIPPED] += 1.0
+        xk[T_IMU_SKIPPED] = xk[T_S]
+        return
     lat, h = xk[LAT], xk[ALT]
     vn, ve, vd = xk[VN], xk[VE], xk[VD]
     wx = gyro_radps[0] - xk[BGX]
@@ -708,6 +798,7 @@ def ekf_predict(
     xk[LON] = _wrap_pi(xk[LON] + dlon)
     xk[ALT] = h + dh
     xk[T_S] += dt
+    _update_dead_reckoning(xk, params)
 
     # increment history for delayed measurements
     head = (int(xk[HIST_HEAD]) + 1) % HIST_LEN
@@ -812,7 +903,9 @@ def _predict_covariance(
         P[E_BG + i, E_BG + i] += q_bg
         P[E_BA + i, E_BA + i] += q_ba
         P[E_MB + i, E_MB + i] += q_mb
-    q_w = p.wind_rw_mps_rts**2 * dt
+    # the wind is frozen while dead reckoning (see ekf_dead_reckoning)
+    w_rw = p.dead_reckoning_wind_rw_mps_rts if _is_dead_reckoning(xk) else p.wind_rw_mps_rts
+    q_w = w_rw * w_rw * dt
     P[E_W, E_W] += q_w
     P[E_W + 1, E_W + 1] += q_w
     P[E_BB, E_BB] += p.baro_bias_rw_m_rts**2 * dt
@@ -890,9 +983,31 @@ def ekf_fuse_gnss(
 
     The fix is taken to be ``params.gnss_delay_s`` old. Returns the test ratios
     (horizontal position, height, velocity); a ratio > 1 means that group was rejected.
+
+    A fix with any NaN/inf input is dropped whole (state and covariance untouched, returns
+    zeros) and counted on the channel(s) of the bad input(s) (``F_N_NONFINITE``).
+
+    A group rejected continuously for ``params.gnss_reset_timeout_s`` resets the state to
+    GNSS. **Re-acquisition after an outage**: the first fix after a gap in the GNSS data
+    longer than ``params.dead_reckoning_after_s``, arriving while the filter is dead
+    reckoning, resets a group that fails its gate at once (see :func:`ekf_dead_reckoning`).
     """
+    bad_h = not (math.isfinite(lat_rad) and math.isfinite(lon_rad))
+    bad_v = not math.isfinite(alt_m)
+    bad_vel = not (math.isfinite(vn_mps) and math.isfinite(ve_mps) and math.isfinite(vd_mps))
+    if bad_h or bad_v or bad_vel:
+        if bad_h:
+            _record_nonfinite(xk, CH_GNSS_POS_H)
+        if bad_v:
+            _record_nonfinite(xk, CH_GNSS_POS_V)
+        if bad_vel:
+            _record_nonfinite(xk, CH_GNSS_VEL)
+        return 0.0, 0.0, 0.0
     _flush_covariance(xk, P, params)
     p = params
+    # a fix after an outage (not after a run of rejected fixes) while dead reckoning
+    reacquired = _is_dead_reckoning(xk) and xk[T_S] - xk[T_GNSS_RX] > p.dead_reckoning_after_s
+    xk[T_GNSS_RX] = xk[T_S]
     d_lat, d_lon, d_h, d_vn, d_ve, d_vd = _history_delta(xk, p.gnss_delay_s)
     lat_d = xk[LAT] - d_lat
     m_rad, n_rad = radii_of_curvature(lat_d)
@@ -928,14 +1043,16 @@ def ekf_fuse_gnss(
     _record(xk, CH_GNSS_POS_V, ratio_pv, ok_pv)
     _record(xk, CH_GNSS_VEL, ratio_v, ok_v)
 
-    reset_pos = (not ok_ph) and _rejected_for(xk, CH_GNSS_POS_H) > p.gnss_reset_timeout_s
-    reset_vel = (not ok_v) and _rejected_for(xk, CH_GNSS_VEL) > p.gnss_reset_timeout_s
+    t_reset = p.gnss_reset_timeout_s
+    reset_pos = (not ok_ph) and (reacquired or _rejected_for(xk, CH_GNSS_POS_H) > t_reset)
+    reset_vel = (not ok_v) and (reacquired or _rejected_for(xk, CH_GNSS_VEL) > t_reset)
     if reset_pos or reset_vel:
         _reset_to_gnss(xk, P, reset_pos, reset_vel, innov, p)
         if reset_pos:
             _record(xk, CH_GNSS_POS_H, 0.0, True)
         if reset_vel:
             _record(xk, CH_GNSS_VEL, 0.0, True)
+        _update_dead_reckoning(xk, p)
         return ratio_ph, ratio_pv, ratio_v
 
     _begin_group(xk)
@@ -953,6 +1070,7 @@ def ekf_fuse_gnss(
             xk[SCR_H + (E_P + i if i < 3 else E_V + i - 3)] = 1.0
             _fuse_scalar(xk, P, innov[i], r, 0, 0)
     _inject(xk, P)
+    _update_dead_reckoning(xk, p)
     return ratio_ph, ratio_pv, ratio_v
 
 
@@ -964,8 +1082,12 @@ def ekf_fuse_gnss(
 def ekf_fuse_baro(xk: np.ndarray, P: np.ndarray, baro_alt_m: float, params: EkfParams) -> float:
     """Fuse a baro (pressure) altitude: baro_alt = h + baro_bias. Returns the test ratio.
 
-    The first sample initialises the baro bias (ratio 0).
+    The first sample initialises the baro bias (ratio 0). A NaN/inf sample is dropped
+    (state and covariance untouched, returns 0) and counted (``F_N_NONFINITE``).
     """
+    if not math.isfinite(baro_alt_m):
+        _record_nonfinite(xk, CH_BARO)
+        return 0.0
     _flush_covariance(xk, P, params)
     p = params
     r = p.baro_m**2
@@ -1143,8 +1265,11 @@ def _fuse_air(
         # first-order longitudinal spectrum, sigma^2 T for the lateral one
         s0_t = 2.0 * t_corr if ach == AIR_TAS else t_corr
         k_white = max(1.0, s0_t / dt) if dt > 0.0 else 1.0
+        # dead reckoning: the wind is a consider state (air data correct the velocity and
+        # attitude against the frozen wind, see ekf_dead_reckoning)
+        c0, c1 = (E_W, E_W + 2) if _is_dead_reckoning(xk) else (0, 0)
         _begin_group(xk)
-        _fuse_scalar(xk, P, innov, r_floor + var_g * k_white, 0, 0)
+        _fuse_scalar(xk, P, innov, r_floor + var_g * k_white, c0, c1)
         _inject(xk, P)
     return ratio
 
@@ -1193,7 +1318,14 @@ def ekf_fuse_airspeed(xk: np.ndarray, P: np.ndarray, tas_mps: float, params: Ekf
     straight flight the wind across it would be unobservable (and, in turbulence, would
     drift without bound), so the sideslip is always fused with the airspeed. In turbulence
     both are fused as described in :func:`_fuse_air`.
+
+    A NaN/inf sample is dropped (state and covariance untouched, returns 0) and counted
+    (``F_N_NONFINITE`` of the airspeed channel). While dead reckoning the wind is a consider
+    state of both fusions (see :func:`ekf_dead_reckoning`).
     """
+    if not math.isfinite(tas_mps):
+        _record_nonfinite(xk, CH_TAS)
+        return 0.0
     _flush_covariance(xk, P, params)
     p = params
     if tas_mps < p.min_airspeed_mps:
@@ -1281,7 +1413,13 @@ def ekf_fuse_mag(
     information (the classic inconsistency), so the bias is then treated as a Schmidt
     *consider* state: its uncertainty limits what the magnetometer says about the heading,
     correctly for a constant error, but the reading does not change the bias estimate.
+
+    A reading or reference field with a NaN/inf component is dropped (state and covariance
+    untouched, returns 0) and counted (``F_N_NONFINITE``).
     """
+    if not (_finite3(mag_body) and _finite3(field_ned)):
+        _record_nonfinite(xk, CH_MAG)
+        return 0.0
     _flush_covariance(xk, P, params)
     p = params
     c = _dcm_nb(xk)
@@ -1362,27 +1500,131 @@ def ekf_biases(
 
 
 @njit(cache=True)
+def ekf_is_finite(xk: np.ndarray, P: np.ndarray) -> bool:
+    """The nominal state, the filter time and the variances (diagonal of P) are all finite.
+
+    Bad samples are caught where they enter (:func:`ekf_predict`, the ``ekf_fuse_*``
+    kernels), so this should never be False; it is the caller's last line of defence (a
+    filter that has gone bad anyway must be re-initialised, not trusted).
+    """
+    for i in range(N_NOM):
+        if not math.isfinite(xk[i]):
+            return False
+    if not math.isfinite(xk[T_S]):
+        return False
+    for i in range(N_ERR):
+        if not math.isfinite(P[i, i]):
+            return False
+    return True
+
+
+@njit(cache=True)
+def ekf_dead_reckoning(xk: np.ndarray) -> bool:
+    """True while the filter is dead reckoning (no GNSS horizontal position or velocity
+    accepted for longer than ``EkfParams.dead_reckoning_after_s``; ``FLAG_DEAD_RECKONING``).
+
+    Without GNSS the horizontal position is the integral of the velocity, and the velocity is
+    held by the air data: TAS and the synthetic sideslip tell the air velocity v - w along
+    the heading. If the wind kept its random walk and stayed an estimated state, the air
+    data would explain any velocity error as a wind change (the wind is much "looser" than
+    the IMU-propagated velocity) and the velocity would drift like a free inertial solution.
+    So, while dead reckoning:
+
+    * the wind is **frozen**: no wind process noise in the covariance prediction (unless
+      ``dead_reckoning_wind_rw_mps_rts`` > 0 is set to account for real changes of the mean
+      wind over a long outage), and the wind error is a Schmidt *consider* state in the
+      airspeed and sideslip fusions (its uncertainty and its correlations with velocity and
+      heading enter the innovation variance and are carried, but the air data do not change
+      the wind estimate or its variance). The air data then correct velocity and attitude
+      against the last wind known with GNSS;
+    * the horizontal position covariance grows honestly from what the filter cannot know:
+      the frozen wind's error (constant, so linear in time), the heading error (the air
+      velocity's direction) and the air-data noise. The magnetometer may still move the wind
+      through its learnt correlation with the heading (that keeps the ground velocity
+      consistent and is information, not drift);
+    * when GNSS returns fusion resumes normally: a consistent filter's fix lies inside the
+      (now wide) gate and is fused, correcting position, velocity and, through their
+      correlations, the wind. If the first fix after a *gap in the GNSS data* fails its gate
+      (an optimistic dead-reckoning covariance), the failing group (position and/or
+      velocity) is reset to the fix at once (counted in ``N_GNSS_RESETS``) rather than after
+      ``gnss_reset_timeout_s`` of rejections: after an outage it is the filter, not the
+      receiver, that is known to be stale, and the gate has grown with the covariance, so
+      the reset trusts the fix only where normal fusion would nearly have done so anyway.
+      Fixes that keep *arriving* but are rejected (a glitching receiver) still need the
+      full ``gnss_reset_timeout_s``, so a glitch is not turned into a reset by the
+      dead-reckoning timer.
+
+    The flag is cleared by the first accepted (or reset) GNSS fusion; the wind then resumes
+    its random walk. ``dead_reckoning_after_s = math.inf`` disables all of this.
+    """
+    return _is_dead_reckoning(xk)
+
+
+@njit(cache=True)
+def ekf_time_gnss_fused(xk: np.ndarray) -> float:
+    """Filter time (s) of the last accepted GNSS horizontal position or velocity fusion
+    (0, the initialisation time, if none yet). The current dead-reckoning period began at
+    ``xk[T_DR_START]`` (:mod:`longwing.estimation.state`)."""
+    return _t_gnss_fused(xk)
+
+
+@njit(cache=True)
+def ekf_synthetic_airspeed(xk: np.ndarray) -> float:
+    """The filter's true airspeed |v_n - (w_n, w_e, 0)| (m/s): ground velocity minus the
+    horizontal wind (vertical wind 0), the prediction the airspeed fusion compares a pitot
+    reading with. Before the wind is initialised (``FLAG_WIND_INIT``) the wind is 0 and this
+    is the ground speed."""
+    van = xk[VN] - xk[WN]
+    vae = xk[VE] - xk[WE]
+    vad = xk[VD]
+    return math.sqrt(van * van + vae * vae + vad * vad)
+
+
+@njit(cache=True)
+def airspeed_consistency(xk: np.ndarray, tas_meas_mps: float) -> float:
+    """Measured minus synthetic true airspeed, ``tas_meas_mps - ekf_synthetic_airspeed(xk)``
+    (m/s): the airspeed innovation before fusion (call it before
+    :func:`ekf_fuse_airspeed` for the same sample).
+
+    For pitot fault detection: a healthy pitot scatters about 0 (noise and gusts, typically
+    < 1-2 m/s); a blocked or iced pitot (reads low or frozen) shows as a persistent offset,
+    which the caller low-passes against a threshold. A sudden failure is also kept out of
+    the state by the airspeed gate (and readings below ``min_airspeed_mps`` are not fused),
+    so the synthetic airspeed stays the reference; a slow drift is partly absorbed by the
+    wind estimate while GNSS aids (in straight flight; turns expose it). The synthetic
+    airspeed uses the EKF's wind, so it is only meaningful once the wind is initialised
+    (``FLAG_WIND_INIT``, ``wind_initialised`` of :func:`ekf_health`) and best while GNSS aids
+    (while dead reckoning the velocity is itself corrected by the airspeed, which shrinks the
+    difference). The result is NaN/inf when ``tas_meas_mps`` is (the caller must not
+    low-pass such a sample).
+    """
+    return tas_meas_mps - ekf_synthetic_airspeed(xk)
+
+
+@njit(cache=True)
 def ekf_health(
     xk: np.ndarray, P: np.ndarray, params: EkfParams
-) -> tuple[bool, bool, float, float, float, float, float, float, float, int]:
+) -> tuple[
+    bool, bool, float, float, float, float, float, float, float, int, int, int, bool, bool
+]:  # fmt: skip
     """Health summary for failsafes.
 
     Returns (healthy, gnss_aiding, time_since_gnss_pos_s, ratio_gnss_pos_h, ratio_gnss_vel,
-    ratio_baro, ratio_airspeed, ratio_mag, max_innovation_ratio, n_numerical).
+    ratio_baro, ratio_airspeed, ratio_mag, max_innovation_ratio, n_numerical,
+    n_imu_skipped, n_meas_nonfinite, dead_reckoning, wind_initialised).
 
     ``gnss_aiding``: a GNSS position was accepted within ``gnss_reset_timeout_s``.
-    ``healthy``: the state and covariance are finite and no aiding channel has been rejected
-    continuously for longer than ``gnss_reset_timeout_s`` (persistent innovation failure =
-    divergence). ``n_numerical``: covariance updates skipped as non-positive.
+    ``healthy``: the state and covariance are finite (:func:`ekf_is_finite`) and no aiding
+    channel has been rejected continuously for longer than ``gnss_reset_timeout_s``
+    (persistent innovation failure = divergence). ``n_numerical``: covariance updates
+    skipped as non-positive. ``n_imu_skipped``: IMU samples :func:`ekf_predict` skipped
+    (non-finite/implausible); ``n_meas_nonfinite``: aiding measurements dropped for a NaN/inf
+    input, all channels (per channel: ``F_N_NONFINITE``, ``F_T_NONFINITE``).
+    ``dead_reckoning``: :func:`ekf_dead_reckoning`. ``wind_initialised``: the wind (and with
+    it :func:`ekf_synthetic_airspeed`) has been initialised from the air data.
     """
     t = xk[T_S]
-    finite = True
-    for i in range(N_NOM):
-        if not math.isfinite(xk[i]):
-            finite = False
-    for i in range(N_ERR):
-        if not math.isfinite(P[i, i]):
-            finite = False
+    finite = ekf_is_finite(xk, P)
     stuck = False
     max_ratio = 0.0
     for ch in range(N_CH):
@@ -1393,6 +1635,9 @@ def ekf_health(
     t_since = t - xk[_ch(CH_GNSS_POS_H, F_T_LAST_OK)] if n_fused_pos > 0.0 else math.inf
     gnss_aiding = t_since <= params.gnss_reset_timeout_s
     n_num = int(xk[N_NUMERICAL])
+    n_nonfinite = 0
+    for ch in range(N_CH):
+        n_nonfinite += int(xk[_ch(ch, F_N_NONFINITE)])
     healthy = finite and not stuck
     return (
         healthy,
@@ -1405,4 +1650,8 @@ def ekf_health(
         xk[_ch(CH_MAG, F_TEST_RATIO)],
         max_ratio,
         n_num,
+        int(xk[N_IMU_SKIPPED]),
+        n_nonfinite,
+        _is_dead_reckoning(xk),
+        int(xk[FLAGS]) & FLAG_WIND_INIT != 0,
     )

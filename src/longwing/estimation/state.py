@@ -39,14 +39,23 @@ Status, history and scratch (also in ``xk``, after the nominal state):
 * One record of ``CH_FIELDS`` floats per aiding channel (``CH_GNSS_POS_H`` ...):
   accepted-fusion count, rejected count, last innovation test ratio (innovation^2 /
   (gate^2 * innovation variance); > 1 means rejected), time of the last accepted fusion,
-  consecutive rejections and the time the current run of rejections began.
-  See :func:`channel` for the index of a field.
+  consecutive rejections, the time the current run of rejections began, and the count and
+  last time of measurements dropped because an input was NaN or infinite (they never reach
+  the state). See :func:`channel` for the index of a field.
 * ``N_NUMERICAL``: covariance updates skipped because they would have made P indefinite;
-  ``N_GNSS_RESETS``: position/velocity resets to GNSS after persistent rejection;
+  ``N_GNSS_RESETS``: position/velocity resets to GNSS after persistent rejection (or a
+  failed gate on re-acquisition after an outage);
   ``FLAGS``: bit field, ``FLAG_BARO_INIT`` once the baro bias has been initialised from the
-  first baro sample, ``FLAG_WIND_INIT`` once the wind has been initialised from airspeed;
+  first baro sample, ``FLAG_WIND_INIT`` once the wind has been initialised from airspeed,
+  ``FLAG_DEAD_RECKONING`` while no GNSS (horizontal position or velocity) has been fused for
+  longer than ``EkfParams.dead_reckoning_after_s`` (see ``ekf.ekf_dead_reckoning``);
   ``YAW_RATE``: the last rotation rate of the body relative to NED about the down axis
   (rad/s; decides whether the magnetometer bias is observable).
+* ``N_IMU_SKIPPED`` / ``T_IMU_SKIPPED``: IMU samples ``ekf_predict`` skipped (a non-finite or
+  implausible gyro/accel component, or a dt outside (0, ``imu_max_dt_s``]) and the filter
+  time of the last one; ``T_DR_START``: filter time the current dead-reckoning period began
+  (meaningful while ``FLAG_DEAD_RECKONING`` is set); ``T_GNSS_RX``: filter time of the last
+  GNSS fix with finite inputs, accepted or not (tells an outage from a disagreement).
 * Air-data turbulence statistics, one record of ``AIR_FIELDS`` floats per air-data channel
   (``AIR_TAS``, ``AIR_BETA``; index with :func:`air`): the state of a high-pass filter on the
   innovations, the running mean squares of the high-passed innovation and of the difference
@@ -113,15 +122,22 @@ F_TEST_RATIO = 2  # last test ratio (innovation^2 / (gate^2 S)); > 1 rejected
 F_T_LAST_OK = 3  # filter time of the last accepted fusion, s
 F_N_CONSEC_REJ = 4  # consecutive rejections (0 after an accepted fusion)
 F_T_REJ_START = 5  # filter time of the first rejection of the current run, s
-CH_FIELDS = 6
+F_N_NONFINITE = 6  # measurements dropped because an input was NaN/inf (state untouched)
+F_T_NONFINITE = 7  # filter time of the last such measurement, s
+CH_FIELDS = 8
 
 CH0 = T_S + 1
 N_NUMERICAL = CH0 + N_CH * CH_FIELDS  # skipped (non-positive) covariance updates
-N_GNSS_RESETS = N_NUMERICAL + 1  # pos/vel resets to GNSS after persistent rejection
+N_GNSS_RESETS = N_NUMERICAL + 1  # pos/vel resets to GNSS (persistent rejection, re-acquisition)
 FLAGS = N_GNSS_RESETS + 1  # bit field (float-coded int)
 FLAG_BARO_INIT = 1
 FLAG_WIND_INIT = 2
+FLAG_DEAD_RECKONING = 4  # no GNSS fused for longer than EkfParams.dead_reckoning_after_s
 YAW_RATE = FLAGS + 1  # last body rate relative to NED, down component (rad/s)
+N_IMU_SKIPPED = YAW_RATE + 1  # IMU samples skipped by ekf_predict (non-finite/implausible)
+T_IMU_SKIPPED = N_IMU_SKIPPED + 1  # filter time of the last skipped IMU sample, s
+T_DR_START = T_IMU_SKIPPED + 1  # filter time the current dead-reckoning period began, s
+T_GNSS_RX = T_DR_START + 1  # filter time of the last GNSS fix received (fused or not), s
 # air-data turbulence statistics (see ekf._fuse_air), one record of AIR_FIELDS per channel
 AIR_TAS = 0  # true airspeed (m/s)
 AIR_BETA = 1  # synthetic sideslip (rad)
@@ -131,7 +147,7 @@ A_DVAR = 2  # mean square of the sample-to-sample innovation difference over gus
 A_PREV = 3  # previous innovation
 A_T_PREV = 4  # filter time of the previous sample, s (negative: none yet)
 AIR_FIELDS = 5
-AIR0 = YAW_RATE + 1
+AIR0 = T_GNSS_RX + 1
 
 # --- prediction-increment history (for delayed GNSS) -----------------------------------------
 HIST_LEN = 128  # prediction steps kept: 0.64 s at 200 Hz, 1.28 s at 100 Hz

@@ -14,7 +14,9 @@ import numpy as np
 from longwing.estimation.ekf import (
     EkfParams,
     Vec3,
+    airspeed_consistency,
     ekf_biases,
+    ekf_dead_reckoning,
     ekf_fuse_airspeed,
     ekf_fuse_baro,
     ekf_fuse_gnss,
@@ -23,8 +25,11 @@ from longwing.estimation.ekf import (
     ekf_health,
     ekf_init,
     ekf_init_from_sensors,
+    ekf_is_finite,
     ekf_output,
     ekf_predict,
+    ekf_synthetic_airspeed,
+    ekf_time_gnss_fused,
     new_ekf,
 )
 from longwing.estimation.state import (
@@ -32,9 +37,11 @@ from longwing.estimation.state import (
     E_BA,
     E_BG,
     F_N_FUSED,
+    F_N_NONFINITE,
     F_N_REJECTED,
     N_CH,
     N_GNSS_RESETS,
+    N_IMU_SKIPPED,
     T_S,
     channel,
 )
@@ -86,6 +93,10 @@ class EkfHealth(NamedTuple):
     ratio_mag: float
     max_innovation_ratio: float
     n_numerical: int
+    n_imu_skipped: int
+    n_meas_nonfinite: int
+    dead_reckoning: bool
+    wind_initialised: bool
 
 
 def _field(field_ned: Vec3 | None, lat: float, lon: float, alt: float) -> tuple:
@@ -185,6 +196,33 @@ class Ekf:
         }
         out["gnss_resets"] = (int(self.xk[N_GNSS_RESETS]), 0)
         return out
+
+    def nonfinite(self) -> dict[str, int]:
+        """Inputs dropped as NaN/inf per aiding channel, and IMU samples skipped ("imu")."""
+        out = {CHANNEL_NAMES[ch]: int(self.xk[channel(ch, F_N_NONFINITE)]) for ch in range(N_CH)}
+        out["imu"] = int(self.xk[N_IMU_SKIPPED])
+        return out
+
+    def is_finite(self) -> bool:
+        return bool(ekf_is_finite(self.xk, self.P))
+
+    @property
+    def dead_reckoning(self) -> bool:
+        """No GNSS fused for ``params.dead_reckoning_after_s``: wind frozen (see the kernel)."""
+        return bool(ekf_dead_reckoning(self.xk))
+
+    @property
+    def time_gnss_fused_s(self) -> float:
+        """Filter time of the last accepted GNSS horizontal position or velocity, s."""
+        return float(ekf_time_gnss_fused(self.xk))
+
+    def synthetic_airspeed(self) -> float:
+        """|v_n - wind| (m/s), the true airspeed the filter predicts."""
+        return float(ekf_synthetic_airspeed(self.xk))
+
+    def airspeed_consistency(self, tas_meas_mps: float) -> float:
+        """Measured minus synthetic true airspeed, m/s (call before fusing the sample)."""
+        return float(airspeed_consistency(self.xk, tas_meas_mps))
 
     @property
     def time_s(self) -> float:

@@ -510,6 +510,12 @@ class Flight:
         summary = _summary(self.sc, self.mgr, self.x, self.ms, self.t_s, self.fuel0, full_log,
                            trig, self.end_state, self.stop_reason, self.fuel_out_t, wall,
                            self.route_m)  # fmt: skip
+        # "completed": flown as planned to its end; a failsafe that took the aircraft off
+        # the mission (RTL, a diversion, a glide) means it was not
+        diverted = any(f["action"] not in ("continue", "none", "report", "dead reckoning",
+                                           "synthetic airspeed", "reset to GNSS", "resume",
+                                           "CIRCLE") for f in self.failsafes)  # fmt: skip
+        summary["completed"] = bool(summary["completed"] and not diverted)
         summary["failsafes"] = list(self.failsafes)
         summary["faults"] = [f.as_dict() for f in self.faults]
         summary["nonfinite_commands"] = int(self.ms[cl.MS_NONFINITE])
