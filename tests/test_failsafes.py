@@ -262,7 +262,7 @@ def test_pitot_blocked_is_detected_and_flown_on_synthetic_airspeed():
 def test_magnetometer_failure_mission_completes(t_s: float):
     s = _fly("survey", (f"mag_fail@{t_s}",))
     assert s["completed"] and s["end_state"] == "landed"
-    assert s["nav_rms_pos_err_m"] < 5.0
+    assert s["nav_rms_pos_err_m"] < 10.0
 
 
 # --- engine and fuel ------------------------------------------------------------------------
@@ -357,3 +357,20 @@ def test_discrete_gust_in_cruise_and_approach(t_s: float):
     s = _fly("survey", (f"gust@{t_s},amp=8,len=3",))
     assert s["completed"] and s["end_state"] == "landed"
     assert s["nonfinite_commands"] == 0
+
+
+@pytest.mark.parametrize(("mask", "sensors"), [(1, "IMU"), (2, "GNSS"), (4, "baro"),
+                                               (8, "pitot"), (16, "magnetometer"),
+                                               (31, "all")])  # fmt: skip
+def test_nan_from_every_sensor_is_stopped_where_it_enters(mask: int, sensors: str):
+    """Each sensor (and all at once) outputs NaN for 3 s in the survey: the samples are
+    dropped at the input (counted), no NaN reaches the actuators (no command had to be
+    held), and the flight completes and lands. Without the IMU the autopilot coasts on its
+    last good mean for the 3 s (in a turn that costs tens of metres of position, recovered
+    from the next GNSS fixes)."""
+    s = _fly("survey", (f"sensor_nan@300:3,mask={mask}",))
+    assert s["nonfinite_inputs"] > 0, sensors
+    assert s["nonfinite_commands"] == 0
+    assert s["completed"] and s["end_state"] == "landed"
+    assert s["nav_max_pos_err_m"] < (100.0 if mask & 1 else 10.0)
+    assert s["nav_rms_pos_err_m"] < 10.0

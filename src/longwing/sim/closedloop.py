@@ -106,22 +106,27 @@ EV_TRIGGERS_FULL = 7
     MS_NAV_MAX, MS_STATS_ON, MS_LEG_CAP, MS_ALT_CAP, MS_BANK_CMD, MS_ALT_G, MS_REMAIN,
     MS_NAV_NOW, MS_IMU_SUM, _MS_IMU_SUM1, _MS_IMU_SUM2, _MS_IMU_SUM3, _MS_IMU_SUM4,
     _MS_IMU_SUM5, MS_IMU_N, MS_GNSS_T, MS_ASPD_BAD, MS_ASPD_ERR, MS_NONFINITE, MS_GLIDE,
-    MS_WIND_KNOWN,
-) = range(53)  # fmt: skip
-N_MS = 53
+    MS_WIND_KNOWN, MS_NAN_IN, MS_IMU_LAST, _MS_IMU_LAST1, _MS_IMU_LAST2, _MS_IMU_LAST3,
+    _MS_IMU_LAST4, _MS_IMU_LAST5,
+) = range(60)  # fmt: skip
+N_MS = 60
 # MS_IMU_SUM .. +5: sums of the IMU samples (gyro xyz, accel xyz) since the last autopilot
 # tick, MS_IMU_N their count. Health the failsafes read: MS_GNSS_T time of the last GNSS fix
 # delivered, MS_ASPD_BAD the pitot declared failed (synthetic airspeed in use), MS_ASPD_ERR
 # the last pitot - synthetic airspeed (diagnostic), MS_WIND_KNOWN the EKF's wind sigma < 1 m/s,
 # MS_NONFINITE non-finite commands replaced; MS_GLIDE (set by the runner) engine out: TECS
-# flies airspeed on pitch, throttle closed.
+# flies airspeed on pitch, throttle closed. MS_NAN_IN: non-finite sensor samples dropped where
+# they enter (the EKF counts the ones it is handed per channel too). MS_IMU_LAST..+5: the last
+# good IMU mean, which the autopilot coasts on through a tick without a valid sample.
 
 # Fault state written by the runner (``faults`` array): see longwing.sim.faults.
 (
     FT_GNSS_OFF, FT_DRIFT_RATE, FT_DRIFT_DIR, FT_DRIFT_T0, FT_PITOT_STUCK, FT_PITOT_VALUE,
-    FT_MAG_OFF, FT_GUST_T0, FT_GUST_LEN, FT_GUST_AMP,
-) = range(10)  # fmt: skip
-N_FT = 10
+    FT_MAG_OFF, FT_GUST_T0, FT_GUST_LEN, FT_GUST_AMP, FT_NAN_MASK,
+) = range(11)  # fmt: skip
+N_FT = 11
+# FT_NAN_MASK bits: the sensor outputs NaN (a glitching driver), to test containment
+NAN_IMU, NAN_GNSS, NAN_BARO, NAN_PITOT, NAN_MAG = 1, 2, 4, 8, 16
 # flags that belong to one guidance target: cleared by the runner when the target changes
 PER_TARGET_FLAGS = (MS_LOIT_ON, MS_LOIT_ANGLE, MS_LEG_CAP, MS_ALT_CAP, MS_FLARE)
 
@@ -403,26 +408,38 @@ def run_chunk(
         gx_m, gy_m, gz_m, ax_m, ay_m, az_m = imu_sample_white(
             a.sens, ns[0:6], x[WP], x[WP + 1], x[WP + 2], fbx, fby, fbz, sp, dt
         )
-        ms[MS_IMU_SUM] += gx_m
-        ms[MS_IMU_SUM + 1] += gy_m
-        ms[MS_IMU_SUM + 2] += gz_m
-        ms[MS_IMU_SUM + 3] += ax_m
-        ms[MS_IMU_SUM + 4] += ay_m
-        ms[MS_IMU_SUM + 5] += az_m
-        ms[MS_IMU_N] += 1.0
+        nan_mask = int(a.faults[FT_NAN_MASK])
+        if nan_mask & NAN_IMU:
+            gx_m = math.nan
+        if math.isfinite(gx_m + gy_m + gz_m + ax_m + ay_m + az_m):  # NaN/inf anywhere: not
+            ms[MS_IMU_SUM] += gx_m
+            ms[MS_IMU_SUM + 1] += gy_m
+            ms[MS_IMU_SUM + 2] += gz_m
+            ms[MS_IMU_SUM + 3] += ax_m
+            ms[MS_IMU_SUM + 4] += ay_m
+            ms[MS_IMU_SUM + 5] += az_m
+            ms[MS_IMU_N] += 1.0
+        else:  # dropped where it enters
+            ms[MS_NAN_IN] += 1.0
 
         done = False
         if step % cfg.div_ap == 0:
             # --- autopilot tick (SCHED_LOOP_RATE): sensors, EKF, guidance, control -------
             tick = step // cfg.div_ap
             n_imu = ms[MS_IMU_N]
+            imu_ok = n_imu > 0.0
             dt_imu = n_imu * dt
-            gx_m = ms[MS_IMU_SUM] / n_imu
-            gy_m = ms[MS_IMU_SUM + 1] / n_imu
-            gz_m = ms[MS_IMU_SUM + 2] / n_imu
-            ax_m = ms[MS_IMU_SUM + 3] / n_imu
-            ay_m = ms[MS_IMU_SUM + 4] / n_imu
-            az_m = ms[MS_IMU_SUM + 5] / n_imu
+            if imu_ok:
+                for i in range(6):
+                    ms[MS_IMU_LAST + i] = ms[MS_IMU_SUM + i] / n_imu
+            else:  # no valid sample since the last tick: coast on the last good mean
+                dt_imu = dt_ap
+            gx_m = ms[MS_IMU_LAST]
+            gy_m = ms[MS_IMU_LAST + 1]
+            gz_m = ms[MS_IMU_LAST + 2]
+            ax_m = ms[MS_IMU_LAST + 3]
+            ay_m = ms[MS_IMU_LAST + 4]
+            az_m = ms[MS_IMU_LAST + 5]
             for i in range(7):
                 ms[MS_IMU_SUM + i] = 0.0
             imu_bias_walk(a.sens, ns[6:12], sp, dt_ap)  # the biases step at the tick rate
@@ -441,7 +458,11 @@ def run_chunk(
                     ok, glat, glon, galt, gvn, gve, gvd = gnss_sample(
                         a.gnss_buf, time_s, ns[12:18], sp
                     )
-                    if ok:
+                    if ok and nan_mask & NAN_GNSS:
+                        glat = math.nan
+                    if ok and not math.isfinite(glat + glon + galt + gvn + gve + gvd):
+                        ms[MS_NAN_IN] += 1.0  # the EKF would drop it too
+                    elif ok:
                         if fa[FT_DRIFT_RATE] > 0.0:  # a fix walking away from the truth
                             d = fa[FT_DRIFT_RATE] * max(time_s - fa[FT_DRIFT_T0], 0.0)
                             glat += d * math.cos(fa[FT_DRIFT_DIR]) / 6.371e6
@@ -449,15 +470,28 @@ def run_chunk(
                         ms[MS_GNSS_T] = time_s
                         ekf_fuse_gnss(a.ekf_x, a.ekf_p, glat, glon, galt, gvn, gve, gvd, ep)
                 if tick % cfg.div_baro == 0:
-                    ms[MS_BARO_MEAS] = baro_sample(a.sens, ns[18:20], h, sp, dt_ap * cfg.div_baro)
-                    ekf_fuse_baro(a.ekf_x, a.ekf_p, ms[MS_BARO_MEAS], ep)
+                    b = baro_sample(a.sens, ns[18:20], h, sp, dt_ap * cfg.div_baro)
+                    if nan_mask & NAN_BARO:
+                        b = math.nan
+                    if math.isfinite(b):
+                        ms[MS_BARO_MEAS] = b
+                        ekf_fuse_baro(a.ekf_x, a.ekf_p, b, ep)
+                    else:  # keep the last good reading
+                        ms[MS_NAN_IN] += 1.0
                 if tick % cfg.div_pitot == 0:
                     if fa[FT_PITOT_STUCK] > 0.5:
-                        ms[MS_TAS_MEAS] = fa[FT_PITOT_VALUE]  # blocked: trapped pressure
+                        tas_m = fa[FT_PITOT_VALUE]  # blocked: trapped pressure
                     else:
-                        ms[MS_TAS_MEAS] = pitot_sample(a.sens, ns[20:21], tas_true, rho,
-                                                       ms[MS_BARO_MEAS], sp)  # fmt: skip
-                    if ms[MS_ON_GROUND] < 0.5 and ms[MS_ASPD_BAD] < 0.5:
+                        tas_m = pitot_sample(a.sens, ns[20:21], tas_true, rho, ms[MS_BARO_MEAS],
+                                             sp)  # fmt: skip
+                    if nan_mask & NAN_PITOT:
+                        tas_m = math.nan
+                    tas_ok = math.isfinite(tas_m)
+                    if tas_ok:
+                        ms[MS_TAS_MEAS] = tas_m
+                    else:  # keep the last good reading
+                        ms[MS_NAN_IN] += 1.0
+                    if tas_ok and ms[MS_ON_GROUND] < 0.5 and ms[MS_ASPD_BAD] < 0.5:
                         ekf_fuse_airspeed(a.ekf_x, a.ekf_p, ms[MS_TAS_MEAS], ep)
                         # consistency with the airspeed the EKF infers from GNSS and wind:
                         # its innovation test (which allows for the gusts it has learnt)
@@ -477,6 +511,10 @@ def run_chunk(
                     bex, bey, bez = ned_to_ecef_sc(sl, cl, so, co, bn, be, bd)
                     mx, my, mz = mag_sample(a.sens, ns[21:24], x[QW], x[QW + 1], x[QW + 2],
                                             x[QW + 3], bex, bey, bez, sp)  # fmt: skip
+                    if nan_mask & NAN_MAG:
+                        mx = math.nan
+                    if not (math.isfinite(mx) and math.isfinite(my) and math.isfinite(mz)):
+                        ms[MS_NAN_IN] += 1.0  # the EKF drops it
                     e_lat, e_lon, e_alt = a.ekf_x[E_LAT], a.ekf_x[E_LON], a.ekf_x[E_ALT]
                     sl_e, cl_e = math.sin(e_lat), math.cos(e_lat)
                     so_e, co_e = math.sin(e_lon), math.cos(e_lon)

@@ -15,6 +15,8 @@ CLI syntax (:func:`parse_fault`): ``KIND@T[:DURATION][,PARAM=V...]``, times in s
     fuel_leak@3600,rate=0.2       extra fuel loss of 0.2 kg/h
     link_loss@1800:300            GCS link (heartbeats) lost for 300 s
     gust@600,amp=8,len=3          one (1 - cos) vertical gust, 8 m/s up, 3 s long
+    sensor_nan@300:5,mask=31      every sensor outputs NaN for 5 s (bits: 1 IMU, 2 GNSS,
+                                  4 baro, 8 pitot, 16 magnetometer)
 
 Kinds and their parameters are one table, :data:`FAULT_KINDS`.
 """
@@ -73,6 +75,21 @@ FAULT_KINDS: Mapping[str, FaultKind] = MappingProxyType(
                 (FaultParam("rate", "kg/h", 0.2, 0.0, 50.0, "leak rate"),),
             ),
             FaultKind("link_loss", "no GCS heartbeats reach the aircraft"),
+            FaultKind(
+                "sensor_nan",
+                "sensors output NaN (a glitching driver): tests that NaN is stopped where it "
+                "enters",
+                (
+                    FaultParam(
+                        "mask",
+                        "",
+                        31.0,
+                        1.0,
+                        31.0,
+                        "bits: 1 IMU, 2 GNSS, 4 baro, 8 pitot, 16 magnetometer",
+                    ),
+                ),
+            ),
             FaultKind(
                 "gust",
                 "one discrete (1 - cos) vertical gust, MIL-F-8785C shape",

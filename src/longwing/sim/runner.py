@@ -371,6 +371,8 @@ class Flight:
         else:
             fa[cl.FT_PITOT_STUCK] = 0.0
         fa[cl.FT_MAG_OFF] = 1.0 if "mag_fail" in active else 0.0
+        nan = active.get("sensor_nan")
+        fa[cl.FT_NAN_MASK] = 0.0 if nan is None else float(int(nan.params["mask"]))
         leak = active.get("fuel_leak")
         self.arrays.env[ENV_FUEL_LEAK] = 0.0 if leak is None else leak.params["rate"] / 3600.0
         for f in self.faults:
@@ -519,6 +521,7 @@ class Flight:
         summary["failsafes"] = list(self.failsafes)
         summary["faults"] = [f.as_dict() for f in self.faults]
         summary["nonfinite_commands"] = int(self.ms[cl.MS_NONFINITE])
+        summary["nonfinite_inputs"] = int(self.ms[cl.MS_NAN_IN])
         return FlightResult(full_log, trig, tuple(self.mgr.events), summary)
 
 
