@@ -31,6 +31,7 @@ test: lint
 bench: $(STAMP)
 	$(PY) benchmarks/bench_physics.py
 	$(PY) benchmarks/bench_closed_loop.py --laima
+	$(PY) benchmarks/bench_planning.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache
