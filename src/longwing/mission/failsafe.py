@@ -41,6 +41,7 @@ from geographiclib.geodesic import Geodesic
 from longwing.airframe.params import AeroParams
 
 G0_MPS2 = 9.80665
+FUEL_CHECK_S = 10.0  # the fuel-to-home estimate is refreshed this often
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,40 @@ class FailsafeMonitor:
         self.aspd_fired = False
         self.engine_fired = False
         self.ekf_resets = 0
+        self.next_fuel_t = 0.0
+
+    # fence distance ---------------------------------------------------------------------
+
+    def fence_margin_m(self, nav: NavSnapshot) -> float:
+        """A lower bound of the distance (m) the aircraft must fly before it can breach the
+        fence: to the nearest polygon edge or circle boundary on a local tangent plane, or
+        (x 5, a steep climb's worth) to an altitude limit. ``inf`` without a fence."""
+        f = self.fence
+        if f is None or f.is_empty:
+            return math.inf
+        lat0, lon0 = nav.lat_deg, nav.lon_deg
+        kx = 111_320.0 * math.cos(math.radians(lat0))
+        ky = 110_574.0
+        best = math.inf
+        for poly in f.polygons:
+            pts = [((lo - lon0 + 180.0) % 360.0 - 180.0) * kx for _, lo in poly.vertices]
+            ys = [(la - lat0) * ky for la, _ in poly.vertices]
+            n = len(pts)
+            for i in range(n):
+                x1, y1, x2, y2 = pts[i], ys[i], pts[(i + 1) % n], ys[(i + 1) % n]
+                dx, dy = x2 - x1, y2 - y1
+                L2 = dx * dx + dy * dy
+                t = 0.0 if L2 == 0.0 else max(0.0, min(1.0, -(x1 * dx + y1 * dy) / L2))
+                best = min(best, math.hypot(x1 + t * dx, y1 + t * dy))
+        for c in f.circles:
+            best = min(best, abs(c.distance_m(lat0, lon0) - c.radius_m))
+        h = nav.alt_m - self.home[2]
+        if f.max_alt_above_home_m is not None:
+            best = min(best, 5.0 * abs(f.max_alt_above_home_m - h))
+        if f.min_alt_above_home_m is not None:
+            best = min(best, 5.0 * abs(h - f.min_alt_above_home_m))
+        # the local plane's error (~1e-4 of the distance here) is far inside the caller's margin
+        return best
 
     # fuel ---------------------------------------------------------------------------------
 
@@ -354,7 +389,11 @@ class FailsafeMonitor:
                 self.fence_breached = False
                 out.append(FailsafeAction("fence_reentry", "none", "back inside the fence", "none"))
         # fuel -----------------------------------------------------------------------------
-        if nav.airborne and nav.engine_running and not self.fuel_fired and s.FS_FUEL_ACTN:
+        fuel_due = nav.t_s >= self.next_fuel_t
+        if fuel_due:
+            self.next_fuel_t = nav.t_s + FUEL_CHECK_S
+        if (fuel_due and nav.airborne and nav.engine_running and not self.fuel_fired
+                and s.FS_FUEL_ACTN):  # fmt: skip
             rate = self.burn_rate_kgps(nav.t_s, nav.fuel_kg)
             if rate is not None and rate > 0.0:
                 need = self.fuel_needed_kg(nav, self.home[:2], rate)

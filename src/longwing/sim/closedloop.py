@@ -95,6 +95,7 @@ EV_FUEL_EXHAUSTED = 4
 EV_GROUND_CONTACT = 5  # touching the ground outside a landing: a crash
 EV_NONFINITE = 6
 EV_TRIGGERS_FULL = 7
+EV_HEALTH = 8  # a sensor was declared failed (the failsafe logic announces it now)
 
 # Loop scalar state (float64 array, owned by the runner).
 (
@@ -423,6 +424,7 @@ def run_chunk(
             ms[MS_NAN_IN] += 1.0
 
         done = False
+        health = False
         if step % cfg.div_ap == 0:
             # --- autopilot tick (SCHED_LOOP_RATE): sensors, EKF, guidance, control -------
             tick = step // cfg.div_ap
@@ -506,6 +508,7 @@ def run_chunk(
                         if (rej >= ASPD_FAIL_S and ms[MS_WIND_KNOWN] > 0.5
                                 and time_s - ms[MS_GNSS_T] < 1.0):  # fmt: skip
                             ms[MS_ASPD_BAD] = 1.0
+                            health = True
                 if tick % cfg.div_mag == 0 and fa[FT_MAG_OFF] < 0.5:
                     bn, be, bd = mag_field_ned_sc(sl, cl, so, co, h)
                     bex, bey, bez = ned_to_ecef_sc(sl, cl, so, co, bn, be, bd)
@@ -770,6 +773,8 @@ def run_chunk(
             return k + 1, EV_FUEL_EXHAUSTED, n_logged
         if done:
             return k + 1, EV_TARGET_DONE, n_logged
+        if health:
+            return k + 1, EV_HEALTH, n_logged
     return n_steps, EV_NONE, n_logged
 
 

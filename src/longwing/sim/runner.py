@@ -70,8 +70,9 @@ from longwing.sim.fastloop import attitude_ned
 from longwing.sim.faults import Fault
 
 CHUNK_S = 30.0
-FS_CHECK_S = 1.0  # failsafe checks with faults scheduled or a geofence
-FS_CHECK_QUIET_S = 10.0  # ... otherwise (fuel only)
+FS_CHECK_S = 1.0  # failsafe checks while a fault is active or a fence is near
+FS_CHECK_MAX_S = 30.0  # ... at the most this far apart on the ground after landing
+FENCE_SPEED_MPS = 60.0  # an upper bound of the ground speed, for the next fence check
 MAX_TRIGGERS = 100_000
 NAV_RATE_HZ = 25.0  # L1 guidance and target exit tests (ArduPlane navigates at 10-50 Hz)
 STATS_RATE_HZ = 10.0  # tracking statistics sampling
@@ -275,9 +276,6 @@ class Flight:
         # failsafes and faults
         self.faults = tuple(sorted(sc.faults, key=lambda f: f.t_s))
         self.failsafes: list[dict] = []
-        self.fs_check_s = (
-            FS_CHECK_S if (self.faults or not sc.mission.fence.is_empty) else (FS_CHECK_QUIET_S)
-        )
         self.next_check_t = 0.0
         self.aspd_announced = False
         home = sc.mission.home
@@ -407,13 +405,22 @@ class Flight:
         )  # fmt: skip
 
     def _slow_tick(self) -> None:
-        self.next_check_t = self.t_s + self.fs_check_s
+        t = self.t_s
         self._apply_faults()
         if self.mgr.landed:
+            self.next_check_t = t + FS_CHECK_MAX_S
             return
         nav = self._nav()
         for act in self.monitor.check(nav, self.mgr.mode == Mode.AUTO):
             self._failsafe(act, nav)
+        # next check: soon while a fault is active or the link is down; otherwise when the
+        # fence could first be reached, and at least every 10 s for the fuel
+        if any(f.active(t) for f in self.faults) or not nav.link_ok or nav.gnss_age_s > 1.0:
+            interval = FS_CHECK_S
+        else:
+            margin = self.monitor.fence_margin_m(nav)
+            interval = min(max(margin / FENCE_SPEED_MPS, FS_CHECK_S), 10.0)
+        self.next_check_t = t + interval
 
     def _failsafe(self, act: FailsafeAction, nav: NavSnapshot) -> None:
         mgr, t = self.mgr, self.t_s
@@ -501,6 +508,8 @@ class Flight:
             self.end_state = "crashed"
             self.stop_reason = "non-finite state"
             self.done = True
+        elif ev == cl.EV_HEALTH:
+            self.next_check_t = self.t_s  # announce and act now
         elif ev == cl.EV_TRIGGERS_FULL:
             raise RuntimeError(f"more than {MAX_TRIGGERS} camera triggers")
 
