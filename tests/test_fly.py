@@ -83,16 +83,17 @@ def test_wind_and_moderate_turbulence_accuracy():
     """Wind 10 m/s from 60 deg (down the runway) + moderate turbulence, seed 3: cross-track
     RMS < 10 m, altitude RMS < 5 m, and it still lands intact on the centreline.
 
-    The issue's touchdown figures are for calm air. In moderate turbulence a downdraft near
-    the ground starts the flare early (LAND_FLARE_SEC at the gust's sink rate), so the
-    aircraft floats down short of the point: over seeds 1-10 the touchdowns were 3 m long to
-    161 m short, sink 0.8-2.8 m/s, all within 2 m of the centreline."""
+    The issue's touchdown figures are for calm air. In moderate turbulence the approach
+    speed carries a gust additive (1.5 x the gust intensity the EKF has learnt) and the flare
+    starts early in a downdraft (LAND_FLARE_SEC at its sink rate), so touchdowns scatter: over
+    seeds 1-30 all 30 landed intact (sink 0.2-2.7 m/s), 184 m short to 145 m long, all within
+    2 m of the centreline."""
     mission = load_mission(EXAMPLES / "short_survey.plan")
     sc = FlightScenario(AF, mission, wind=parse_wind("60@10"), turbulence=Turbulence.MODERATE,
                         seed=3, log_hz=2)  # fmt: skip
     s = fly(sc).summary
     assert s["end_state"] == "landed"  # intact: sink < 3 m/s, bank < 10 deg
-    assert -200.0 < s["touchdown"]["along_m"] < 30.0
+    assert -250.0 < s["touchdown"]["along_m"] < 250.0
     assert abs(s["touchdown"]["across_m"]) < 5.0
     assert s["rms_xtrack_m"] < 10.0
     assert s["rms_alt_err_m"] < 5.0

@@ -146,8 +146,12 @@ def l1_leg(
     vg, vn, ve, course = _ground(vn, ve, track)
     l1 = max(l1_distance_m(p, vg), 0.1)
     brg_b, _ = target_bearing(px, py, pz, bx, by, bz)
-    brg_a, dist_a = target_bearing(px, py, pz, ax, ay, az)
-    if dist_a > l1 and along / max(dist_a, 1.0) < -CAPTURE_SIN_MAX:
+    behind_a = False
+    brg_a = 0.0
+    if along < 0.0:  # only then can the aircraft be well behind A
+        brg_a, dist_a = target_bearing(px, py, pz, ax, ay, az)
+        behind_a = dist_a > l1 and along / max(dist_a, 1.0) < -CAPTURE_SIN_MAX
+    if behind_a:
         nu = _wrap_pi(brg_a - course)  # well behind A: fly to A first
     elif along > f.length_m + PAST_B_S * vg:
         nu = _wrap_pi(brg_b - course)  # overshot B: come back to it

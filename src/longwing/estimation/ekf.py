@@ -1185,6 +1185,16 @@ def _gust_var(xk: np.ndarray, ach: int, t_corr: float, p: EkfParams) -> float:
 
 
 @njit(cache=True)
+def ekf_gust_sigma(xk: np.ndarray, tas_mps: float, params: EkfParams) -> float:
+    """The filter's estimate of the longitudinal gust intensity (1-sigma, m/s) it has learnt
+    from the airspeed innovations (0 before the wind is initialised)."""
+    if int(xk[FLAGS]) & FLAG_WIND_INIT == 0:
+        return 0.0
+    t_corr = params.gust_length_m / max(tas_mps, 1.0)
+    return math.sqrt(_gust_var(xk, AIR_TAS, t_corr, params))
+
+
+@njit(cache=True)
 def _init_gust_stats(xk: np.ndarray, ach: int, sigma: float, t_corr: float, p: EkfParams) -> None:
     """Start the gust statistics of a channel at the prior gust intensity ``sigma``."""
     i0 = AIR0 + ach * AIR_FIELDS

@@ -41,7 +41,7 @@ from geographiclib.geodesic import Geodesic
 from longwing.airframe.params import AeroParams
 
 G0_MPS2 = 9.80665
-FUEL_CHECK_S = 10.0  # the fuel-to-home estimate is refreshed this often
+FUEL_CHECK_S = 30.0  # the fuel-to-home estimate is refreshed this often
 
 
 @dataclass(frozen=True)

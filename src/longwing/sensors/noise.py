@@ -1,10 +1,10 @@
-"""Pre-drawn standard normals for the sensor kernels: one row per fast-loop step.
+"""Standard normals for the sensor kernels: the layout of one noise vector.
 
-The fast loop takes a chunk of noise drawn in Python from the run's seeded
-``numpy.random.Generator`` (:func:`sensor_noise`); the kernels never draw. Row k belongs to
-step k of the chunk; a sensor that does not fire at step k leaves its columns unused, so
-every sensor's draws are fixed by the seed and the step number alone (changing one sensor's
-rate does not shift another's noise).
+The sensor kernels never draw: they take standard normals as arguments, drawn from the
+run's seeded ``numpy.random.Generator``. The closed loop draws each sensor's columns itself
+(numba calls the same generator), where and when the sensor samples, so the stream depends
+on the seed and the flight alone, not on how the flight is cut into chunks;
+:func:`sensor_noise` draws whole rows in Python for tests and open-loop use.
 
 Columns (K = N_SENSOR_NOISE = 24)::
 
@@ -46,31 +46,10 @@ PITOT_COLS = slice(PITOT0, MAG0)
 MAG_COLS = slice(MAG0, N_SENSOR_NOISE)
 
 
-def sensor_noise(
-    rng: np.random.Generator,
-    n_steps: int,
-    step0: int = 0,
-    dividers: tuple[int, int, int, int, int] | None = None,
-) -> np.ndarray:
-    """Standard normals for ``n_steps`` fast-loop steps, shape (n_steps, N_SENSOR_NOISE).
-
-    With ``dividers = (imu_walk, gnss, baro, pitot, mag)`` -- the IMU biases step and each
-    aiding sensor samples at the steps ``s`` with ``s % divider == 0``, counting from
-    ``step0`` for row 0 -- only the cells that are read are drawn (the IMU white noise every
-    row); the others are 0. A 100 Hz loop with a 50 Hz bias walk and 5-10 Hz aiding sensors
-    draws 7 normals per step instead of 24.
-    """
+def sensor_noise(rng: np.random.Generator, n_steps: int) -> np.ndarray:
+    """Standard normals for ``n_steps`` steps, shape (n_steps, N_SENSOR_NOISE): the row layout
+    the sensor kernels take (the closed loop draws the same columns itself, from the run's
+    generator, where and when a sensor samples)."""
     if n_steps < 0:
         raise ValueError(f"n_steps must be >= 0, got {n_steps}")
-    if dividers is None:
-        return rng.standard_normal((n_steps, N_SENSOR_NOISE))
-    z = np.zeros((n_steps, N_SENSOR_NOISE))
-    z[:, IMU0 : IMU0 + 6] = rng.standard_normal((n_steps, 6))
-    cols = (slice(IMU0 + 6, GNSS0), GNSS_COLS, BARO_COLS, PITOT_COLS, MAG_COLS)
-    for div, c in zip(dividers, cols, strict=True):
-        if div < 1:
-            raise ValueError(f"sensor rate divider must be >= 1, got {div}")
-        first = (-step0) % div  # first row whose step is a multiple of div
-        rows = z[first::div, c]
-        rows[...] = rng.standard_normal(rows.shape)
-    return z
+    return rng.standard_normal((n_steps, N_SENSOR_NOISE))

@@ -28,7 +28,7 @@ from numba import njit
 
 from longwing.airframe.params import ActuatorParams, AeroParams, MassParams, PropulsionParams
 from longwing.control.attitude import attitude_update
-from longwing.control.l1 import l1_loiter, l1_waypoint, waypoint_reached
+from longwing.control.l1 import l1_leg, l1_loiter, waypoint_reached
 from longwing.control.params import AutopilotParams
 from longwing.control.tecs import tecs_reset, tecs_update
 from longwing.estimation.ekf import (
@@ -38,6 +38,7 @@ from longwing.estimation.ekf import (
     ekf_fuse_baro,
     ekf_fuse_gnss,
     ekf_fuse_mag,
+    ekf_gust_sigma,
     ekf_output,
     ekf_predict,
 )
@@ -52,7 +53,7 @@ from longwing.estimation.state import WE as E_WE
 from longwing.estimation.state import WN as E_WN
 from longwing.geo.atmosphere import isa
 from longwing.geo.gravity import gravity_ned_sc
-from longwing.geo.legs import leg_geometry, loiter_geometry
+from longwing.geo.legs import LegFrame, leg_frame, leg_track, loiter_geometry
 from longwing.geo.magfield import mag_field_ned_sc
 from longwing.geo.wgs84 import (
     OMEGA_EARTH_RADPS,
@@ -81,6 +82,7 @@ from longwing.sensors.baro import baro_sample
 from longwing.sensors.gnss import gnss_push, gnss_sample
 from longwing.sensors.imu import imu_bias_walk, imu_sample_white
 from longwing.sensors.mag import mag_sample
+from longwing.sensors.noise import BARO0, GNSS0, IMU0, MAG0, N_SENSOR_NOISE, PITOT0
 from longwing.sensors.params import SensorParams
 from longwing.sensors.pitot import pitot_sample
 from longwing.sim import target as tg
@@ -108,9 +110,10 @@ EV_HEALTH = 8  # a sensor was declared failed (the failsafe logic announces it n
     MS_NAV_NOW, MS_IMU_SUM, _MS_IMU_SUM1, _MS_IMU_SUM2, _MS_IMU_SUM3, _MS_IMU_SUM4,
     _MS_IMU_SUM5, MS_IMU_N, MS_GNSS_T, MS_ASPD_BAD, MS_ASPD_ERR, MS_NONFINITE, MS_GLIDE,
     MS_WIND_KNOWN, MS_NAN_IN, MS_IMU_LAST, _MS_IMU_LAST1, _MS_IMU_LAST2, _MS_IMU_LAST3,
-    _MS_IMU_LAST4, _MS_IMU_LAST5,
-) = range(60)  # fmt: skip
-N_MS = 60
+    _MS_IMU_LAST4, _MS_IMU_LAST5, MS_LEG_OK, MS_AT_BANK, MS_AT_PITCH, MS_AT_THR, MS_AT_PHI,
+    MS_AT_THETA, MS_AT_TAS, MS_AT_E2T, MS_AT_BG, _MS_AT_BG1, _MS_AT_BG2, MS_AT_BAY,
+) = range(72)  # fmt: skip
+N_MS = 72
 # MS_IMU_SUM .. +5: sums of the IMU samples (gyro xyz, accel xyz) since the last autopilot
 # tick, MS_IMU_N their count. Health the failsafes read: MS_GNSS_T time of the last GNSS fix
 # delivered, MS_ASPD_BAD the pitot declared failed (synthetic airspeed in use), MS_ASPD_ERR
@@ -119,6 +122,11 @@ N_MS = 60
 # flies airspeed on pitch, throttle closed. MS_NAN_IN: non-finite sensor samples dropped where
 # they enter (the EKF counts the ones it is handed per channel too). MS_IMU_LAST..+5: the last
 # good IMU mean, which the autopilot coasts on through a tick without a valid sample.
+# MS_LEG_OK: ``leg`` holds the LegFrame of the current target's A -> B (built once per
+# target, not per guidance call). MS_AT_*: what the attitude loops, which run every physics
+# step (as an autopilot's rate loops run at the IMU rate), hold between autopilot ticks: the
+# bank/pitch/throttle demands, the estimated attitude, airspeed and EAS->TAS ratio, and the
+# EKF's gyro biases and lateral accelerometer bias (to correct each fresh IMU sample).
 
 # Fault state written by the runner (``faults`` array): see longwing.sim.faults.
 (
@@ -129,7 +137,7 @@ N_FT = 11
 # FT_NAN_MASK bits: the sensor outputs NaN (a glitching driver), to test containment
 NAN_IMU, NAN_GNSS, NAN_BARO, NAN_PITOT, NAN_MAG = 1, 2, 4, 8, 16
 # flags that belong to one guidance target: cleared by the runner when the target changes
-PER_TARGET_FLAGS = (MS_LOIT_ON, MS_LOIT_ANGLE, MS_LEG_CAP, MS_ALT_CAP, MS_FLARE)
+PER_TARGET_FLAGS = (MS_LOIT_ON, MS_LOIT_ANGLE, MS_LEG_CAP, MS_ALT_CAP, MS_FLARE, MS_LEG_OK)
 
 # Log columns (kernel units: SI, radians).
 LOG_COLUMNS = (
@@ -167,6 +175,8 @@ FLARE_THR_MAX = 0.7
 FLARE_THR_PER_SINK = 0.3  # throttle per m/s of sink beyond the demand + tolerance
 FLARE_SINK_TOL_MPS = 0.5
 FLARE_PITCH_MAX_RAD = math.radians(12.0)
+GUST_ADD_SIGMAS = 1.5  # approach-speed additive per m/s of learnt gust intensity
+GUST_ADD_MAX_MPS = 5.0
 FLARE_PITCH_PER_DEFICIT = math.radians(3.0)  # less pitch cap per m/s of airspeed deficit
 FLARE_DIST_MAX_AGL = 2.0  # the distance trigger needs the height within this x FLARE_ALT
 
@@ -216,13 +226,20 @@ class LoopArrays(NamedTuple):
     wind_n: np.ndarray
     wind_e: np.ndarray
     faults: np.ndarray  # FT_* fault state
+    noise: np.ndarray  # standard normals in use: sensors (noise.py layout), then turbulence (3)
+    leg: np.ndarray  # the current target's LegFrame fields (see MS_LEG_OK)
     trig: np.ndarray  # camera triggers (n, N_TRIG)
     log: np.ndarray  # (n, N_LOG)
 
 
 @njit(cache=True)
 def specific_force_body(
-    a: LoopArrays,
+    x: np.ndarray,
+    act: np.ndarray,
+    env: np.ndarray,
+    engine_on: bool,
+    work: np.ndarray,
+    xdot: np.ndarray,
     vp: VehicleParams,
     sl: float,
     cl: float,
@@ -239,13 +256,10 @@ def specific_force_body(
     specific force that differs from the current one by ~1e-3 m/s^2, a tenth of the
     accelerometer's noise per sample, for one derivative evaluation less per step.
     """  # fmt: skip
-    x = a.x
-    xdot = a.xdot
     if fresh:
-        derivatives(x, a.act, a.env, a.ms[MS_ENGINE_ON] > 0.5, True, vp.aero, vp.mass,
-                    vp.prop, vp.ground, xdot)  # fmt: skip
+        derivatives(x, act, env, engine_on, True, vp.aero, vp.mass, vp.prop, vp.ground, xdot)
     else:
-        xdot = a.work[3]
+        xdot = work[3]
     gn, ge, gd = gravity_ned_sc(sl, cl, h)
     gx, gy, gz = ned_to_ecef_sc(sl, cl, so, co, gn, ge, gd)
     om = OMEGA_EARTH_RADPS
@@ -256,13 +270,39 @@ def specific_force_body(
 
 
 @njit(cache=True)
+def _leg_frame(t: np.ndarray, ms: np.ndarray, leg: np.ndarray) -> LegFrame:
+    """The LegFrame of the target's A -> B, built on first use and kept in ``leg``."""
+    if ms[MS_LEG_OK] < 0.5:
+        f = leg_frame(t[tg.AX], t[tg.AY], t[tg.AZ], t[tg.BX], t[tg.BY], t[tg.BZ])
+        for i in range(len(f)):
+            leg[i] = f[i]
+        ms[MS_LEG_OK] = 1.0
+        return f
+    return LegFrame(leg[0], leg[1], leg[2], leg[3], leg[4], leg[5], leg[6], leg[7], leg[8],
+                    leg[9], leg[10], leg[11], leg[12], leg[13], leg[14], leg[15], leg[16],
+                    leg[17], leg[18], leg[19])  # fmt: skip
+
+
+@njit(cache=True)
+def _draw(rng: np.random.Generator, buf: np.ndarray, i0: int, n: int) -> None:
+    """``n`` standard normals from the run's generator into ``buf[i0:i0 + n]``: drawn where
+    and when a model uses them, so the stream does not depend on how the flight is cut into
+    chunks."""
+    for i in range(i0, i0 + n):
+        buf[i] = rng.standard_normal()
+
+
+@njit(cache=True)
 def _clamp(v: float, lo: float, hi: float) -> float:
     return min(hi, max(lo, v))
 
 
 @njit(cache=True)
 def _guidance(
-    a: LoopArrays,
+    l1: np.ndarray,
+    t: np.ndarray,
+    ms: np.ndarray,
+    leg: np.ndarray,
     ap: AutopilotParams,
     kind: int,
     time_s: float,
@@ -279,8 +319,6 @@ def _guidance(
 
     Returns (bank command rad, altitude demand m, cross-track m, remaining to B m, done).
     """  # fmt: skip
-    t = a.tgt
-    ms = a.ms
     bank_cmd = 0.0
     alt_dem = t[tg.ALT_B]
     xtrack = 0.0
@@ -289,9 +327,9 @@ def _guidance(
     if (kind == tg.TK_LEG or kind == tg.TK_LAND) and t[tg.LEG_LEN] < 1.0:
         done = kind == tg.TK_LEG  # a degenerate leg: nothing to fly
     elif kind == tg.TK_LEG or kind == tg.TK_TAKEOFF or kind == tg.TK_LAND:
-        bank_cmd, _, xtrack, remaining = l1_waypoint(
-            a.l1, ap.l1, dt_nav, npx, npy, npz, n_vn, n_ve, t[tg.AX], t[tg.AY], t[tg.AZ],
-            t[tg.BX], t[tg.BY], t[tg.BZ],
+        bank_cmd, _, xtrack, remaining = l1_leg(
+            l1, ap.l1, dt_nav, _leg_frame(t, ms, leg), npx, npy, npz, n_vn, n_ve, t[tg.AX],
+            t[tg.AY], t[tg.AZ], t[tg.BX], t[tg.BY], t[tg.BZ],
         )  # fmt: skip
         if kind == tg.TK_LAND:
             # glide slope from A down to the flare height at FLARE_DIST before B, so that
@@ -315,7 +353,7 @@ def _guidance(
                 bank_cmd = _clamp(bank_cmd, -FLARE_BANK_MAX_RAD, FLARE_BANK_MAX_RAD)
     elif kind == tg.TK_LOITER:
         bank_cmd, _, rad_err, captured = l1_loiter(
-            a.l1, ap.l1, npx, npy, npz, n_vn, n_ve, t[tg.BX], t[tg.BY], t[tg.BZ],
+            l1, ap.l1, npx, npy, npz, n_vn, n_ve, t[tg.BX], t[tg.BY], t[tg.BZ],
             t[tg.RADIUS], t[tg.DIR],
         )  # fmt: skip
         xtrack = rad_err
@@ -348,8 +386,7 @@ def run_chunk(
     sp: SensorParams,
     ep: EkfParams,
     cfg: LoopConfig,
-    noise_turb: np.ndarray,
-    noise_sens: np.ndarray,
+    rng: np.random.Generator,
     t0: float,
     step0: int,
     n_steps: int,
@@ -395,7 +432,9 @@ def run_chunk(
                 tc[9] = sv
                 tc[10] = sw
             c8 = (tc[0], tc[1], tc[2], tc[3], tc[4], tc[5], tc[6], tc[7])
-            ug, vg, wg = dryden_advance(a.turb, noise_turb[k], c8, tc[8], tc[9], tc[10])
+            nt = a.noise[N_SENSOR_NOISE:]
+            _draw(rng, nt, 0, 3)
+            ug, vg, wg = dryden_advance(a.turb, nt, c8, tc[8], tc[9], tc[10])
             a.env[3] = ug
             a.env[4] = vg
             a.env[5] = wg
@@ -404,14 +443,20 @@ def run_chunk(
 
         # --- IMU (every step; the autopilot gets the mean of its samples since its last
         # tick, as an INS hands delta angles and velocities to the EKF) ----------------
-        fbx, fby, fbz = specific_force_body(a, vp, sl, cl, so, co, h, k == 0)
-        ns = noise_sens[k]
+        # (the kernels take the arrays they use, not the LoopArrays record: passing a record
+        # of ~20 arrays to a called kernel costs more than the kernel itself)
+        fbx, fby, fbz = specific_force_body(x, a.act, a.env, engine_on, a.work, a.xdot, vp, sl,
+                                            cl, so, co, h, k == 0)  # fmt: skip
+        ns = a.noise
+        _draw(rng, ns, IMU0, 6)
         gx_m, gy_m, gz_m, ax_m, ay_m, az_m = imu_sample_white(
             a.sens, ns[0:6], x[WP], x[WP + 1], x[WP + 2], fbx, fby, fbz, sp, dt
         )
         nan_mask = int(a.faults[FT_NAN_MASK])
         if nan_mask & NAN_IMU:
             gx_m = math.nan
+        imu_step_ok = math.isfinite(gx_m + gy_m + gz_m + ay_m)
+        g_step_x, g_step_y, g_step_z, a_step_y = gx_m, gy_m, gz_m, ay_m
         if math.isfinite(gx_m + gy_m + gz_m + ax_m + ay_m + az_m):  # NaN/inf anywhere: not
             ms[MS_IMU_SUM] += gx_m
             ms[MS_IMU_SUM + 1] += gy_m
@@ -444,6 +489,7 @@ def run_chunk(
             az_m = ms[MS_IMU_LAST + 5]
             for i in range(7):
                 ms[MS_IMU_SUM + i] = 0.0
+            _draw(rng, ns, IMU0 + 6, 6)
             imu_bias_walk(a.sens, ns[6:12], sp, dt_ap)  # the biases step at the tick rate
             lat = math.atan2(sl, cl)
             lon = math.atan2(so, co)
@@ -457,6 +503,7 @@ def run_chunk(
             if not cfg.truth_nav:
                 ekf_predict(a.ekf_x, a.ekf_p, (gx_m, gy_m, gz_m), (ax_m, ay_m, az_m), dt_imu, ep)
                 if tick % cfg.div_gnss == 0 and fa[FT_GNSS_OFF] < 0.5:
+                    _draw(rng, ns, GNSS0, 6)
                     ok, glat, glon, galt, gvn, gve, gvd = gnss_sample(
                         a.gnss_buf, time_s, ns[12:18], sp
                     )
@@ -472,6 +519,7 @@ def run_chunk(
                         ms[MS_GNSS_T] = time_s
                         ekf_fuse_gnss(a.ekf_x, a.ekf_p, glat, glon, galt, gvn, gve, gvd, ep)
                 if tick % cfg.div_baro == 0:
+                    _draw(rng, ns, BARO0, 2)
                     b = baro_sample(a.sens, ns[18:20], h, sp, dt_ap * cfg.div_baro)
                     if nan_mask & NAN_BARO:
                         b = math.nan
@@ -484,6 +532,7 @@ def run_chunk(
                     if fa[FT_PITOT_STUCK] > 0.5:
                         tas_m = fa[FT_PITOT_VALUE]  # blocked: trapped pressure
                     else:
+                        _draw(rng, ns, PITOT0, 1)
                         tas_m = pitot_sample(a.sens, ns[20:21], tas_true, rho, ms[MS_BARO_MEAS],
                                              sp)  # fmt: skip
                     if nan_mask & NAN_PITOT:
@@ -512,6 +561,7 @@ def run_chunk(
                 if tick % cfg.div_mag == 0 and fa[FT_MAG_OFF] < 0.5:
                     bn, be, bd = mag_field_ned_sc(sl, cl, so, co, h)
                     bex, bey, bez = ned_to_ecef_sc(sl, cl, so, co, bn, be, bd)
+                    _draw(rng, ns, MAG0, 3)
                     mx, my, mz = mag_sample(a.sens, ns[21:24], x[QW], x[QW + 1], x[QW + 2],
                                             x[QW + 3], bex, bey, bez, sp)  # fmt: skip
                     if nan_mask & NAN_MAG:
@@ -527,8 +577,7 @@ def run_chunk(
                  sig_pos, _, _, sig_wind, _, _) = ekf_output(a.ekf_x, a.ekf_p)  # fmt: skip
                 ms[MS_WIND_KNOWN] = 1.0 if sig_wind < WIND_KNOWN_SIGMA_MPS else 0.0
                 bgx, bgy, bgz, bax, bay, baz, _, _, _, _ = ekf_biases(a.ekf_x)
-                n_p, n_q, n_r = gx_m - bgx, gy_m - bgy, gz_m - bgz
-                n_ax, n_ay = ax_m - bax, ay_m - bay
+                n_ax = ax_m - bax
                 n_tas = ms[MS_TAS_MEAS]
                 if ms[MS_ASPD_BAD] > 0.5:  # synthetic airspeed: ground velocity - wind
                     n_tas = math.sqrt((n_vn - e_wn) ** 2 + (n_ve - e_we) ** 2 + n_vd * n_vd)
@@ -536,8 +585,7 @@ def run_chunk(
                 n_lat, n_lon, n_alt = lat, lon, h
                 n_vn, n_ve, n_vd = vn_t, ve_t, vd_t
                 n_phi, n_theta, n_psi = attitude_ned(x, sl, cl, so, co)
-                n_p, n_q, n_r = body_rates_rel_earth(x)
-                n_ax, n_ay = fbx, fby
+                n_ax = fbx
                 n_tas = tas_true
                 e_wn, e_we = wn, we
                 sig_pos = 0.0
@@ -550,8 +598,9 @@ def run_chunk(
             if tick % cfg.div_nav == 0 or ms[MS_NAV_NOW] > 0.5:
                 ms[MS_NAV_NOW] = 0.0
                 bank_g, alt_g, xt_g, rem_g, done_g = _guidance(
-                    a, ap, kind, time_s, dt_ap * cfg.div_nav, npx, npy, npz, n_vn, n_ve, n_alt, agl
-                )
+                    a.l1, t, ms, a.leg, ap, kind, time_s, dt_ap * cfg.div_nav, npx, npy, npz, n_vn,
+                    n_ve, n_alt, agl,
+                )  # fmt: skip
                 ms[MS_BANK_CMD] = bank_g
                 ms[MS_ALT_G] = alt_g
                 ms[MS_XTRACK] = xt_g
@@ -571,6 +620,11 @@ def run_chunk(
             sink_dem = 0.0
             if kind == tg.TK_LAND:
                 n_agl = n_alt - t[tg.GROUND_ALT]
+                if not cfg.truth_nav:
+                    # gust additive to the approach speed, as a pilot adds half the gust
+                    # factor: GUST_ADD_SIGMAS x the gust intensity the EKF has learnt
+                    spd_dem += min(GUST_ADD_SIGMAS * ekf_gust_sigma(a.ekf_x, n_tas, ep),
+                                   GUST_ADD_MAX_MPS)  # fmt: skip
                 # flare at LAND_FLARE_ALT, or LAND_FLARE_SEC before the ground at the present
                 # sink rate (a gust's downdraft starts it higher), or FLARE_DIST before B
                 # (the last only when near the flare height: high there, the approach goes on
@@ -635,19 +689,21 @@ def run_chunk(
                 # without a transient when the take-off (or a bounce) ends
                 tecs_reset(a.tecs, ap.tecs, n_alt, max(n_tas, 1.0), n_theta, thr_cmd)
 
-            # --- attitude loops and actuators -----------------------------------------------
-            de, da, dr = attitude_update(
-                a.att, ap.attitude, vp.act, dt_ap, bank_cmd, pitch_cmd, n_phi, n_theta, n_p, n_q,
-                n_r, n_ay, max(n_tas, 1.0), eas2tas,
-            )  # fmt: skip
-            if (math.isfinite(de) and math.isfinite(da) and math.isfinite(dr)
-                    and math.isfinite(thr_cmd)):  # fmt: skip
-                a.cmd[0] = de
-                a.cmd[1] = da
-                a.cmd[2] = dr
-                a.cmd[3] = thr_cmd
-            else:  # never a NaN to the actuators: hold the last commands, count it
-                ms[MS_NONFINITE] += 1.0
+            # --- demands for the attitude loops (run below, every step) --------------------
+            ms[MS_AT_BANK] = bank_cmd
+            ms[MS_AT_PITCH] = pitch_cmd
+            ms[MS_AT_THR] = thr_cmd
+            ms[MS_AT_PHI] = n_phi
+            ms[MS_AT_THETA] = n_theta
+            ms[MS_AT_TAS] = max(n_tas, 1.0)
+            ms[MS_AT_E2T] = eas2tas
+            if cfg.truth_nav:
+                ms[MS_AT_BG] = ms[MS_AT_BG + 1] = ms[MS_AT_BG + 2] = ms[MS_AT_BAY] = 0.0
+            else:
+                ms[MS_AT_BG] = bgx
+                ms[MS_AT_BG + 1] = bgy
+                ms[MS_AT_BG + 2] = bgz
+                ms[MS_AT_BAY] = bay
 
             # --- log (state at the start of the step, with this step's commands) --------------
             if tick % cfg.log_every == 0 and n_logged < a.log.shape[0]:
@@ -680,10 +736,9 @@ def run_chunk(
                 # tracking statistics on straight legs once captured (within CAPTURE_XTRACK_M of
                 # the track), and for height/speed once the height demand has been met
                 if kind == tg.TK_LEG and t[tg.LEG_LEN] >= 1.0:
-                    xt_true, _, _, trk = leg_geometry(
-                        x[PX], x[PX + 1], x[PX + 2], t[tg.AX], t[tg.AY], t[tg.AZ], t[tg.BX],
-                        t[tg.BY], t[tg.BZ],
-                    )  # fmt: skip
+                    xt_true, _, _, trk = leg_track(
+                        _leg_frame(t, ms, a.leg), x[PX], x[PX + 1], x[PX + 2]
+                    )
                     crs_err = (math.atan2(ve_t, vn_t) - trk + math.pi) % (2.0 * math.pi) - math.pi
                     if abs(xt_true) < CAPTURE_XTRACK_M and abs(crs_err) < CAPTURE_COURSE_RAD:
                         ms[MS_LEG_CAP] = 1.0
@@ -709,6 +764,34 @@ def run_chunk(
                     if sig_wind < WIND_KNOWN_SIGMA_MPS:  # once the filter says it knows the wind
                         ms[MS_WIND_SUM2] += (e_wn - wn) ** 2 + (e_we - we) ** 2
                         ms[MS_WIND_N] += 1.0
+
+        # --- attitude loops (every step, on the fresh gyro) and actuators -------------------
+        if cfg.truth_nav:
+            r_p, r_q, r_r = body_rates_rel_earth(x)
+            r_ay = fby
+        elif imu_step_ok:
+            r_p = g_step_x - ms[MS_AT_BG]
+            r_q = g_step_y - ms[MS_AT_BG + 1]
+            r_r = g_step_z - ms[MS_AT_BG + 2]
+            r_ay = a_step_y - ms[MS_AT_BAY]
+        else:  # no valid sample this step: the last tick's mean
+            r_p = ms[MS_IMU_LAST] - ms[MS_AT_BG]
+            r_q = ms[MS_IMU_LAST + 1] - ms[MS_AT_BG + 1]
+            r_r = ms[MS_IMU_LAST + 2] - ms[MS_AT_BG + 2]
+            r_ay = ms[MS_IMU_LAST + 4] - ms[MS_AT_BAY]
+        de, da, dr = attitude_update(
+            a.att, ap.attitude, vp.act, dt, ms[MS_AT_BANK], ms[MS_AT_PITCH], ms[MS_AT_PHI],
+            ms[MS_AT_THETA], r_p, r_q, r_r, r_ay, ms[MS_AT_TAS], ms[MS_AT_E2T],
+        )  # fmt: skip
+        thr_cmd = ms[MS_AT_THR]
+        if (math.isfinite(de) and math.isfinite(da) and math.isfinite(dr)
+                and math.isfinite(thr_cmd)):  # fmt: skip
+            a.cmd[0] = de
+            a.cmd[1] = da
+            a.cmd[2] = dr
+            a.cmd[3] = thr_cmd
+        else:  # never a NaN to the actuators: hold the last commands, count it
+            ms[MS_NONFINITE] += 1.0
 
         # --- physics ---------------------------------------------------------------------
         actuator_step(a.act, a.cmd, vp.act, dt)

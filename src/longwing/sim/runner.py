@@ -31,6 +31,7 @@ from longwing.estimation.state import VN as E_VN
 from longwing.estimation.state import WE as E_WE
 from longwing.estimation.state import WN as E_WN
 from longwing.geo.atmosphere import isa
+from longwing.geo.legs import LegFrame
 from longwing.geo.wgs84 import (
     OMEGA_EARTH_RADPS,
     ecef_to_geodetic,
@@ -57,10 +58,10 @@ from longwing.physics.rigidbody import ENV_FUEL_LEAK, N_ENV, make_work
 from longwing.physics.rotation import dcm_to_quat, euler_to_dcm
 from longwing.physics.state import FUEL, N_STATE, POS, PX, QUAT, RATES
 from longwing.physics.trim import TrimCondition, TrimError, trim, trim_on_ellipsoid
-from longwing.physics.turbulence import Turbulence, new_turb_state, turbulence_noise
+from longwing.physics.turbulence import Turbulence, new_turb_state
 from longwing.physics.wind import WindField, steady_wind_ned
 from longwing.sensors.gnss import new_gnss_buffer
-from longwing.sensors.noise import sensor_noise
+from longwing.sensors.noise import N_SENSOR_NOISE
 from longwing.sensors.params import SensorParams
 from longwing.sensors.rates import rate_divider
 from longwing.sensors.state import new_sensor_state
@@ -71,7 +72,7 @@ from longwing.sim.faults import Fault
 
 CHUNK_S = 30.0
 FS_CHECK_S = 1.0  # failsafe checks while a fault is active or a fence is near
-FS_CHECK_MAX_S = 30.0  # ... at the most this far apart on the ground after landing
+FS_CHECK_MAX_S = 30.0  # ... and at least this often (the fuel check's period)
 FENCE_SPEED_MPS = 60.0  # an upper bound of the ground speed, for the next fence check
 MAX_TRIGGERS = 100_000
 NAV_RATE_HZ = 25.0  # L1 guidance and target exit tests (ArduPlane navigates at 10-50 Hz)
@@ -216,9 +217,6 @@ class Flight:
             div_stats=rate_divider(ap_hz, STATS_RATE_HZ),
             log_every=max(1, round(ap_hz / sc.log_hz)),
         )
-        divs = tuple(
-            d * cfg.div_ap for d in (1, cfg.div_gnss, cfg.div_baro, cfg.div_pitot, cfg.div_mag)
-        )
         vp = cl.VehicleParams(af.aero, af.mass, af.prop, af.ground, af.actuators)
         ekf_x, ekf_p = new_ekf(sc.ekf)
         here = _here(x)
@@ -237,7 +235,8 @@ class Flight:
             ekf_p=ekf_p,
             att=new_attitude_state(), tecs=new_tecs_state(), l1=new_l1_state(), tgt=target,
             ms=np.zeros(cl.N_MS), wind_alt=wind_alt, wind_n=wind_n, wind_e=wind_e,
-            faults=np.zeros(cl.N_FT),
+            faults=np.zeros(cl.N_FT), noise=np.zeros(N_SENSOR_NOISE + 3),
+            leg=np.zeros(len(LegFrame._fields)),
             trig=np.zeros((MAX_TRIGGERS, cl.N_TRIG)), log=np.zeros((1, cl.N_LOG)),
         )  # fmt: skip
         ms = arrays.ms
@@ -257,7 +256,6 @@ class Flight:
         self.ap = ap
         self.x = x
         self.cfg = cfg
-        self.divs = divs
         self.vp = vp
         self.sp = sp
         self.arrays = arrays
@@ -309,18 +307,14 @@ class Flight:
                 self._slow_tick()
                 if self.done:
                     break
-            n_next = max(1, round(self._next_boundary_s() / dt) - self.step)
+            # the next failsafe check is also due at a fault's onset or end
+            self.next_check_t = self._next_boundary_s()
+            n_next = max(1, round(self.next_check_t / dt) - self.step)
             n = min(self.chunk, n_stop - self.step, n_next)
-            noise_t = (
-                turbulence_noise(self.rng, n)
-                if sc.turbulence != Turbulence.NONE
-                else np.zeros((n, 3))
-            )
-            noise_s = sensor_noise(self.rng, n, self.step, self.divs)
             log = np.zeros((n // (cfg.log_every * cfg.div_ap) + 2, cl.N_LOG))
             self.arrays = self.arrays._replace(log=log)
             done, ev, n_logged = cl.run_chunk(
-                self.arrays, self.vp, self.ap, self.sp, sc.ekf, cfg, noise_t, noise_s,
+                self.arrays, self.vp, self.ap, self.sp, sc.ekf, cfg, self.rng,
                 self.step * dt, self.step, n,
             )  # fmt: skip
             self.logs.append(log[:n_logged].copy())
@@ -414,12 +408,12 @@ class Flight:
         for act in self.monitor.check(nav, self.mgr.mode == Mode.AUTO):
             self._failsafe(act, nav)
         # next check: soon while a fault is active or the link is down; otherwise when the
-        # fence could first be reached, and at least every 10 s for the fuel
+        # fence could first be reached, and at least every 30 s for the fuel
         if any(f.active(t) for f in self.faults) or not nav.link_ok or nav.gnss_age_s > 1.0:
             interval = FS_CHECK_S
         else:
             margin = self.monitor.fence_margin_m(nav)
-            interval = min(max(margin / FENCE_SPEED_MPS, FS_CHECK_S), 10.0)
+            interval = min(max(margin / FENCE_SPEED_MPS, FS_CHECK_S), FS_CHECK_MAX_S)
         self.next_check_t = t + interval
 
     def _failsafe(self, act: FailsafeAction, nav: NavSnapshot) -> None:
