@@ -243,7 +243,7 @@ class EkfParams(NamedTuple):
     # (see _predict_covariance), m/s^2
     yaw_accel_deadband_mps2: float = 0.5
     # the covariance is predicted at most this far apart (and before every fusion), s
-    cov_predict_max_dt_s: float = 0.05
+    cov_predict_max_dt_s: float = 0.1  # (ArduPilot EKF3: covariance steps up to 0.1 s)
     # airspeed/sideslip fusion (and the wind) start once the heading is known this well: with
     # a larger heading uncertainty the wind-heading correlation is too non-linear for an EKF
     wind_init_max_yaw_sigma_rad: float = 0.15

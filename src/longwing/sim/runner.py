@@ -75,7 +75,7 @@ FS_CHECK_S = 1.0  # failsafe checks while a fault is active or a fence is near
 FS_CHECK_MAX_S = 30.0  # ... and at least this often (the fuel check's period)
 FENCE_SPEED_MPS = 60.0  # an upper bound of the ground speed, for the next fence check
 MAX_TRIGGERS = 100_000
-NAV_RATE_HZ = 25.0  # L1 guidance and target exit tests (ArduPlane navigates at 10-50 Hz)
+NAV_RATE_HZ = 10.0  # L1 guidance and target exit tests (ArduPlane navigate() runs at 10 Hz)
 STATS_RATE_HZ = 10.0  # tracking statistics sampling
 
 
