@@ -374,3 +374,34 @@ def test_nan_from_every_sensor_is_stopped_where_it_enters(mask: int, sensors: st
     assert s["completed"] and s["end_state"] == "landed"
     assert s["nav_max_pos_err_m"] < (100.0 if mask & 1 else 10.0)
     assert s["nav_rms_pos_err_m"] < 10.0
+
+
+def test_low_fuel_far_from_home_lands_at_the_rally_point_in_reach():
+    """A 4 kg/h leak near the far end of the 40 km out-and-back (1 kg aboard), a rally point
+    36 km out: home is out of reach, the rally point is not -> land there (within 100 m)."""
+    from longwing.mission.fence import RallyPoint
+
+    mission = _out_and_back(40.0)
+    p = G.Direct(mission.home.lat_deg, mission.home.lon_deg, 90.0, 36000.0)
+    mission = dataclasses.replace(mission, rally=(RallyPoint(p["lat2"], p["lon2"], 80.0),))
+    sc = FlightScenario(AF, mission, wind=parse_wind("270@5"), seed=2, fuel_kg=1.0,
+                        faults=(parse_fault("fuel_leak@1300,rate=4"),))  # fmt: skip
+    s = fly(sc).summary
+    assert _kinds(s)[0] == ("low_fuel", "land at rally point 1")
+    assert s["end_state"] == "landed" and not s["completed"]
+    assert _dist_m((p["lat2"], p["lon2"]), (s["landing_lat"], s["landing_lon"])) < 100.0
+    assert s["fuel_remaining_kg"] > 0.0
+
+
+def test_fuel_exhaustion_is_flown_as_an_engine_failure():
+    """A 3 kg/h leak: the RTL decided at the onset (the gauge's 2-minute burn rate does not
+    yet show the whole leak) runs dry on the way; the empty tank stops the engine, which the
+    engine-out failsafe flies as a glide: landed intact, not at home."""
+    mission = _out_and_back(40.0)
+    sc = FlightScenario(AF, mission, wind=parse_wind("270@5"), seed=2, fuel_kg=1.0,
+                        faults=(parse_fault("fuel_leak@1300,rate=3"),))  # fmt: skip
+    s = fly(sc).summary
+    kinds = _kinds(s)
+    assert kinds[0] == ("low_fuel", "RTL")
+    assert kinds[-1][0] == "engine_failure"
+    assert s["end_state"] == "landed" and s["fuel_remaining_kg"] == 0.0
