@@ -71,6 +71,7 @@ from longwing.sim.fastloop import attitude_ned
 from longwing.sim.faults import Fault
 
 CHUNK_S = 30.0
+LOG_INIT_ROWS = 1 << 16  # log buffer rows to start with (1.8 h at 10 Hz)
 FS_CHECK_S = 1.0  # failsafe checks while a fault is active or a fence is near
 FS_CHECK_MAX_S = 30.0  # ... and at least this often (the fuel check's period)
 FENCE_SPEED_MPS = 60.0  # an upper bound of the ground speed, for the next fence check
@@ -265,7 +266,9 @@ class Flight:
             3.0 * self.route_m / af.envelope.airspeed_min_mps + 3600.0
         )
         self.chunk = max(1, round(CHUNK_S / dt))
-        self.logs: list[np.ndarray] = []
+        # one log buffer the kernel writes into directly, grown by doubling
+        self.log_buf = np.zeros((LOG_INIT_ROWS, cl.N_LOG))
+        self.n_log = 0
         self.step = 0
         self.end_state = "airborne"
         self.stop_reason = "time limit"
@@ -311,13 +314,17 @@ class Flight:
             self.next_check_t = self._next_boundary_s()
             n_next = max(1, round(self.next_check_t / dt) - self.step)
             n = min(self.chunk, n_stop - self.step, n_next)
-            log = np.zeros((n // (cfg.log_every * cfg.div_ap) + 2, cl.N_LOG))
-            self.arrays = self.arrays._replace(log=log)
+            rows = n // (cfg.log_every * cfg.div_ap) + 2
+            if self.n_log + rows > self.log_buf.shape[0]:
+                grown = np.zeros((max(2 * self.log_buf.shape[0], self.n_log + rows), cl.N_LOG))
+                grown[: self.n_log] = self.log_buf[: self.n_log]
+                self.log_buf = grown
+            self.arrays = self.arrays._replace(log=self.log_buf[self.n_log : self.n_log + rows])
             done, ev, n_logged = cl.run_chunk(
                 self.arrays, self.vp, self.ap, self.sp, sc.ekf, cfg, self.rng,
                 self.step * dt, self.step, n,
             )  # fmt: skip
-            self.logs.append(log[:n_logged].copy())
+            self.n_log += n_logged
             self.step += done
             if self.progress is not None:
                 self.progress(self.t_s, float(self.x[FUEL]), float(ms[cl.MS_DIST]), mgr.seq)
@@ -509,7 +516,7 @@ class Flight:
 
     def result(self) -> FlightResult:
         """The log, camera triggers, events and summary of the flight so far."""
-        full_log = np.concatenate(self.logs) if self.logs else np.zeros((0, cl.N_LOG))
+        full_log = self.log_buf[: self.n_log]
         trig = self.arrays.trig[: int(self.ms[cl.MS_N_TRIG])].copy()
         wall = time.perf_counter() - self.wall0
         summary = _summary(self.sc, self.mgr, self.x, self.ms, self.t_s, self.fuel0, full_log,
