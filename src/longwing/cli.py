@@ -20,6 +20,7 @@ from rich.table import Table
 from longwing.airframe.loader import AirframeError, list_bundled_airframes, load_airframe
 from longwing.airframe.params import Airframe
 from longwing.cli_plan import PlanUsageError, plan_app
+from longwing.cli_sitl import SitlUsageError, sitl
 
 app = typer.Typer(
     add_completion=False,
@@ -27,6 +28,7 @@ app = typer.Typer(
     help="longwing: long-range fixed-wing UAV flight stack (simulation, trim, missions).",
 )
 app.add_typer(plan_app, name="plan")
+app.command()(sitl)
 err = Console(stderr=True)
 out = Console()
 
@@ -404,7 +406,7 @@ def _fmt_opt(v: float | None) -> str:
 def main() -> None:
     try:
         app(standalone_mode=False)
-    except (UsageFailure, PlanUsageError) as exc:
+    except (UsageFailure, PlanUsageError, SitlUsageError) as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as exc:

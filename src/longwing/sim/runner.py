@@ -279,6 +279,7 @@ class Flight:
         self.failsafes: list[dict] = []
         self.next_check_t = 0.0
         self.aspd_announced = False
+        self.gcs_link_up = True  # set by a live link (MAVLink GCS heartbeats)
         home = sc.mission.home
         rally = tuple(
             # the ground under a rally point: the home elevation (the simulator's ground
@@ -348,6 +349,8 @@ class Flight:
 
     def link_ok(self, t_s: float) -> bool:
         """The simulated GCS link (heartbeats reaching the aircraft) at ``t_s``."""
+        if not self.gcs_link_up:
+            return False
         return not any(f.kind == "link_loss" and f.active(t_s) for f in self.faults)
 
     def _apply_faults(self) -> None:

@@ -1,0 +1,601 @@
+"""The simulated vehicle as an ArduPlane on MAVLink 2.
+
+:class:`SitlVehicle` owns the simulation (a :class:`~longwing.sim.runner.Flight` once
+launched), the mission/fence/rally store and the parameters, and speaks MAVLink through
+:class:`~longwing.mavlink.link.Links`. It identifies as ArduPlane (HEARTBEAT from component 1,
+MAV_TYPE_FIXED_WING, MAV_AUTOPILOT_ARDUPILOTMEGA, ArduPlane custom modes), streams telemetry
+at the standard rates (changeable with REQUEST_DATA_STREAM and MAV_CMD_SET_MESSAGE_INTERVAL),
+answers MAV_CMD_REQUEST_MESSAGE, runs the mission and parameter microservices and the
+commands a GCS sends (each answered with COMMAND_ACK; unsupported -> MAV_RESULT_UNSUPPORTED),
+and turns every flight event and failsafe into a STATUSTEXT.
+
+Time: the simulation advances in fixed slices of sim time (lockstep); the loop paces them
+against the wall clock at ``speedup`` x real time, so what is flown does not depend on the
+machine's load (a slow machine only runs slower than asked). The link is a wall-clock thing
+at the edge: telemetry streams are paced at their rates in wall time (a GCS gets ATTITUDE at
+10 Hz whatever the speedup), and no GCS heartbeat for ``GCS_TIMEOUT_S`` of wall time means
+the link is down, which the flight's failsafe logic then times in sim time
+(FS_SHORT/LONG_TIMEOUT).
+
+Before launch the aircraft stands disarmed at home. Arming (MAV_CMD_COMPONENT_ARM_DISARM)
+runs pre-arm checks (a mission to fly in AUTO, a home); armed in AUTO (or on
+MAV_CMD_MISSION_START / NAV_TAKEOFF) it is launched with the airframe's method and flies the
+mission; after landing it disarms itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+
+from pymavlink.dialects.v20 import ardupilotmega as mavlink2
+
+from longwing.airframe.params import Airframe
+from longwing.mavlink.link import Links, new_parser
+from longwing.mission.manager import Mode, Position
+from longwing.mission.model import Home, Mission
+from longwing.physics.turbulence import Turbulence
+from longwing.physics.wind import WindField
+from longwing.sim import closedloop as cl
+from longwing.sim import target as tg
+from longwing.sim.runner import Flight, FlightScenario
+
+M = mavlink2
+SLICE_S = 0.02  # sim time per loop iteration (the autopilot's 50 Hz tick)
+GCS_TIMEOUT_S = 2.0  # no GCS heartbeat for this long (wall time, a GCS's clock): link down
+CAPABILITIES = (M.MAV_PROTOCOL_CAPABILITY_MISSION_INT | M.MAV_PROTOCOL_CAPABILITY_COMMAND_INT
+                | M.MAV_PROTOCOL_CAPABILITY_MAVLINK2 | M.MAV_PROTOCOL_CAPABILITY_MISSION_FENCE
+                | M.MAV_PROTOCOL_CAPABILITY_MISSION_RALLY
+                | M.MAV_PROTOCOL_CAPABILITY_PARAM_ENCODE_C_CAST
+                | M.MAV_PROTOCOL_CAPABILITY_SET_POSITION_TARGET_GLOBAL_INT)  # fmt: skip
+MODE_NAMES = {0: "MANUAL", 1: "CIRCLE", 2: "STABILIZE", 5: "FBWA", 6: "FBWB", 7: "CRUISE",
+              10: "AUTO", 11: "RTL", 12: "LOITER", 13: "TAKEOFF", 15: "GUIDED"}  # fmt: skip
+FLYABLE = {int(m) for m in Mode}
+SENSORS = (M.MAV_SYS_STATUS_SENSOR_3D_GYRO | M.MAV_SYS_STATUS_SENSOR_3D_ACCEL
+           | M.MAV_SYS_STATUS_SENSOR_3D_MAG | M.MAV_SYS_STATUS_SENSOR_ABSOLUTE_PRESSURE
+           | M.MAV_SYS_STATUS_SENSOR_DIFFERENTIAL_PRESSURE | M.MAV_SYS_STATUS_SENSOR_GPS
+           | M.MAV_SYS_STATUS_AHRS | M.MAV_SYS_STATUS_PREARM_CHECK)  # fmt: skip
+
+# default message rates, Hz (ArduPilot SRx_* defaults as a GCS sets them)
+DEFAULT_RATES = {
+    "HEARTBEAT": 1.0, "SYS_STATUS": 1.0, "GPS_RAW_INT": 5.0, "ATTITUDE": 10.0,
+    "GLOBAL_POSITION_INT": 5.0, "VFR_HUD": 5.0, "BATTERY_STATUS": 1.0, "HOME_POSITION": 0.2,
+    "EXTENDED_SYS_STATE": 1.0, "MISSION_CURRENT": 1.0, "NAV_CONTROLLER_OUTPUT": 5.0,
+    "WIND": 1.0,
+}  # fmt: skip
+# REQUEST_DATA_STREAM stream ids -> the messages they carry (ArduPilot's grouping)
+STREAMS = {
+    M.MAV_DATA_STREAM_EXTENDED_STATUS: ("SYS_STATUS", "GPS_RAW_INT", "MISSION_CURRENT",
+                                        "NAV_CONTROLLER_OUTPUT", "BATTERY_STATUS"),
+    M.MAV_DATA_STREAM_POSITION: ("GLOBAL_POSITION_INT",),
+    M.MAV_DATA_STREAM_EXTRA1: ("ATTITUDE",),
+    M.MAV_DATA_STREAM_EXTRA2: ("VFR_HUD",),
+    M.MAV_DATA_STREAM_EXTRA3: ("WIND", "EXTENDED_SYS_STATE", "HOME_POSITION"),
+}  # fmt: skip
+EVENT_SEVERITY = {"failsafe": M.MAV_SEVERITY_CRITICAL, "ground_contact": M.MAV_SEVERITY_CRITICAL,
+                  "fuel_exhausted": M.MAV_SEVERITY_CRITICAL, "stopped_on_ground":
+                  M.MAV_SEVERITY_WARNING}  # fmt: skip
+
+
+def _msg_id(name: str) -> int:
+    return getattr(M, f"MAVLINK_MSG_ID_{name}")
+
+
+class SitlVehicle:
+    """One simulated ArduPlane (see the module doc)."""
+
+    def __init__(
+        self,
+        airframe: Airframe,
+        home: Home,
+        links: Links,
+        *,
+        sysid: int = 1,
+        mission: Mission | None = None,
+        wind: WindField | None = None,
+        turbulence: Turbulence = Turbulence.NONE,
+        seed: int = 1,
+        params=None,
+        mission_protocol_factory: Callable | None = None,
+        param_protocol_factory: Callable | None = None,
+    ) -> None:
+        self.af = airframe
+        self.home = home
+        self.links = links
+        self.sysid = sysid
+        self.compid = 1
+        self.mav = new_parser(sysid, self.compid)  # encoder for our frames
+        self.mission = mission or Mission(home=home)
+        self.wind = wind or WindField.calm()
+        self.turbulence = turbulence
+        self.seed = seed
+        self.params = params
+        self.mission_proto = mission_protocol_factory(self) if mission_protocol_factory else None
+        self.param_proto = param_protocol_factory(self) if param_protocol_factory else None
+        self.sim_t = 0.0
+        self.armed = False
+        self.mode = 0  # MANUAL until a mode is chosen (ArduPlane boots in MANUAL)
+        self.launch_t = 0.0  # vehicle sim time of the launch (the flight's t = 0)
+        self.flight: Flight | None = None
+        self.landed_done = False
+        self.rates = dict(DEFAULT_RATES)
+        self.next_send = dict.fromkeys(self.rates, 0.0)
+        self.last_gcs_hb: float | None = None
+        self.n_events_sent = 0
+        self.n_failsafes_sent = 0
+        self.reached_sent = 0
+        self.statustext_id = 0
+        self.boot_wall = time.monotonic()
+        self.stats = {"rx": 0, "tx": 0}
+        self.after_ack: list[str] = []  # messages a command asked for, sent after its ACK
+
+    # --- sending ----------------------------------------------------------------------------
+
+    def send(self, msg) -> None:
+        try:
+            frame = msg.pack(self.mav)
+        except Exception:  # a field out of its wire range: never take the vehicle down
+            return
+        self.links.send(frame)
+        self.stats["tx"] += 1
+
+    def statustext(self, text: str, severity: int = M.MAV_SEVERITY_INFO) -> None:
+        """STATUSTEXT, in 50-character chunks (MAVLink 2 id/chunk_seq) when longer."""
+        data = text.encode("ascii", "replace")
+        self.statustext_id = (self.statustext_id % 65535) + 1
+        chunks = [data[i : i + 50] for i in range(0, max(len(data), 1), 50)]
+        for k, chunk in enumerate(chunks):
+            sid = self.statustext_id if len(chunks) > 1 else 0
+            self.send(self.mav.statustext_encode(severity, chunk, sid, k))
+
+    # --- state ------------------------------------------------------------------------------
+
+    @property
+    def flying(self) -> bool:
+        return self.flight is not None and not self.flight.done
+
+    def snapshot(self) -> dict:
+        """The latest logged state (kernel units), or the aircraft standing at home."""
+        f = self.flight
+        if f is not None and f.n_log > 0:
+            return dict(zip(cl.LOG_COLUMNS, f.log_buf[f.n_log - 1], strict=True))
+        lat, lon = math.radians(self.home.lat_deg), math.radians(self.home.lon_deg)
+        snap = dict.fromkeys(cl.LOG_COLUMNS, 0.0)
+        snap.update(lat_rad=lat, lon_rad=lon, alt_m=self.home.alt_m, est_lat_rad=lat,
+                    est_lon_rad=lon, est_alt_m=self.home.alt_m,
+                    fuel_kg=self.af.mass.fuel_capacity_kg)  # fmt: skip
+        return snap
+
+    def time_boot_ms(self) -> int:
+        return int(self.sim_t * 1000.0) & 0xFFFFFFFF
+
+    def base_mode(self) -> int:
+        b = M.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED
+        if self.armed:
+            b |= M.MAV_MODE_FLAG_SAFETY_ARMED
+        if self.mode in (10, 11, 12, 13, 1, 15, 7):
+            b |= M.MAV_MODE_FLAG_STABILIZE_ENABLED | M.MAV_MODE_FLAG_GUIDED_ENABLED
+        if self.mode == 10:
+            b |= M.MAV_MODE_FLAG_AUTO_ENABLED
+        return b
+
+    # --- telemetry --------------------------------------------------------------------------
+
+    def _telemetry(self) -> None:
+        # streams are paced in wall time: at --speedup 100 a GCS still gets ATTITUDE at
+        # 10 Hz, not 1,000 (events, MISSION_ITEM_REACHED and STATUSTEXT are always sent)
+        now = time.monotonic()
+        for name, hz in self.rates.items():
+            if hz <= 0.0 or now < self.next_send.get(name, 0.0):
+                continue
+            self.next_send[name] = now + 1.0 / hz
+            self.send_message(name)
+
+    def send_message(self, name: str) -> bool:
+        """Send one message by name (also for MAV_CMD_REQUEST_MESSAGE); False if unknown."""
+        s = self.snapshot()
+        mav = self.mav
+        deg = math.degrees
+        rel = s["est_alt_m"] - self.home.alt_m
+        if name == "HEARTBEAT":
+            status = M.MAV_STATE_ACTIVE if self.armed else M.MAV_STATE_STANDBY
+            msg = mav.heartbeat_encode(M.MAV_TYPE_FIXED_WING, M.MAV_AUTOPILOT_ARDUPILOTMEGA,
+                                       self.base_mode(), self.mode, status)  # fmt: skip
+        elif name == "SYS_STATUS":
+            fuel_pct = self._fuel_pct(s)
+            msg = mav.sys_status_encode(SENSORS, SENSORS, SENSORS, 200, 12600, -1, fuel_pct,
+                                        0, 0, 0, 0, 0, 0)  # fmt: skip
+        elif name == "GPS_RAW_INT":
+            fix = 3
+            if self.flight is not None and self.flight.arrays.faults[cl.FT_GNSS_OFF] > 0.5:
+                fix = 0
+            gs = s["groundspeed_mps"]
+            cog = (deg(math.atan2(s["ve_mps"], s["vn_mps"])) % 360.0) if gs > 0.5 else 0.0
+            msg = mav.gps_raw_int_encode(
+                int(self.sim_t * 1e6), fix, _e7(deg(s["lat_rad"])), _e7(deg(s["lon_rad"])),
+                int(s["alt_m"] * 1000), 80, 120, int(gs * 100), int(cog * 100), 14,
+            )  # fmt: skip
+        elif name == "ATTITUDE":
+            msg = mav.attitude_encode(self.time_boot_ms(), s["est_roll_rad"], s["est_pitch_rad"],
+                                      s["est_yaw_rad"], s["p_radps"], s["q_radps"],
+                                      s["r_radps"])  # fmt: skip
+        elif name == "GLOBAL_POSITION_INT":
+            hdg = int((deg(s["est_yaw_rad"]) % 360.0) * 100)
+            msg = mav.global_position_int_encode(
+                self.time_boot_ms(), _e7(deg(s["est_lat_rad"])), _e7(deg(s["est_lon_rad"])),
+                int(s["est_alt_m"] * 1000), int(rel * 1000), _cm(s["est_vn_mps"]),
+                _cm(s["est_ve_mps"]), _cm(s["est_vd_mps"]), hdg,
+            )  # fmt: skip
+        elif name == "VFR_HUD":
+            hdg = int(deg(s["est_yaw_rad"]) % 360.0)
+            msg = mav.vfr_hud_encode(s["meas_tas_mps"], s["groundspeed_mps"], hdg,
+                                     int(100 * s["throttle"]), s["est_alt_m"],
+                                     -s["est_vd_mps"])  # fmt: skip
+        elif name == "BATTERY_STATUS":
+            volts = [12600] + [65535] * 9
+            msg = mav.battery_status_encode(0, M.MAV_BATTERY_FUNCTION_ALL,
+                                            M.MAV_BATTERY_TYPE_UNKNOWN, 32767, volts, -1, -1,
+                                            -1, self._fuel_pct(s))  # fmt: skip
+        elif name == "HOME_POSITION":
+            h = self.home
+            msg = mav.home_position_encode(_e7(h.lat_deg), _e7(h.lon_deg), int(h.alt_m * 1000),
+                                           0.0, 0.0, 0.0, [1.0, 0.0, 0.0, 0.0], 0.0, 0.0, 0.0,
+                                           int(self.sim_t * 1e6))  # fmt: skip
+        elif name == "EXTENDED_SYS_STATE":
+            if not self.flying:
+                landed = M.MAV_LANDED_STATE_ON_GROUND
+            elif self.flight.target[tg.KIND] == tg.TK_LAND:
+                landed = M.MAV_LANDED_STATE_LANDING
+            elif self.flight.target[tg.KIND] == tg.TK_TAKEOFF:
+                landed = M.MAV_LANDED_STATE_TAKEOFF
+            else:
+                landed = M.MAV_LANDED_STATE_IN_AIR
+            msg = mav.extended_sys_state_encode(M.MAV_VTOL_STATE_UNDEFINED, landed)
+        elif name == "MISSION_CURRENT":
+            seq = self.flight.mgr.seq if self.flight is not None else 0
+            msg = mav.mission_current_encode(seq)
+        elif name == "NAV_CONTROLLER_OUTPUT":
+            brg = int(deg(s["est_yaw_rad"]) % 360.0)
+            msg = mav.nav_controller_output_encode(
+                deg(s["roll_cmd_rad"]), deg(s["pitch_cmd_rad"]), brg, brg,
+                0, s["alt_cmd_m"] - s["est_alt_m"], s["tas_cmd_mps"] - s["meas_tas_mps"],
+                s["xtrack_m"],
+            )  # fmt: skip
+        elif name == "WIND":
+            wn, we = s["est_wind_n_mps"], s["est_wind_e_mps"]
+            frm = deg(math.atan2(-we, -wn)) % 360.0
+            msg = mav.wind_encode(frm, math.hypot(wn, we), 0.0)
+        elif name == "AUTOPILOT_VERSION":
+            msg = mav.autopilot_version_encode(CAPABILITIES, (4 << 24) | (6 << 16) | 255, 0, 0,
+                                               0, [0] * 8, [0] * 8, [0] * 8, 0, 0, self.sysid,
+                                               [0] * 18)  # fmt: skip
+        else:
+            return False
+        self.send(msg)
+        return True
+
+    def _fuel_pct(self, s: dict) -> int:
+        cap = self.af.mass.fuel_capacity_kg
+        return int(max(0.0, min(100.0, 100.0 * s["fuel_kg"] / cap)))
+
+    # --- events -> STATUSTEXT -----------------------------------------------------------------
+
+    def _announce(self) -> None:
+        f = self.flight
+        if f is None:
+            return
+        events = f.mgr.events
+        while self.n_events_sent < len(events):
+            ev = events[self.n_events_sent]
+            self.n_events_sent += 1
+            if ev.kind == "item_reached":
+                self.send(self.mav.mission_item_reached_encode(ev.seq))
+            text = ev.kind.replace("_", " ") + (f": {ev.detail}" if ev.detail else "")
+            self.statustext(text, EVENT_SEVERITY.get(ev.kind, M.MAV_SEVERITY_INFO))
+        if f.done and not self.landed_done:
+            self.landed_done = True
+            self.armed = False
+            res = f.result().summary
+            self.statustext(f"flight ended: {res['end_state']} ({res['stop_reason']})",
+                            M.MAV_SEVERITY_NOTICE)  # fmt: skip
+
+    # --- commands ---------------------------------------------------------------------------
+
+    def _ack(self, command: int, result: int) -> None:
+        self.send(self.mav.command_ack_encode(command, result, 0, 0, 0, 0))
+
+    def _here(self) -> Position:
+        s = self.snapshot()
+        return Position(math.degrees(s["est_lat_rad"]), math.degrees(s["est_lon_rad"]),
+                        s["est_alt_m"])  # fmt: skip
+
+    def prearm_problem(self) -> str | None:
+        """Why arming must be refused (None: ready)."""
+        if self.flying:
+            return "already flying"
+        if self.mode == 10 and not self.mission.items:
+            return "PreArm: no mission loaded for AUTO"
+        if self.landed_done:
+            return "PreArm: flight ended; restart the vehicle to fly again"
+        return None
+
+    def arm(self, force: bool = False) -> int:
+        why = self.prearm_problem()
+        if why is not None and not force:
+            self.statustext(why, M.MAV_SEVERITY_CRITICAL)
+            return M.MAV_RESULT_FAILED
+        self.armed = True
+        self.statustext("Arming motors", M.MAV_SEVERITY_INFO)
+        if self.mode in (10, 13):
+            self.launch()
+        return M.MAV_RESULT_ACCEPTED
+
+    def launch(self) -> None:
+        """Create the flight (catapult or runway take-off) with the current settings."""
+        if self.flying or not self.armed:
+            return
+        p = self.params
+        kw = {}
+        if p is not None:
+            kw = dict(autopilot=p.autopilot_overrides(), failsafe=p.failsafe_settings(),
+                      settings=p.mission_settings())  # fmt: skip
+        mission = self.mission
+        if not mission.items:  # TAKEOFF with no mission: a take-off, then loiter
+            mission = dataclasses.replace(mission, items=())
+        sc = FlightScenario(self.af, mission, wind=self.wind, turbulence=self.turbulence,
+                            seed=self.seed, max_duration_s=1e7, **kw)  # fmt: skip
+        self.flight = Flight(sc)
+        self.launch_t = self.sim_t
+        if self.mode == 13:
+            self.flight.mgr.set_mode(0.0, int(Mode.TAKEOFF), self._here())
+        self.statustext(f"launch: {self.af.launch.method}", M.MAV_SEVERITY_INFO)
+
+    def set_mode(self, custom_mode: int) -> int:
+        if custom_mode not in MODE_NAMES:
+            return M.MAV_RESULT_DENIED
+        if custom_mode not in FLYABLE:
+            self.statustext(f"mode {MODE_NAMES[custom_mode]} needs pilot input: refused",
+                            M.MAV_SEVERITY_WARNING)  # fmt: skip
+            return M.MAV_RESULT_DENIED
+        self.mode = custom_mode
+        if self.flying:
+            f = self.flight
+            f.mgr.set_mode(f.t_s, custom_mode, self._here())
+            self._retarget()
+        elif self.armed and custom_mode in (10, 13):
+            self.launch()
+        return M.MAV_RESULT_ACCEPTED
+
+    def _retarget(self) -> None:
+        ms = self.flight.ms
+        ms[cl.MS_NAV_NOW] = 1.0
+        for flag in cl.PER_TARGET_FLAGS:
+            ms[flag] = 0.0
+
+    def _command(self, cmd: int, p: list[float], lat: float | None, lon: float | None,
+                 alt: float | None) -> int:  # fmt: skip
+        if cmd == M.MAV_CMD_COMPONENT_ARM_DISARM:
+            if p[0] == 1.0:
+                return self.arm(force=abs(p[1] - 2989.0) < 0.5)
+            if self.flying and abs(p[1] - 21196.0) > 0.5:
+                self.statustext("disarm refused: flying", M.MAV_SEVERITY_WARNING)
+                return M.MAV_RESULT_FAILED
+            self.armed = False
+            return M.MAV_RESULT_ACCEPTED
+        if cmd == M.MAV_CMD_DO_SET_MODE:
+            if not int(p[0]) & M.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED:
+                return M.MAV_RESULT_UNSUPPORTED
+            return self.set_mode(int(p[1]))
+        if cmd == M.MAV_CMD_MISSION_START:
+            if not self.mission.items:
+                return M.MAV_RESULT_FAILED
+            return self.set_mode(10)
+        if cmd == M.MAV_CMD_NAV_TAKEOFF:
+            return self.set_mode(13)
+        if cmd == M.MAV_CMD_NAV_RETURN_TO_LAUNCH:
+            return self.set_mode(11)
+        if cmd == M.MAV_CMD_DO_CHANGE_SPEED:
+            if not (p[1] > 0.0 and math.isfinite(p[1])):
+                return M.MAV_RESULT_DENIED
+            if self.flying:
+                f = self.flight
+                f.mgr.speed_mps = p[1]
+                f.target[tg.SPEED] = p[1]
+            return M.MAV_RESULT_ACCEPTED
+        if cmd == M.MAV_CMD_DO_REPOSITION:
+            if lat is None or not self.flying or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                return M.MAV_RESULT_DENIED
+            here = self._here()
+            dest_alt = alt if alt is not None and math.isfinite(alt) else here.alt_m
+            f = self.flight
+            f.mgr.guided_goto(f.t_s, here, Position(lat, lon, dest_alt))
+            self.mode = 15
+            self._retarget()
+            return M.MAV_RESULT_ACCEPTED
+        if cmd == M.MAV_CMD_DO_SET_HOME:
+            if p[0] == 1.0:
+                s = self.snapshot()
+                lat, lon, alt = (math.degrees(s["est_lat_rad"]), math.degrees(s["est_lon_rad"]),
+                                 s["est_alt_m"])  # fmt: skip
+            if lat is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                return M.MAV_RESULT_DENIED
+            self.home = Home(lat, lon, alt if alt is not None else self.home.alt_m)
+            self.mission = dataclasses.replace(self.mission, home=self.home)
+            if self.flying:
+                self.flight.mgr.home = Position(lat, lon, self.home.alt_m)
+            self.send_message("HOME_POSITION")
+            return M.MAV_RESULT_ACCEPTED
+        if cmd == M.MAV_CMD_GET_HOME_POSITION:
+            self.after_ack.append("HOME_POSITION")
+            return M.MAV_RESULT_ACCEPTED
+        if cmd == M.MAV_CMD_REQUEST_AUTOPILOT_CAPABILITIES:
+            self.after_ack.append("AUTOPILOT_VERSION")
+            return M.MAV_RESULT_ACCEPTED
+        if cmd == M.MAV_CMD_REQUEST_MESSAGE:
+            name = _name_of(int(p[0]))
+            if name is None or name not in self._known_streams():
+                return M.MAV_RESULT_UNSUPPORTED
+            self.after_ack.append(name)  # the message follows its COMMAND_ACK
+            return M.MAV_RESULT_ACCEPTED
+        if cmd == M.MAV_CMD_SET_MESSAGE_INTERVAL:
+            name = _name_of(int(p[0]))
+            if name is None or name not in self._known_streams():
+                return M.MAV_RESULT_UNSUPPORTED
+            interval_us = p[1]
+            if interval_us == -1:
+                self.rates[name] = 0.0
+            elif interval_us == 0:
+                self.rates[name] = DEFAULT_RATES.get(name, 1.0)
+            elif interval_us > 0:
+                self.rates[name] = min(1e6 / interval_us, 50.0)
+            else:
+                return M.MAV_RESULT_DENIED
+            self.next_send.setdefault(name, 0.0)
+            return M.MAV_RESULT_ACCEPTED
+        if cmd == M.MAV_CMD_DO_SET_MISSION_CURRENT and self.mission_proto is not None:
+            return self._set_current(int(p[0]))
+        return M.MAV_RESULT_UNSUPPORTED
+
+    def _known_streams(self) -> set[str]:
+        return set(DEFAULT_RATES) | {"AUTOPILOT_VERSION"}
+
+    def _set_current(self, seq: int) -> int:
+        if not 1 <= seq <= len(self.mission.items):
+            return M.MAV_RESULT_DENIED
+        if self.flying:
+            f = self.flight
+            f.mgr.mode = Mode.AUTO
+            f.mgr.fs_items = None
+            f.mgr._advance(f.t_s, self._here(), seq)
+            self.mode = 10
+            self._retarget()
+        return M.MAV_RESULT_ACCEPTED
+
+    # --- mission / parameter callbacks ----------------------------------------------------------
+
+    def on_mission_change(self, mission_type: int, obj) -> None:
+        if mission_type == M.MAV_MISSION_TYPE_MISSION:
+            self.mission = dataclasses.replace(obj, fence=self.mission.fence,
+                                               rally=self.mission.rally)  # fmt: skip
+            self.home = self.mission.home
+        elif mission_type == M.MAV_MISSION_TYPE_FENCE:
+            self.mission = dataclasses.replace(self.mission, fence=obj)
+        elif mission_type == M.MAV_MISSION_TYPE_RALLY:
+            self.mission = dataclasses.replace(self.mission, rally=tuple(obj))
+        if self.flying:  # the manager flies the new items from the current seq on
+            mgr = self.flight.mgr
+            mgr.mission = self.mission
+            self.flight.monitor.fence = self.mission.fence
+
+    # --- the loop ---------------------------------------------------------------------------
+
+    def handle(self, msg) -> None:
+        self.stats["rx"] += 1
+        t = msg.get_type()
+        tsys = getattr(msg, "target_system", None)
+        if tsys is not None and tsys not in (0, self.sysid):
+            return  # for another vehicle
+        if t == "HEARTBEAT":
+            if msg.get_srcSystem() != self.sysid and msg.type == M.MAV_TYPE_GCS:
+                self.last_gcs_hb = time.monotonic()
+            return
+        if t in ("COMMAND_LONG", "COMMAND_INT"):
+            if t == "COMMAND_LONG":
+                p = [msg.param1, msg.param2, msg.param3, msg.param4, msg.param5, msg.param6,
+                     msg.param7]  # fmt: skip
+                lat, lon, alt = p[4], p[5], p[6]
+                lat = None if not math.isfinite(lat) else lat
+                lon = None if not math.isfinite(lon) else lon
+            else:
+                p = [msg.param1, msg.param2, msg.param3, msg.param4, msg.x, msg.y, msg.z]
+                lat, lon, alt = msg.x / 1e7, msg.y / 1e7, msg.z
+                if msg.x == 0 and msg.y == 0:
+                    lat = lon = None
+            if any(not math.isfinite(v) for v in p[:4]):
+                self._ack(msg.command, M.MAV_RESULT_DENIED)
+                return
+            try:
+                result = self._command(msg.command, p, lat, lon, alt)
+            except Exception as exc:  # a command must never take the vehicle down
+                self.statustext(f"command {msg.command} failed: {exc}"[:200],
+                                M.MAV_SEVERITY_ERROR)  # fmt: skip
+                result = M.MAV_RESULT_FAILED
+            self._ack(msg.command, result)
+            pending, self.after_ack = self.after_ack, []
+            for name in pending:
+                self.send_message(name)
+            return
+        if t == "SET_MODE":
+            if msg.base_mode & M.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED:
+                self.set_mode(int(msg.custom_mode))
+            return
+        if t == "REQUEST_DATA_STREAM":
+            names = STREAMS.get(msg.req_stream_id)
+            if msg.req_stream_id == M.MAV_DATA_STREAM_ALL:
+                names = tuple(DEFAULT_RATES)
+            for name in names or ():
+                self.rates[name] = float(msg.req_message_rate) if msg.start_stop else 0.0
+            return
+        if t.startswith("MISSION_") and self.mission_proto is not None:
+            for out in self.mission_proto.handle(
+                msg, self.sim_t, (msg.get_srcSystem(), msg.get_srcComponent())
+            ):
+                self.send(out)
+            return
+        if t.startswith("PARAM_") and self.param_proto is not None:
+            for out in self.param_proto.handle(msg, self.sim_t):
+                self.send(out)
+            return
+
+    def step(self) -> None:
+        """One slice of sim time: the flight, link state, telemetry, announcements."""
+        self.sim_t += SLICE_S
+        f = self.flight
+        if self.flying:
+            f.gcs_link_up = (self.last_gcs_hb is None
+                             or time.monotonic() - self.last_gcs_hb < GCS_TIMEOUT_S)  # fmt: skip
+            f.run(self.sim_t - self.launch_t)
+            nf = len(f.failsafes)
+            while self.n_failsafes_sent < nf:
+                fs = f.failsafes[self.n_failsafes_sent]
+                self.n_failsafes_sent += 1
+                if fs["action"] in ("RTL", "CIRCLE", "GUIDED") or fs["action"].startswith(
+                    ("land", "glide")
+                ):
+                    self.mode = {"RTL": 11, "CIRCLE": 1, "GUIDED": 15}.get(fs["action"], 10)
+        if self.mission_proto is not None:
+            for out in self.mission_proto.tick(self.sim_t):
+                self.send(out)
+        self._announce()
+        self._telemetry()
+
+    def run(self, speedup: float = 1.0, duration_s: float | None = None,
+            stop: Callable[[], bool] | None = None) -> None:  # fmt: skip
+        """Serve until ``duration_s`` of sim time (or ``stop()``), paced at ``speedup``."""
+        wall0 = time.monotonic()
+        t0 = self.sim_t
+        while duration_s is None or self.sim_t - t0 < duration_s:
+            if stop is not None and stop():
+                return
+            for _, msg in self.links.poll(0.0):
+                self.handle(msg)
+            self.step()
+            lag = (self.sim_t - t0) / speedup - (time.monotonic() - wall0)
+            if lag > 0.0:
+                for _, msg in self.links.poll(lag):
+                    self.handle(msg)
+
+
+def _e7(deg_value: float) -> int:
+    return int(round(deg_value * 1e7))
+
+
+def _cm(v: float) -> int:
+    return int(max(-32768, min(32767, round(v * 100.0))))
+
+
+def _name_of(msg_id: int) -> str | None:
+    cls = M.mavlink_map.get(msg_id)
+    return None if cls is None else cls.msgname
