@@ -199,3 +199,40 @@ def test_sitl_bad_input_exit_2(args, message, tmp_path):
                        timeout=120)  # fmt: skip
     assert r.returncode == 2
     assert message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_two_instances_and_link_loss_failsafe(tmp_path):
+    """--instances 2: sysid 2 answers on the ports + 10; a preloaded mission; armed in AUTO,
+    the GCS then goes silent: the link is declared lost, the long link-loss failsafe sends
+    the aircraft home (STATUSTEXT), as FS_LONG_ACTN 1 says."""
+    base = _free_port_base(os.environ.get("PYTEST_XDIST_WORKER", "gw0")) + 50
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "longwing.cli", "sitl", "--speedup", "20", "--instances", "2",
+         "--mission", str(EXAMPLES / "short_survey.plan"),
+         "--gcs", f"127.0.0.1:{base}", "--mavsdk", f"127.0.0.1:{base + 1}",
+         "--tcp-port", str(base + 2), "--out", str(tmp_path), "--duration-s", "2000"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        conn = mavutil.mavlink_connection(f"udpin:127.0.0.1:{base + 10}", source_system=255)
+        hb = conn.wait_heartbeat(timeout=60)
+        assert hb is not None and hb.get_srcSystem() == 2
+        conn.target_system = 2
+        conn.mav.command_long_send(2, 1, M.MAV_CMD_COMPONENT_ARM_DISARM, 0, 1, 0, 0, 0, 0, 0, 0)
+        _gcs_heartbeat(conn)
+        conn.mav.command_long_send(
+            2, 1, M.MAV_CMD_DO_SET_MODE, 0, M.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED, 10, 0, 0, 0, 0, 0
+        )
+        texts = []
+        end = time.time() + 60
+        while time.time() < end:  # no more GCS heartbeats from here on
+            m = conn.recv_match(type="STATUSTEXT", blocking=True, timeout=1.0)
+            if m is not None:
+                texts.append(m.text)
+                if "link_loss: RTL" in m.text:
+                    break
+        assert any("link_loss: RTL" in t for t in texts), texts
+        assert (tmp_path / "instance1" / "params.parm").exists()
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
