@@ -1097,12 +1097,4 @@ class MissionProtocol:
 
 
 def _as_mission_item(mi: MavlinkItem) -> MissionItem:
-    return MissionItem(
-        mi.command,
-        mi.frame,
-        (mi.param1, mi.param2, mi.param3, mi.param4),
-        mi.x,
-        mi.y,
-        mi.z,
-        bool(mi.autocontinue),
-    )
+    return mi.to_mission_item()

@@ -53,7 +53,6 @@ import numbers
 import os
 import re
 import struct
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -66,6 +65,7 @@ from longwing.control.params import MAX_NAME_LEN, PARAMS, default_values, defaul
 from longwing.control.params import validate_values as validate_autopilot
 from longwing.mission.failsafe import FailsafeSettings
 from longwing.mission.manager import MissionSettings
+from longwing.mission.planfile import atomic_write_text
 
 UINT8 = mavlink2.MAV_PARAM_TYPE_UINT8
 INT8 = mavlink2.MAV_PARAM_TYPE_INT8
@@ -334,19 +334,7 @@ def _fmt(v: float | int) -> str:
 
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write_text(path, text)
 
 
 _SPLIT = re.compile(r"[\s,]+")

@@ -95,6 +95,18 @@ class MavlinkItem:
     z: float
     mission_type: int = 0
 
+    def to_mission_item(self) -> MissionItem:
+        """The :class:`MissionItem` this carries (seq, current and mission_type dropped)."""
+        return MissionItem(
+            self.command,
+            self.frame,
+            (self.param1, self.param2, self.param3, self.param4),
+            self.x,
+            self.y,
+            self.z,
+            bool(self.autocontinue),
+        )
+
     def _key(self) -> tuple[Any, ...]:
         return (
             self.seq,
@@ -320,18 +332,7 @@ class Mission:
                 where="item 0 (home)",
                 item_seq=0,
             )
-        mission_items = tuple(
-            MissionItem(
-                mi.command,
-                mi.frame,
-                (mi.param1, mi.param2, mi.param3, mi.param4),
-                mi.x,
-                mi.y,
-                mi.z,
-                bool(mi.autocontinue),
-            )
-            for mi in seq_items[1:]
-        )
+        mission_items = tuple(mi.to_mission_item() for mi in seq_items[1:])
         return cls(
             home=Home(home_item.x, home_item.y, home_item.z),
             items=mission_items,

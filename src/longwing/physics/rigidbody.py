@@ -107,29 +107,10 @@ def derivatives(
     out: np.ndarray,
 ) -> tuple[float, float]:
     """Write dx/dt into ``out``; return (shaft power W, fuel flow kg/s)."""
-    return _derivatives(
-        x, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, inertia_gammas(mp), out
-    )
-
-
-@njit(cache=True)
-def _derivatives(
-    x: np.ndarray,
-    ctrl: np.ndarray,
-    env: np.ndarray,
-    engine_on: bool,
-    aero_on: bool,
-    aero: AeroParams,
-    mp: MassParams,
-    prop: PropulsionParams,
-    gp: GroundParams,
-    gam: tuple[float, float, float, float, float, float, float, float],
-    out: np.ndarray,
-) -> tuple[float, float]:
-    """dx/dt with the surroundings (position, density, gravity) evaluated at ``x`` itself."""
     h, sl, cl, so, co, rho, gx, gy, gz = surroundings(x[PX], x[PX + 1], x[PX + 2])
-    return _derivatives_in(x, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, gam,
-                           h, sl, cl, so, co, rho, gx, gy, gz, out)  # fmt: skip
+    return _derivatives_in(x, ctrl, env, engine_on, aero_on, aero, mp, prop, gp,
+                           inertia_gammas(mp), h, sl, cl, so, co, rho, gx, gy, gz,
+                           out)  # fmt: skip
 
 
 @njit(cache=True)
@@ -258,32 +239,18 @@ def rk4_step(
     h, sl, cl, so, co, rho, gx, gy, gz = surroundings(
         x[PX] + hd * x[VX], x[PX + 1] + hd * x[VX + 1], x[PX + 2] + hd * x[VX + 2]
     )
-    if h - env[ENV_GROUND_ALT] <= gp.reach_m + GROUND_MARGIN_M:
-        _derivatives(x, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, gam, k1)
-        for i in range(n):
-            tmp[i] = x[i] + 0.5 * dt * k1[i]
-        _derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, gam, k2)
-        for i in range(n):
-            tmp[i] = x[i] + 0.5 * dt * k2[i]
-        _derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, gam, k3)
-        for i in range(n):
-            tmp[i] = x[i] + dt * k3[i]
-        _derivatives(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, gam, k4)
-    else:
-        _derivatives_in(x, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, gam,
-                        h, sl, cl, so, co, rho, gx, gy, gz, k1)  # fmt: skip
-        for i in range(n):
-            tmp[i] = x[i] + 0.5 * dt * k1[i]
-        _derivatives_in(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, gam,
-                        h, sl, cl, so, co, rho, gx, gy, gz, k2)  # fmt: skip
-        for i in range(n):
-            tmp[i] = x[i] + 0.5 * dt * k2[i]
-        _derivatives_in(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, gam,
-                        h, sl, cl, so, co, rho, gx, gy, gz, k3)  # fmt: skip
-        for i in range(n):
-            tmp[i] = x[i] + dt * k3[i]
-        _derivatives_in(tmp, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, gam,
-                        h, sl, cl, so, co, rho, gx, gy, gz, k4)  # fmt: skip
+    near_ground = h - env[ENV_GROUND_ALT] <= gp.reach_m + GROUND_MARGIN_M
+    for stage in range(4):
+        src = x if stage == 0 else tmp
+        k = work[stage]
+        if near_ground:  # each stage at its own position (stiff contact springs)
+            h, sl, cl, so, co, rho, gx, gy, gz = surroundings(src[PX], src[PX + 1], src[PX + 2])
+        _derivatives_in(src, ctrl, env, engine_on, aero_on, aero, mp, prop, gp, gam,
+                        h, sl, cl, so, co, rho, gx, gy, gz, k)  # fmt: skip
+        if stage < 3:
+            c = dt if stage == 2 else hd
+            for i in range(n):
+                tmp[i] = x[i] + c * k[i]
     for i in range(n):
         x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
     nq = math.sqrt(x[QW] ** 2 + x[QW + 1] ** 2 + x[QW + 2] ** 2 + x[QW + 3] ** 2)
