@@ -14,6 +14,7 @@ import pytest
 from pymavlink import mavutil
 from pymavlink.dialects.v20 import ardupilotmega as M
 
+from longwing.mavlink.mission_protocol import fence_to_mavlink_items, rally_to_mavlink_items
 from longwing.mission import load_mission
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -156,6 +157,16 @@ def test_mission_fly_and_land(sitl):
         (it.command, it.frame, _xy(it.x, it.frame), _xy(it.y, it.frame)) for it in items
     ]
     assert all(abs(m.z - it.z) < 1e-3 for m, it in zip(back, items, strict=True))
+    # the fence and the rally points travel too, and come back as sent
+    for kind, these in (
+        (M.MAV_MISSION_TYPE_FENCE, fence_to_mavlink_items(mission.fence)),
+        (M.MAV_MISSION_TYPE_RALLY, rally_to_mavlink_items(mission.rally)),
+    ):
+        assert these and _upload(conn, these, kind) == M.MAV_MISSION_ACCEPTED
+        got = _download(conn, kind)
+        assert [(m.command, m.x, m.y) for m in got] == [
+            (it.command, _xy(it.x, it.frame), _xy(it.y, it.frame)) for it in these
+        ]
     ack = _command(conn, M.MAV_CMD_COMPONENT_ARM_DISARM, 1)
     assert ack.result == M.MAV_RESULT_ACCEPTED
     ack = _command(conn, M.MAV_CMD_DO_SET_MODE, M.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED, 10)

@@ -117,6 +117,7 @@ def build_vehicles(
                 v.mav, v.on_mission_change, target=(v.sysid, v.compid), home=v.home,
                 on_error=lambda text, v=v: v.statustext(text, 3),
                 on_set_current=lambda seq, v=v: v._set_current(seq) == 0,
+                on_guided=v.on_guided,
             )  # fmt: skip
 
         def param_factory(v, store=store):

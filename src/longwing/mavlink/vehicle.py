@@ -475,6 +475,23 @@ class SitlVehicle:
 
     # --- mission / parameter callbacks ----------------------------------------------------------
 
+    def on_guided(self, item) -> bool:
+        """A guided "fly to" (MISSION_ITEM with current = 2, as QGroundControl sends on a
+        map click): GUIDED to that point, then loiter there."""
+        if not self.flying or not (-90 <= item.x <= 90 and -180 <= item.y <= 180):
+            return False
+        try:
+            from longwing.mission.items import resolve_alt_amsl_m
+
+            alt = resolve_alt_amsl_m(item.to_mission_item(), self.home.alt_m)
+        except ValueError:
+            return False
+        f = self.flight
+        f.mgr.guided_goto(f.t_s, self._here(), Position(item.x, item.y, alt))
+        self.mode = 15
+        self._retarget()
+        return True
+
     def on_mission_change(self, mission_type: int, obj) -> None:
         if mission_type == M.MAV_MISSION_TYPE_MISSION:
             self.mission = dataclasses.replace(obj, fence=self.mission.fence,
