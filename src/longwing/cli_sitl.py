@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 err = Console(stderr=True)
+STALL_S = 0.5  # behind the wall clock by more than this: reset the pacing, don't catch up
 
 
 class SitlUsageError(Exception):
@@ -134,6 +135,18 @@ def build_vehicles(
     return vehicles
 
 
+def warm_up(airframe) -> None:
+    """Load (or, on a fresh install, compile) the closed-loop kernels before the first
+    HEARTBEAT, with a 1 s throwaway flight: a launch must not stall the link."""
+    from longwing.mission.items import MissionItem
+    from longwing.mission.model import Home, Mission
+    from longwing.sim.runner import FlightScenario, fly
+
+    home = Home(0.0, 0.0, 0.0)
+    m = Mission(home=home, items=(MissionItem.waypoint(0.1, 0.0, 100.0),))
+    fly(FlightScenario(airframe, m, max_duration_s=1.0))
+
+
 def serve(vehicles, speedup: float, duration_s: float | None = None) -> None:
     """Run the vehicles in lockstep at ``speedup`` x real time (all advance one slice per
     iteration; the loop waits for the wall clock, never the other way round)."""
@@ -150,6 +163,9 @@ def serve(vehicles, speedup: float, duration_s: float | None = None) -> None:
                 for v in vehicles:
                     for _, msg in v.links.poll(lag / len(vehicles)):
                         v.handle(msg)
+            elif lag < -STALL_S:  # fell behind (a stall): carry on from now, no burst
+                wall0 = time.monotonic()
+                t0 = vehicles[0].sim_t
     finally:
         for v in vehicles:
             v.links.close()
@@ -183,6 +199,7 @@ def sitl(
         raise SitlUsageError("--duration-s must be > 0")
     vehicles = build_vehicles(airframe, home, mission, wind, turbulence, seed, instances, gcs,
                               mavsdk, tcp_port, out_dir, speedup)  # fmt: skip
+    warm_up(vehicles[0].af)
     err.print(
         f"longwing sitl: {instances} vehicle(s) at {speedup:g}x; GCS udp {gcs}, MAVSDK udp "
         f"{mavsdk}, MAVProxy tcp:{tcp_port} (+10 per instance); logs in {out_dir}"

@@ -130,6 +130,7 @@ class SitlVehicle:
         self.boot_wall = time.monotonic()
         self.stats = {"rx": 0, "tx": 0}
         self.after_ack: list[str] = []  # messages a command asked for, sent after its ACK
+        self.launch_pending = False
 
     # --- sending ----------------------------------------------------------------------------
 
@@ -255,7 +256,14 @@ class SitlVehicle:
             msg = mav.extended_sys_state_encode(M.MAV_VTOL_STATE_UNDEFINED, landed)
         elif name == "MISSION_CURRENT":
             seq = self.flight.mgr.seq if self.flight is not None else 0
-            msg = mav.mission_current_encode(seq)
+            if self.mission_proto is not None:
+                state = None
+                if self.flight is not None:
+                    state = (M.MISSION_STATE_COMPLETE if self.flight.mgr.finished
+                             else M.MISSION_STATE_ACTIVE)  # fmt: skip
+                msg = self.mission_proto.mission_current_msg(seq, mission_state=state)
+            else:
+                msg = mav.mission_current_encode(seq)
         elif name == "NAV_CONTROLLER_OUTPUT":
             brg = int(deg(s["est_yaw_rad"]) % 360.0)
             msg = mav.nav_controller_output_encode(
@@ -303,8 +311,9 @@ class SitlVehicle:
 
     # --- commands ---------------------------------------------------------------------------
 
-    def _ack(self, command: int, result: int) -> None:
-        self.send(self.mav.command_ack_encode(command, result, 0, 0, 0, 0))
+    def _ack(self, command: int, result: int, to: tuple[int, int] = (0, 0)) -> None:
+        """COMMAND_ACK addressed to the sender (``to`` = its system, component)."""
+        self.send(self.mav.command_ack_encode(command, result, 0, 0, to[0], to[1]))
 
     def _here(self) -> Position:
         s = self.snapshot()
@@ -329,7 +338,7 @@ class SitlVehicle:
         self.armed = True
         self.statustext("Arming motors", M.MAV_SEVERITY_INFO)
         if self.mode in (10, 13):
-            self.launch()
+            self.launch_pending = True  # on the next step: the COMMAND_ACK goes out first
         return M.MAV_RESULT_ACCEPTED
 
     def launch(self) -> None:
@@ -359,13 +368,15 @@ class SitlVehicle:
             self.statustext(f"mode {MODE_NAMES[custom_mode]} needs pilot input: refused",
                             M.MAV_SEVERITY_WARNING)  # fmt: skip
             return M.MAV_RESULT_DENIED
+        if custom_mode == self.mode and (self.flying or self.launch_pending):
+            return M.MAV_RESULT_ACCEPTED  # already in that mode: nothing to restart
         self.mode = custom_mode
         if self.flying:
             f = self.flight
             f.mgr.set_mode(f.t_s, custom_mode, self._here())
             self._retarget()
         elif self.armed and custom_mode in (10, 13):
-            self.launch()
+            self.launch_pending = True  # on the next step: the COMMAND_ACK goes out first
         return M.MAV_RESULT_ACCEPTED
 
     def _retarget(self) -> None:
@@ -391,7 +402,7 @@ class SitlVehicle:
         if cmd == M.MAV_CMD_MISSION_START:
             if not self.mission.items:
                 return M.MAV_RESULT_FAILED
-            return self.set_mode(10)
+            return self.set_mode(10)  # already flying it in AUTO: accepted, no restart
         if cmd == M.MAV_CMD_NAV_TAKEOFF:
             return self.set_mode(13)
         if cmd == M.MAV_CMD_NAV_RETURN_TO_LAUNCH:
@@ -531,7 +542,8 @@ class SitlVehicle:
                 if msg.x == 0 and msg.y == 0:
                     lat = lon = None
             if any(not math.isfinite(v) for v in p[:4]):
-                self._ack(msg.command, M.MAV_RESULT_DENIED)
+                self._ack(msg.command, M.MAV_RESULT_DENIED,
+                          (msg.get_srcSystem(), msg.get_srcComponent()))  # fmt: skip
                 return
             try:
                 result = self._command(msg.command, p, lat, lon, alt)
@@ -539,7 +551,7 @@ class SitlVehicle:
                 self.statustext(f"command {msg.command} failed: {exc}"[:200],
                                 M.MAV_SEVERITY_ERROR)  # fmt: skip
                 result = M.MAV_RESULT_FAILED
-            self._ack(msg.command, result)
+            self._ack(msg.command, result, (msg.get_srcSystem(), msg.get_srcComponent()))
             pending, self.after_ack = self.after_ack, []
             for name in pending:
                 self.send_message(name)
@@ -568,6 +580,9 @@ class SitlVehicle:
 
     def step(self) -> None:
         """One slice of sim time: the flight, link state, telemetry, announcements."""
+        if self.launch_pending:
+            self.launch_pending = False
+            self.launch()
         self.sim_t += SLICE_S
         f = self.flight
         if self.flying:
