@@ -159,11 +159,12 @@ def serve(vehicles, speedup: float, duration_s: float | None = None) -> None:
                     v.handle(msg)
                 v.step()
             lag = (vehicles[0].sim_t - t0) / speedup - (time.monotonic() - wall0)
-            if lag > 0.0:
+            while lag > 0.0:  # wait for the wall clock, serving messages meanwhile
                 for v in vehicles:
                     for _, msg in v.links.poll(lag / len(vehicles)):
                         v.handle(msg)
-            elif lag < -STALL_S:  # fell behind (a stall): carry on from now, no burst
+                lag = (vehicles[0].sim_t - t0) / speedup - (time.monotonic() - wall0)
+            if lag < -STALL_S:  # fell behind (a stall): carry on from now, no burst
                 wall0 = time.monotonic()
                 t0 = vehicles[0].sim_t
     finally:

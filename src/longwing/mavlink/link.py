@@ -28,6 +28,8 @@ from pathlib import Path
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
 MAX_DATAGRAM = 65535
+MAX_DATAGRAMS_PER_POLL = 64  # the rest waits for the next poll (the kernel buffers it)
+MAX_TCP_READS_PER_POLL = 4  # x 64 KiB
 
 
 def new_parser(sysid: int = 255, compid: int = 0) -> mavlink2.MAVLink:
@@ -69,7 +71,7 @@ class UdpLink:
 
     def read(self) -> list[tuple[_Endpoint, bytes]]:
         out = []
-        while True:
+        for _ in range(MAX_DATAGRAMS_PER_POLL):  # a budget per poll: a flood cannot stall
             try:
                 data, peer = self.sock.recvfrom(MAX_DATAGRAM)
             except (BlockingIOError, InterruptedError):
@@ -126,7 +128,7 @@ class TcpServer:
         self.accept()
         out = []
         for conn, ep in list(self.clients.items()):
-            while True:
+            for _ in range(MAX_TCP_READS_PER_POLL):  # a budget per poll, as for UDP
                 try:
                     data = conn.recv(MAX_DATAGRAM)
                 except (BlockingIOError, InterruptedError):

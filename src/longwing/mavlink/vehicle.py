@@ -44,6 +44,8 @@ from longwing.sim.runner import Flight, FlightScenario
 
 M = mavlink2
 SLICE_S = 0.02  # sim time per loop iteration (the autopilot's 50 Hz tick)
+ALT_MIN_M, ALT_MAX_M = -500.0, 10_000.0  # plausible altitudes for home and guided targets
+RATE_MAX_HZ = 50.0  # the most any stream is sent at
 GCS_TIMEOUT_S = 2.0  # no GCS heartbeat for this long (wall time, a GCS's clock): link down
 CAPABILITIES = (M.MAV_PROTOCOL_CAPABILITY_MISSION_INT | M.MAV_PROTOCOL_CAPABILITY_COMMAND_INT
                 | M.MAV_PROTOCOL_CAPABILITY_MAVLINK2 | M.MAV_PROTOCOL_CAPABILITY_MISSION_FENCE
@@ -139,6 +141,7 @@ class SitlVehicle:
             frame = msg.pack(self.mav)
         except Exception:  # a field out of its wire range: never take the vehicle down
             return
+        self.mav.seq = (self.mav.seq + 1) % 256  # pack() uses it but does not advance it
         self.links.send(frame)
         self.stats["tx"] += 1
 
@@ -195,7 +198,14 @@ class SitlVehicle:
             self.send_message(name)
 
     def send_message(self, name: str) -> bool:
-        """Send one message by name (also for MAV_CMD_REQUEST_MESSAGE); False if unknown."""
+        """Send one message by name (also for MAV_CMD_REQUEST_MESSAGE); False if unknown or
+        if a value cannot be encoded (a telemetry value never takes the vehicle down)."""
+        try:
+            return self._send_message(name)
+        except (ValueError, OverflowError, TypeError):
+            return False
+
+    def _send_message(self, name: str) -> bool:
         s = self.snapshot()
         mav = self.mav
         deg = math.degrees
@@ -394,6 +404,9 @@ class SitlVehicle:
                 self.statustext("disarm refused: flying", M.MAV_SEVERITY_WARNING)
                 return M.MAV_RESULT_FAILED
             self.armed = False
+            if self.flying:  # forced in flight: the engine stops (the failsafe glides)
+                self.flight.ms[cl.MS_ENGINE_ON] = 0.0
+                self.statustext("forced disarm in flight: engine stopped", 2)
             return M.MAV_RESULT_ACCEPTED
         if cmd == M.MAV_CMD_DO_SET_MODE:
             if not int(p[0]) & M.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED:
@@ -408,7 +421,8 @@ class SitlVehicle:
         if cmd == M.MAV_CMD_NAV_RETURN_TO_LAUNCH:
             return self.set_mode(11)
         if cmd == M.MAV_CMD_DO_CHANGE_SPEED:
-            if not (p[1] > 0.0 and math.isfinite(p[1])):
+            env = self.af.envelope
+            if not (math.isfinite(p[1]) and env.airspeed_min_mps <= p[1] <= env.airspeed_max_mps):
                 return M.MAV_RESULT_DENIED
             if self.flying:
                 f = self.flight
@@ -420,6 +434,8 @@ class SitlVehicle:
                 return M.MAV_RESULT_DENIED
             here = self._here()
             dest_alt = alt if alt is not None and math.isfinite(alt) else here.alt_m
+            if not ALT_MIN_M <= dest_alt <= ALT_MAX_M:
+                return M.MAV_RESULT_DENIED
             f = self.flight
             f.mgr.guided_goto(f.t_s, here, Position(lat, lon, dest_alt))
             self.mode = 15
@@ -432,7 +448,10 @@ class SitlVehicle:
                                  s["est_alt_m"])  # fmt: skip
             if lat is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 return M.MAV_RESULT_DENIED
-            self.home = Home(lat, lon, alt if alt is not None else self.home.alt_m)
+            alt = self.home.alt_m if alt is None else alt
+            if not (math.isfinite(alt) and ALT_MIN_M <= alt <= ALT_MAX_M):
+                return M.MAV_RESULT_DENIED
+            self.home = Home(lat, lon, alt)
             self.mission = dataclasses.replace(self.mission, home=self.home)
             if self.flying:
                 self.flight.mgr.home = Position(lat, lon, self.home.alt_m)
@@ -460,7 +479,7 @@ class SitlVehicle:
             elif interval_us == 0:
                 self.rates[name] = DEFAULT_RATES.get(name, 1.0)
             elif interval_us > 0:
-                self.rates[name] = min(1e6 / interval_us, 50.0)
+                self.rates[name] = min(1e6 / interval_us, RATE_MAX_HZ)
             else:
                 return M.MAV_RESULT_DENIED
             self.next_send.setdefault(name, 0.0)
@@ -563,9 +582,10 @@ class SitlVehicle:
         if t == "REQUEST_DATA_STREAM":
             names = STREAMS.get(msg.req_stream_id)
             if msg.req_stream_id == M.MAV_DATA_STREAM_ALL:
-                names = tuple(DEFAULT_RATES)
+                names = tuple(n for n in DEFAULT_RATES if n != "HEARTBEAT")  # never stopped
             for name in names or ():
-                self.rates[name] = float(msg.req_message_rate) if msg.start_stop else 0.0
+                rate = min(float(msg.req_message_rate), RATE_MAX_HZ)
+                self.rates[name] = rate if msg.start_stop else 0.0
             return
         if t.startswith("MISSION_") and self.mission_proto is not None:
             for out in self.mission_proto.handle(
@@ -582,7 +602,12 @@ class SitlVehicle:
         """One slice of sim time: the flight, link state, telemetry, announcements."""
         if self.launch_pending:
             self.launch_pending = False
-            self.launch()
+            try:
+                self.launch()
+            except (ValueError, RuntimeError) as exc:  # TrimError, MissionError, ... at launch
+                self.flight = None
+                self.armed = False
+                self.statustext(f"launch refused: {exc}"[:200], M.MAV_SEVERITY_CRITICAL)
         self.sim_t += SLICE_S
         f = self.flight
         if self.flying:
@@ -602,22 +627,6 @@ class SitlVehicle:
                 self.send(out)
         self._announce()
         self._telemetry()
-
-    def run(self, speedup: float = 1.0, duration_s: float | None = None,
-            stop: Callable[[], bool] | None = None) -> None:  # fmt: skip
-        """Serve until ``duration_s`` of sim time (or ``stop()``), paced at ``speedup``."""
-        wall0 = time.monotonic()
-        t0 = self.sim_t
-        while duration_s is None or self.sim_t - t0 < duration_s:
-            if stop is not None and stop():
-                return
-            for _, msg in self.links.poll(0.0):
-                self.handle(msg)
-            self.step()
-            lag = (self.sim_t - t0) / speedup - (time.monotonic() - wall0)
-            if lag > 0.0:
-                for _, msg in self.links.poll(lag):
-                    self.handle(msg)
 
 
 def _e7(deg_value: float) -> int:
