@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +21,8 @@ plan_app = typer.Typer(
     no_args_is_help=True,
     help="Plan before take-off: survey grids, wind/fuel/terrain/radio route checks, routes.",
 )
-out = Console()
+# wide enough for the per-leg table when the output is not a terminal (make demo, pipes)
+out = Console(width=None if sys.stdout.isatty() else 150)
 
 G0_MPS2 = 9.80665
 
@@ -219,7 +221,7 @@ def check(
             _fmt(leg["min_clearance_m"], ".0f"),
             "-" if leg["link_ok"] is None else ("ok" if leg["link_ok"] else "LOST"),
         )  # fmt: skip
-    out.print(table, width=max(out.width, 140))
+    out.print(table)
     pnr = summary["pnr"]
     out.print(
         f"{summary['total_distance_m'] / 1000:.1f} km in {summary['total_time_s'] / 3600:.2f} h, "
