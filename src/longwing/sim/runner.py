@@ -267,7 +267,10 @@ class Flight:
         )
         self.chunk = max(1, round(CHUNK_S / dt))
         # one log buffer the kernel writes into directly, grown by doubling
-        self.log_buf = np.zeros((LOG_INIT_ROWS, cl.N_LOG))
+        # sized for the planned route at the minimum airspeed: np.zeros maps pages lazily,
+        # so only the rows written cost memory, and a normal flight never regrows it
+        expect = self.route_m / af.envelope.airspeed_min_mps * sc.log_hz * 1.2
+        self.log_buf = np.zeros((max(LOG_INIT_ROWS, int(expect)), cl.N_LOG))
         self.n_log = 0
         self.step = 0
         self.end_state = "airborne"
