@@ -19,8 +19,9 @@ from rich.table import Table
 
 from longwing.airframe.loader import AirframeError, list_bundled_airframes, load_airframe
 from longwing.airframe.params import Airframe
-from longwing.cli_plan import PlanUsageError, plan_app
-from longwing.cli_sitl import SitlUsageError, sitl
+from longwing.cli_errors import UsageFailure
+from longwing.cli_plan import plan_app
+from longwing.cli_sitl import sitl
 
 app = typer.Typer(
     add_completion=False,
@@ -31,10 +32,6 @@ app.add_typer(plan_app, name="plan")
 app.command()(sitl)
 err = Console(stderr=True)
 out = Console()
-
-
-class UsageFailure(Exception):
-    """A user error: printed as one line, exit code 2."""
 
 
 def _airframe(name_or_path: str) -> Airframe:
@@ -406,7 +403,7 @@ def _fmt_opt(v: float | None) -> str:
 def main() -> None:
     try:
         app(standalone_mode=False)
-    except (UsageFailure, PlanUsageError, SitlUsageError) as exc:
+    except UsageFailure as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as exc:

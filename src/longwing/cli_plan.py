@@ -16,6 +16,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from longwing.cli_errors import UsageFailure
+
 plan_app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -27,18 +29,14 @@ out = Console(width=None if sys.stdout.isatty() else 150)
 G0_MPS2 = 9.80665
 
 
-class PlanUsageError(Exception):
-    """A user error in a plan command: one line, exit code 2 (see ``longwing.cli.main``)."""
-
-
 def _lat_lon(text: str, what: str) -> tuple[float, float]:
     parts = [p.strip() for p in text.split(",")]
     try:
         lat, lon = (float(p) for p in parts)
     except ValueError:
-        raise PlanUsageError(f"{what} {text!r} must be LAT,LON in degrees") from None
+        raise UsageFailure(f"{what} {text!r} must be LAT,LON in degrees") from None
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        raise PlanUsageError(f"{what} {text!r} is outside [-90, 90], [-180, 180] deg")
+        raise UsageFailure(f"{what} {text!r} is outside [-90, 90], [-180, 180] deg")
     return lat, lon
 
 
@@ -50,7 +48,7 @@ def _terrain(dem: Path | None):
     try:
         return load_dem(dem)
     except TerrainError as exc:
-        raise PlanUsageError(str(exc)) from None
+        raise UsageFailure(str(exc)) from None
 
 
 def turn_radius_for(airframe) -> tuple[float, float]:
@@ -91,11 +89,11 @@ def survey(
     from longwing.planning.survey import SurveyError, plan_survey
 
     if not camera:
-        raise PlanUsageError("--camera SENSOR_W_MM,SENSOR_H_MM,FOCAL_MM,PX_W,PX_H is required")
+        raise UsageFailure("--camera SENSOR_W_MM,SENSOR_H_MM,FOCAL_MM,PX_W,PX_H is required")
     if (gsd_cm is None) == (alt_m is None):
-        raise PlanUsageError("give exactly one of --gsd-cm and --alt-m")
+        raise UsageFailure("give exactly one of --gsd-cm and --alt-m")
     if out_file.suffix.lower() != ".plan":
-        raise PlanUsageError(f"--out {out_file}: the survey is written as a .plan file")
+        raise UsageFailure(f"--out {out_file}: the survey is written as a .plan file")
     try:
         af = load_airframe(airframe)
         cam = parse_camera(camera)
@@ -111,7 +109,7 @@ def survey(
         )  # fmt: skip
         save_plan(plan.to_mission(), out_file)
     except (AirframeError, AreaError, SurveyError, MissionError, ValueError, OSError) as exc:
-        raise PlanUsageError(str(exc)) from None
+        raise UsageFailure(str(exc)) from None
     figures = {
         "out": str(out_file),
         "line_count": plan.line_count,
@@ -144,13 +142,13 @@ def _wind_source(wind: str | None, wind_file: Path | None):
     from longwing.planning.windgrid import WindGridError, load_wind_csv
 
     if wind is not None and wind_file is not None:
-        raise PlanUsageError("give --wind or --wind-file, not both")
+        raise UsageFailure("give --wind or --wind-file, not both")
     try:
         if wind_file is not None:
             return load_wind_csv(wind_file)
         return parse_wind(wind or "calm")
     except (WindGridError, ValueError, OSError) as exc:
-        raise PlanUsageError(str(exc)) from None
+        raise UsageFailure(str(exc)) from None
 
 
 def _fmt(v, spec: str) -> str:
@@ -200,7 +198,7 @@ def check(
         result = check_mission(mission, af, wind=source, fuel_kg=fuel_kg, terrain=terrain,
                                radio=config, min_clearance_m=min_clearance_m)  # fmt: skip
     except (AirframeError, MissionError, RadioError, ValueError, OSError) as exc:
-        raise PlanUsageError(str(exc)) from None
+        raise UsageFailure(str(exc)) from None
     summary = result.summary()
     if as_json:
         print(json.dumps(summary, default=float))
@@ -269,13 +267,13 @@ def route(
     from longwing.planning.route import split_route
 
     if not from_ or not to:
-        raise PlanUsageError("--from LAT,LON and --to LAT,LON are required")
+        raise UsageFailure("--from LAT,LON and --to LAT,LON are required")
     if not (math.isfinite(alt_m) and 30.0 <= alt_m <= 10000.0):
-        raise PlanUsageError(f"--alt-m {alt_m:g} must be in [30, 10000] m above home")
+        raise UsageFailure(f"--alt-m {alt_m:g} must be in [30, 10000] m above home")
     if not (math.isfinite(max_leg_km) and 1.0 <= max_leg_km <= 20000.0):
-        raise PlanUsageError(f"--max-leg-km {max_leg_km:g} must be in [1, 20000]")
+        raise UsageFailure(f"--max-leg-km {max_leg_km:g} must be in [1, 20000]")
     if out_file.suffix.lower() != ".plan":
-        raise PlanUsageError(f"--out {out_file}: the route is written as a .plan file")
+        raise UsageFailure(f"--out {out_file}: the route is written as a .plan file")
     start = _lat_lon(from_, "--from")
     end = _lat_lon(to, "--to")
     mids = [_lat_lon(v, "--via") for v in via or ()]
@@ -302,7 +300,7 @@ def route(
         pred = predict_mission(mission, af, PerformanceTable.build(af), source)
         save_plan(mission, out_file)
     except (AirframeError, MissionError, ValueError, OSError) as exc:
-        raise PlanUsageError(str(exc)) from None
+        raise UsageFailure(str(exc)) from None
     out.print(
         f"{len(pts) - 1} legs, {pred.distance_m / 1000:.1f} km; predicted "
         f"{pred.time_s / 3600:.2f} h and {pred.fuel_used_kg:.3f} kg "

@@ -17,12 +17,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from longwing.cli_errors import UsageFailure
+
 err = Console(stderr=True)
 STALL_S = 0.5  # behind the wall clock by more than this: reset the pacing, don't catch up
-
-
-class SitlUsageError(Exception):
-    """A user error in `longwing sitl`: one line, exit code 2."""
 
 
 def _host_port(text: str, what: str) -> tuple[str, int]:
@@ -30,9 +28,9 @@ def _host_port(text: str, what: str) -> tuple[str, int]:
     try:
         p = int(port)
     except ValueError:
-        raise SitlUsageError(f"{what} {text!r} must be HOST:PORT") from None
+        raise UsageFailure(f"{what} {text!r} must be HOST:PORT") from None
     if not sep or not host or not 1 <= p <= 65535:
-        raise SitlUsageError(f"{what} {text!r} must be HOST:PORT with a port in 1-65535")
+        raise UsageFailure(f"{what} {text!r} must be HOST:PORT with a port in 1-65535")
     return host, p
 
 
@@ -43,11 +41,11 @@ def _home(text: str):
     try:
         vals = [float(v) for v in parts]
     except ValueError:
-        raise SitlUsageError(f"--home {text!r} must be LAT,LON,ALT (deg, deg, m AMSL)") from None
+        raise UsageFailure(f"--home {text!r} must be LAT,LON,ALT (deg, deg, m AMSL)") from None
     if len(vals) != 3 or not all(math.isfinite(v) for v in vals):
-        raise SitlUsageError(f"--home {text!r} must be LAT,LON,ALT (deg, deg, m AMSL)")
+        raise UsageFailure(f"--home {text!r} must be LAT,LON,ALT (deg, deg, m AMSL)")
     if not (-90 <= vals[0] <= 90 and -180 <= vals[1] <= 180):
-        raise SitlUsageError(f"--home {text!r} is outside [-90, 90], [-180, 180] deg")
+        raise UsageFailure(f"--home {text!r} is outside [-90, 90], [-180, 180] deg")
     return Home(*vals)
 
 
@@ -65,7 +63,7 @@ def build_vehicles(
     out_dir: Path = Path("runs/sitl"),
     speedup: float = 1.0,
 ):
-    """The vehicles of a session (see the module doc); raises SitlUsageError on bad input."""
+    """The vehicles of a session (see the module doc); raises UsageFailure on bad input."""
     from longwing.airframe.loader import AirframeError, load_airframe
     from longwing.mavlink.link import Links, TcpServer, TlogWriter, UdpLink
     from longwing.mavlink.mission_protocol import MissionProtocol
@@ -78,14 +76,14 @@ def build_vehicles(
     from longwing.physics.wind import parse_wind
 
     if not 1 <= instances <= 50:
-        raise SitlUsageError(f"--instances {instances} must be in 1-50")
+        raise UsageFailure(f"--instances {instances} must be in 1-50")
     try:
         af = load_airframe(airframe)
         wf = parse_wind(wind)
         tb = parse_turbulence(turbulence)
         mission = load_mission(mission_file) if mission_file is not None else None
     except (AirframeError, MissionError, ValueError, OSError) as exc:
-        raise SitlUsageError(str(exc)) from None
+        raise UsageFailure(str(exc)) from None
     h = (
         _home(home)
         if home
@@ -105,12 +103,12 @@ def build_vehicles(
             links = [UdpLink(gh, gp + 10 * k), UdpLink(mh, mp + 10 * k),
                      TcpServer("0.0.0.0", tcp_port + 10 * k)]  # fmt: skip
         except OSError as exc:
-            raise SitlUsageError(f"cannot open the MAVLink ports of instance {k}: {exc}") from None
+            raise UsageFailure(f"cannot open the MAVLink ports of instance {k}: {exc}") from None
         try:
             store = ParamStore(af, sysid=k + 1, sim_speedup=speedup,
                                path=folder / "params.parm")  # fmt: skip
         except ValueError as exc:  # a bad saved parameter file: named, line and parameter
-            raise SitlUsageError(str(exc)) from None
+            raise UsageFailure(str(exc)) from None
         vehicle_links = Links(links, TlogWriter(folder / "session.tlog"))
 
         def mission_factory(v):
@@ -195,9 +193,9 @@ def sitl(
 ) -> None:
     """Run the simulated vehicle(s) as ArduPlane on MAVLink 2 (Ctrl-C to stop)."""
     if not (math.isfinite(speedup) and 0.01 <= speedup <= 10000.0):
-        raise SitlUsageError(f"--speedup {speedup:g} must be in [0.01, 10000]")
+        raise UsageFailure(f"--speedup {speedup:g} must be in [0.01, 10000]")
     if duration_s is not None and not (math.isfinite(duration_s) and duration_s > 0.0):
-        raise SitlUsageError("--duration-s must be > 0")
+        raise UsageFailure("--duration-s must be > 0")
     vehicles = build_vehicles(airframe, home, mission, wind, turbulence, seed, instances, gcs,
                               mavsdk, tcp_port, out_dir, speedup)  # fmt: skip
     warm_up(vehicles[0].af)

@@ -127,9 +127,7 @@ class SitlVehicle:
         self.last_gcs_hb: float | None = None
         self.n_events_sent = 0
         self.n_failsafes_sent = 0
-        self.reached_sent = 0
         self.statustext_id = 0
-        self.boot_wall = time.monotonic()
         self.stats = {"rx": 0, "tx": 0}
         self.after_ack: list[str] = []  # messages a command asked for, sent after its ACK
         self.launch_pending = False

@@ -281,7 +281,6 @@ class Flight:
         self.faults = tuple(sorted(sc.faults, key=lambda f: f.t_s))
         self.failsafes: list[dict] = []
         self.next_check_t = 0.0
-        self.aspd_announced = False
         self.gcs_link_up = True  # set by a live link (MAVLink GCS heartbeats)
         home = sc.mission.home
         rally = tuple(
