@@ -137,7 +137,9 @@ def test_sim_failure_keeps_previous_result(monkeypatch, capsys, tmp_path):
 
     monkeypatch.setattr(rf.pq, "write_table", boom)
     with pytest.raises(OSError):
-        rf.write_run_folder(out_dir, pq.read_table(out_dir / "log.parquet"), {"x": 1}, [])
+        rf.write_run_folder(
+            out_dir, pq.read_table(out_dir / "log.parquet"), {"x": 1}, [], kind="sim"
+        )
     assert (out_dir / "summary.json").read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
 

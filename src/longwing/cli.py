@@ -165,8 +165,9 @@ def sim(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Fly open loop from trim (trim controls held, with simple hold loops) and log it."""
+    from longwing.logs.outputs import check_run_dir
     from longwing.logs.report import render_report
-    from longwing.logs.runfolder import dumps, to_file_units, write_run_folder
+    from longwing.logs.runfolder import dumps, to_file_units
     from longwing.physics.trim import TrimError
     from longwing.physics.turbulence import parse_turbulence
     from longwing.physics.wind import parse_wind
@@ -175,6 +176,7 @@ def sim(
 
     af = _airframe(airframe)
     try:
+        check_run_dir(out_dir, "sim")
         wind_field = parse_wind(wind)
         turb = parse_turbulence(turbulence)
         if not -180.0 <= longitude <= 360.0:
@@ -225,7 +227,7 @@ def sim(
     events = [e.as_dict() for e in res.events]
     cols = {name: table.column(name).to_numpy() for name in table.column_names}
     report = render_report(f"longwing sim: {af.name}", cols, summary, events)
-    write_run_folder(out_dir, table, summary, events, {"report.html": report})
+    _write(out_dir, table, summary, events, report, "sim")
     if as_json:
         print(dumps(summary))
         return
@@ -278,8 +280,9 @@ def fly(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Fly a mission from launch to landing and write a run folder with a report."""
+    from longwing.logs.outputs import check_run_dir
     from longwing.logs.report import render_report
-    from longwing.logs.runfolder import dumps, to_file_units, write_run_folder
+    from longwing.logs.runfolder import dumps, to_file_units
     from longwing.mission import load_mission
     from longwing.mission.items import MissionError
     from longwing.physics.turbulence import parse_turbulence
@@ -291,6 +294,7 @@ def fly(
 
     af = _airframe(airframe)
     try:
+        check_run_dir(out_dir, "fly")
         faults = tuple(parse_fault(f) for f in fault or ())
         ap_params, fs_settings, settings = _split_params(param or ())
         mission = load_mission(mission_file)
@@ -342,7 +346,7 @@ def fly(
     events = mission_events + [{"kind": "camera_trigger", **row} for row in triggers.to_pylist()]
     cols = {name: table.column(name).to_numpy() for name in table.column_names}
     report = render_report(f"longwing fly: {mission_file.name}", cols, summary, mission_events)
-    write_run_folder(out_dir, table, summary, events, {"report.html": report})
+    _write(out_dir, table, summary, events, report, "fly")
     if as_json:
         print(dumps(summary))
         return
@@ -360,6 +364,19 @@ def fly(
         + f"\n{summary['realtime_factor']:.0f}x real time; wrote {out_dir}/ (report: "
         f"{out_dir}/report.html)"
     )  # fmt: skip
+
+
+def _write(out_dir: Path, table, summary: dict, events: list, report: str, kind: str) -> None:
+    """The run folder, atomically; a path that became unusable during the run is one line."""
+    from longwing.logs.runfolder import write_run_folder
+
+    try:
+        write_run_folder(out_dir, table, summary, events, {"report.html": report}, kind=kind)
+    except OSError as exc:
+        raise UsageFailure(f"--out {out_dir}: cannot write the run folder: "
+                           f"{exc.strerror or exc}") from None  # fmt: skip
+    except ValueError as exc:  # OutputError: the path changed under us
+        raise UsageFailure(str(exc)) from None
 
 
 def _split_params(pairs) -> tuple[dict[str, float], object, object]:

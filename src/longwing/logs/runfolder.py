@@ -1,8 +1,11 @@
 """Run folders: log.parquet, summary.json, events.jsonl, written all-or-nothing.
 
 Files are written into a staging directory next to the target, which is then renamed into
-place, so an interrupted run never leaves a half-written result (an existing folder of the
-same name is replaced only once the new one is complete).
+place, so an interrupted run never leaves a half-written result. The folder carries the
+marker of :mod:`longwing.logs.outputs`; an existing folder at the path is replaced (only once
+the new one is complete) if and only if it is a longwing run folder of the same kind - the
+caller checks the path with :func:`~longwing.logs.outputs.check_run_dir` before the work, and
+it is checked again here.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from longwing.logs.outputs import MARKER, check_run_dir, marker_text
 
 # Kernel-unit suffix -> (file-unit suffix, factor)
 _UNIT_CONVERSIONS = (
@@ -58,13 +63,17 @@ def write_run_folder(
     summary: dict,
     events: Sequence[dict],
     extra_files: dict[str, str] | None = None,
+    kind: str = "fly",
 ) -> Path:
-    """Write the run folder atomically (plus ``extra_files``: name -> text); returns its path."""
+    """Write the run folder atomically (plus ``extra_files``: name -> text); returns its path.
+    OutputError if the path holds anything but a longwing run folder of ``kind``."""
     out_dir = Path(out_dir)
+    check_run_dir(out_dir, kind)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     stage.chmod(0o755)
     try:
+        (stage / MARKER).write_text(marker_text(kind), encoding="utf-8")
         pq.write_table(log, stage / "log.parquet", compression="zstd")
         with open(stage / "events.jsonl", "w") as f:
             for ev in events:
@@ -73,10 +82,10 @@ def write_run_folder(
             (stage / name).write_text(text)
         (stage / "summary.json").write_text(dumps(summary) + "\n")
         if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            out_dir.rename(old)
+            # an earlier run folder (checked above): moved aside under a unique name, the
+            # new one renamed into place, then the old one removed
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
+            out_dir.rename(old / "run")
             stage.rename(out_dir)
             shutil.rmtree(old)
         else:
