@@ -15,6 +15,11 @@ Ground sample distance (GSD) at height ``h`` above the ground, per image axis::
 When the pixels are not square the worse (larger) of the two is the camera's GSD, so the
 requested GSD is met on both axes.
 
+``min_interval_s`` is the shortest time between two photos the camera can keep up
+(shutter, processing, writing to the card): :data:`DEFAULT_MIN_INTERVAL_S`, 1 s, for a
+typical mapping camera (a 20-megapixel compact or mirrorless writing JPEGs; the survey
+planner refuses a trigger distance the aircraft covers faster).
+
 Pure: no I/O.
 """
 
@@ -23,7 +28,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Camera", "check_overlap", "parse_camera"]
+__all__ = ["DEFAULT_MIN_INTERVAL_S", "Camera", "check_overlap", "parse_camera"]
+
+#: Shortest interval between photos of a typical mapping camera, s.
+DEFAULT_MIN_INTERVAL_S = 1.0
 
 
 def check_overlap(value: float, name: str) -> float:
@@ -42,8 +50,9 @@ class Camera:
     """A nadir survey camera.
 
     ``sensor_w_mm`` x ``sensor_h_mm`` is the sensor's active area, ``focal_mm`` the focal
-    length and ``px_w`` x ``px_h`` the image size in pixels (``px_w`` along ``sensor_w``).
-    Construction raises :class:`ValueError` naming the bad field.
+    length and ``px_w`` x ``px_h`` the image size in pixels (``px_w`` along ``sensor_w``);
+    ``min_interval_s`` the shortest time between photos. Construction raises
+    :class:`ValueError` naming the bad field.
     """
 
     sensor_w_mm: float
@@ -51,9 +60,10 @@ class Camera:
     focal_mm: float
     px_w: int
     px_h: int
+    min_interval_s: float = DEFAULT_MIN_INTERVAL_S
 
     def __post_init__(self) -> None:
-        for name in ("sensor_w_mm", "sensor_h_mm", "focal_mm"):
+        for name in ("sensor_w_mm", "sensor_h_mm", "focal_mm", "min_interval_s"):
             raw = getattr(self, name)
             try:
                 value = float(raw)
@@ -130,16 +140,19 @@ def _positive(value: float, name: str) -> float:
 
 
 def parse_camera(text: str) -> Camera:
-    """A :class:`Camera` from ``"W_MM,H_MM,FOCAL_MM,PX_W,PX_H"`` (the CLI's ``--camera``),
-    e.g. ``"13.2,8.8,10.4,5472,3648"``; :class:`ValueError` with a one-line message."""
+    """A :class:`Camera` from ``"W_MM,H_MM,FOCAL_MM,PX_W,PX_H[,MIN_INTERVAL_S]"`` (the CLI's
+    ``--camera``), e.g. ``"13.2,8.8,10.4,5472,3648"`` or ``"13.2,8.8,10.4,5472,3648,2"``
+    (without the sixth number: :data:`DEFAULT_MIN_INTERVAL_S`); :class:`ValueError` with a
+    one-line message."""
     parts = [p.strip() for p in str(text).split(",")]
-    if len(parts) != 5:
+    if len(parts) not in (5, 6):
         raise ValueError(
-            f"camera {text!r} must be W_MM,H_MM,FOCAL_MM,PX_W,PX_H (5 numbers, got {len(parts)})"
+            f"camera {text!r} must be W_MM,H_MM,FOCAL_MM,PX_W,PX_H[,MIN_INTERVAL_S] "
+            f"(5 or 6 numbers, got {len(parts)})"
         )
-    names = ("sensor_w_mm", "sensor_h_mm", "focal_mm", "px_w", "px_h")
+    names = ("sensor_w_mm", "sensor_h_mm", "focal_mm", "px_w", "px_h", "min_interval_s")
     values: list[float] = []
-    for name, part in zip(names, parts, strict=True):
+    for name, part in zip(names, parts, strict=False):
         try:
             values.append(float(part))
         except ValueError:

@@ -60,20 +60,28 @@ from longwing.planning.survey_layout import (
     CAM_OFF,
     CAM_ON,
     Edges,
-    Pass,
+    Progress,
     SurveyError,
     Turns,
+    best_traversal,
     check_angle,
     check_positive,
-    follow_terrain,
     ground_turn_radius_m,
-    layout_passes,
     line_order,
-    merge_intervals,
+    line_passes,
     min_width_heading,
     pass_points,
     turn_length_m,
 )
+from longwing.planning.survey_limits import (
+    MAX_MISSION_ITEMS,
+    MAX_PHOTOS,
+    items_problem,
+    photo_limit_problem,
+    size_problem,
+    trigger_interval_problem,
+)
+from longwing.planning.survey_terrain import follow_terrain
 
 __all__ = [
     "SurveyError",
@@ -257,6 +265,8 @@ def plan_survey(
     land_approach_m: float = 1500.0,
     land_approach_alt_m: float = 50.0,
     land_abort_alt_m: float = 40.0,
+    max_photos: int = MAX_PHOTOS,
+    progress: Progress | None = None,
 ) -> SurveyPlan:
     """Plan a camera survey of ``area`` (see the module doc for the method).
 
@@ -279,9 +289,15 @@ def plan_survey(
       ``"land"`` or ``"none"``; ``land_heading_deg`` (default ``wind_from_deg``, else the
       line heading), ``land_approach_m``, ``land_approach_alt_m`` (above home),
       ``land_abort_alt_m``.
+    - ``max_photos``: the photo limit (:mod:`~longwing.planning.survey_limits`, checked
+      from an estimate before the layout and on the plan after it; with
+      ``cruise_airspeed_mps`` the camera's minimum trigger interval is checked too).
+    - ``progress``: called as ``progress(stage, done, total)`` while the lines are laid
+      out (``"lines"``) and turned into items (``"items"``); a caller's progress bar.
 
     Raises :class:`SurveyError` (a ``ValueError``, one line naming the setting) for
-    unusable settings, and for terrain without data under the route.
+    unusable settings, a survey beyond the limits, and terrain without data under the
+    route.
     """
     # --- settings ---
     if (gsd_m is None) == (alt_m is None):
@@ -309,6 +325,9 @@ def plan_survey(
     max_seg = check_positive(max_segment_m, "max_segment_m")
     if cruise_airspeed_mps is not None:
         cruise_airspeed_mps = check_positive(cruise_airspeed_mps, "cruise_airspeed_mps")
+        problem = trigger_interval_problem(trig, cruise_airspeed_mps, camera.min_interval_s)
+        if problem is not None:
+            raise SurveyError(problem)
     if finish not in _FINISHES:
         raise SurveyError(f"finish {finish!r} must be one of {', '.join(_FINISHES)}")
     plan_home = _home(home, terrain)
@@ -343,25 +362,12 @@ def plan_survey(
     vmin, vmax = float(v.min()), float(v.max())
     width = vmax - vmin
     n_lines = max(1, math.ceil(width / spacing - 1e-9))
+    problem = size_problem(area.area_m2(), camera.gsd_m(h_agl), width, trig, margin, n_lines,
+                           max_photos)  # fmt: skip
+    if problem is not None:
+        raise SurveyError(problem)
     v0 = vmin + 0.5 * (width - (n_lines - 1) * spacing)
-    half = 0.5 * spacing
-    passes: list[Pass] = []
-    for k in range(n_lines):
-        vk = v0 + k * spacing
-        own = edges.strip_intervals(vk - half, vk + half)
-        if not own:
-            continue
-        cam = merge_intervals([(a - margin, b + margin) for a, b in own], trig)
-        wide = edges.strip_intervals(vk - spacing, vk + spacing)
-        passes.append(
-            Pass(
-                k,
-                vk,
-                cam,
-                min(cam[0][0], wide[0][0]),
-                max(cam[-1][1], wide[-1][1]),
-            )
-        )
+    passes = line_passes(edges, v0, n_lines, spacing, margin, trig, progress)
     skip = 1 if spacing >= 2.0 * radius * (1.0 - 1e-9) else math.ceil(2.0 * radius / spacing - 1e-9)
     turns = Turns(radius, lead, max(lead, 3.0 * radius), 2.0 * radius)
     base_order = line_order(len(passes), skip)
@@ -369,28 +375,7 @@ def plan_survey(
     if plan_home is not None:
         hx, hy = proj.to_local(plan_home.lat_deg, plan_home.lon_deg)
         home_xy = (float(hx), float(hy))
-    # traversal: either end of the order, either direction first; nearest home wins
-    best: tuple[float, list[Pass], int] | None = None
-    for order in (base_order, base_order[::-1]):
-        for d0 in (1, -1):
-            flown, tight = layout_passes(passes, order, d0, turns)
-            cost = 0.0
-            if home_xy is not None:
-                f, g = flown[0], flown[-1]
-                u_in = f.lead_lo if f.direction > 0 else f.lead_hi
-                u_out = g.lead_hi if g.direction > 0 else g.lead_lo
-                px, py = to_xy(np.array([u_in, u_out]), np.array([f.v, g.v]))
-                cost = math.hypot(px[0] - home_xy[0], py[0] - home_xy[1]) + math.hypot(
-                    px[1] - home_xy[0], py[1] - home_xy[1]
-                )
-            if best is None or cost < best[0] - 1e-6:
-                best = (cost, flown, tight)
-            if home_xy is None:
-                break
-        if home_xy is None:
-            break
-    assert best is not None
-    _, flown, tight_turns = best
+    flown, tight_turns = best_traversal(passes, base_order, turns, home_xy, to_xy)
     pass_u, pass_kind = pass_points(flown, turns.approach_m)
 
     # --- altitudes: profile per pass (u, kind, altitude in the frame) ---
@@ -442,7 +427,9 @@ def plan_survey(
     pos = 0
     photo_total = 0
     survey_len = 0.0
-    for p, pu, pk, pa in zip(flown, prof_u, prof_kind, prof_alt, strict=True):
+    for t, (p, pu, pk, pa) in enumerate(zip(flown, prof_u, prof_kind, prof_alt, strict=True)):
+        if progress is not None:
+            progress("items", t, len(flown))
         n = len(pu)
         lat = plat[pos : pos + n]
         lon = plon[pos : pos + n]
@@ -536,6 +523,14 @@ def plan_survey(
     items += land_items
 
     plan_items = tuple(items)
+    if progress is not None:
+        progress("items", len(flown), len(flown))
+    problem = photo_limit_problem(photo_total, camera.gsd_m(h_agl), area.area_m2(), max_photos,
+                                  estimated=False)  # fmt: skip
+    if problem is not None:
+        raise SurveyError(problem)
+    if len(plan_items) >= MAX_MISSION_ITEMS:
+        raise SurveyError(items_problem(len(plan_items)))
     mission = (
         Mission(home=plan_home, items=plan_items, cruise_speed_mps=cruise_airspeed_mps)
         if plan_home is not None

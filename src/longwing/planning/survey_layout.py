@@ -60,13 +60,11 @@ Pure: no I/O.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-from longwing.mission.items import TerrainFn
-from longwing.planning.area import LocalProjection
 
 __all__ = [
     "CAM_OFF",
@@ -75,19 +73,25 @@ __all__ = [
     "TURN",
     "Edges",
     "Pass",
+    "Progress",
     "SurveyError",
     "Turns",
+    "best_traversal",
     "check_angle",
     "check_positive",
-    "follow_terrain",
     "ground_turn_radius_m",
     "layout_passes",
     "line_order",
+    "line_passes",
     "merge_intervals",
     "min_width_heading",
     "pass_points",
     "turn_length_m",
 ]
+
+
+#: ``progress(stage, done, total)``: how far the planner is (for a caller's progress bar).
+Progress = Callable[[str, int, int], None]
 
 
 class SurveyError(ValueError):
@@ -321,63 +325,6 @@ def merge_intervals(ivals: list[tuple[float, float]], gap: float) -> list[tuple[
     return [(a, b) for a, b in out]
 
 
-# --- terrain ---------------------------------------------------------------------------------
-
-
-def _terrain_heights(terrain: TerrainFn, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Terrain heights at many points: one vectorised call if the model accepts arrays,
-    else one call per point."""
-    if lat.size == 0:
-        return np.zeros(0)
-    if lat.size > 1:
-        try:
-            h = np.asarray(terrain(lat, lon), dtype=float)  # type: ignore[arg-type]
-            if h.shape == lat.shape:
-                return h
-        except Exception:  # noqa: BLE001 - a scalar-only model: fall back to point calls
-            pass
-    return np.array(
-        [float(terrain(float(a), float(b))) for a, b in zip(lat, lon, strict=True)], dtype=float
-    )
-
-
-def _check_terrain(h: np.ndarray, lat: np.ndarray, lon: np.ndarray, what: str) -> None:
-    bad = ~np.isfinite(h)
-    if np.any(bad):
-        k = int(np.argmax(bad))
-        raise SurveyError(
-            f"no terrain data at latitude {lat[k]:.6f}, longitude {lon[k]:.6f} ({what})"
-        )
-
-
-def _simplify(s: np.ndarray, z: np.ndarray, keep: np.ndarray, tol: float, max_len: float) -> list:
-    """Indices of the samples to keep so that linear interpolation between kept samples is
-    within ``tol`` of ``z`` everywhere and no two kept samples are more than ``max_len``
-    apart (Douglas-Peucker on the profile; ``keep`` marks samples that must stay)."""
-    forced = np.flatnonzero(keep).tolist()
-    kept = set(forced)
-    stack = list(zip(forced[:-1], forced[1:], strict=True))
-    while stack:
-        i, j = stack.pop()
-        if j - i < 2:
-            continue
-        inner = slice(i + 1, j)
-        frac = (s[inner] - s[i]) / (s[j] - s[i])
-        dev = np.abs(z[inner] - (z[i] + frac * (z[j] - z[i])))
-        m = int(np.argmax(dev))
-        if dev[m] > tol:
-            split = i + 1 + m
-        elif s[j] - s[i] > max_len:
-            split = int(np.searchsorted(s, 0.5 * (s[i] + s[j])))
-            split = min(max(split, i + 1), j - 1)
-        else:
-            continue
-        kept.add(split)
-        stack.append((i, split))
-        stack.append((split, j))
-    return sorted(kept)
-
-
 # --- the planner ---------------------------------------------------------------------------
 
 
@@ -391,6 +338,35 @@ class Pass:
     lead_lo: float = 0.0
     lead_hi: float = 0.0
     direction: int = 1
+
+
+def line_passes(
+    edges: Edges,
+    v0: float,
+    n_lines: int,
+    spacing: float,
+    margin: float,
+    trig: float,
+    progress: Progress | None = None,
+) -> list[Pass]:
+    """The lines ``v0 + k * spacing`` (k < ``n_lines``) that cross the polygon, sorted
+    across, each with its camera intervals (its own strip of the polygon, widened by
+    ``margin`` at both ends, gaps shorter than ``trig`` joined) and its extent."""
+    passes: list[Pass] = []
+    half = 0.5 * spacing
+    for k in range(n_lines):
+        if progress is not None and k % 64 == 0:
+            progress("lines", k, n_lines)
+        vk = v0 + k * spacing
+        own = edges.strip_intervals(vk - half, vk + half)
+        if not own:
+            continue
+        cam = merge_intervals([(a - margin, b + margin) for a, b in own], trig)
+        wide = edges.strip_intervals(vk - spacing, vk + spacing)
+        passes.append(Pass(k, vk, cam, min(cam[0][0], wide[0][0]), max(cam[-1][1], wide[-1][1])))
+    if progress is not None:
+        progress("lines", n_lines, n_lines)
+    return passes
 
 
 def check_positive(value: Any, name: str, allow_zero: bool = False) -> float:
@@ -491,61 +467,32 @@ def pass_points(flown: list[Pass], approach_m: float) -> tuple[list[np.ndarray],
     return pass_u, pass_kind
 
 
-def follow_terrain(
-    flown: list[Pass],
-    pass_u: list[np.ndarray],
-    pass_kind: list[np.ndarray],
-    to_xy: Any,
-    proj: LocalProjection,
-    terrain: TerrainFn,
-    h_agl: float,
-    step: float,
-    tol: float,
-    max_seg: float,
-) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
-    """Terrain-following profiles: every pass sampled every ``step``, waypoints kept where
-    needed (:func:`_simplify`), AMSL altitudes ``terrain + h_agl``; turn waypoints raised
-    where the straight chord of a turn would come below that."""
-    samples_u: list[np.ndarray] = []
-    keys_mask: list[np.ndarray] = []
-    for ua in pass_u:
-        n_s = max(2, math.ceil(abs(ua[-1] - ua[0]) / step) + 1)
-        grid = np.linspace(ua[0], ua[-1], n_s)[1:-1]
-        if grid.size:  # no sample within 1 cm of a waypoint
-            grid = grid[np.min(np.abs(grid[:, None] - ua[None, :]), axis=1) >= 0.01]
-        allu = np.concatenate([grid, ua])
-        sgn = 1.0 if ua[-1] >= ua[0] else -1.0
-        idx = np.argsort(sgn * allu, kind="stable")
-        samples_u.append(allu[idx])
-        keys_mask.append(np.concatenate([np.zeros(grid.size, bool), np.ones(len(ua), bool)])[idx])
-    all_u = np.concatenate(samples_u)
-    all_v = np.concatenate([np.full(len(su), p.v) for su, p in zip(samples_u, flown, strict=True)])
-    slat, slon = proj.to_geodetic(*to_xy(all_u, all_v))
-    hts = _terrain_heights(terrain, slat, slon)
-    _check_terrain(hts, slat, slon, "survey lines")
-    prof_u: list[np.ndarray] = []
-    prof_kind: list[np.ndarray] = []
-    prof_alt: list[np.ndarray] = []
-    pos = 0
-    for ka, su, km in zip(pass_kind, samples_u, keys_mask, strict=True):
-        z = hts[pos : pos + len(su)] + h_agl
-        pos += len(su)
-        keep = _simplify(np.abs(su - su[0]), z, km, tol, max_seg)
-        kind_at = dict(zip(np.flatnonzero(km).tolist(), ka.tolist(), strict=True))
-        prof_u.append(su[keep])
-        prof_kind.append(np.array([kind_at.get(i, TERRAIN) for i in keep]))
-        prof_alt.append(z[keep].copy())
-    for t in range(len(flown) - 1):
-        ax, ay = to_xy(prof_u[t][-1], flown[t].v)
-        bx, by = to_xy(prof_u[t + 1][0], flown[t + 1].v)
-        n_s = max(2, math.ceil(math.hypot(bx - ax, by - ay) / step) + 1)
-        f = np.linspace(0.0, 1.0, n_s)
-        clat, clon = proj.to_geodetic(ax + f * (bx - ax), ay + f * (by - ay))
-        ch = _terrain_heights(terrain, clat, clon)
-        _check_terrain(ch, clat, clon, f"turn after pass {t + 1}")
-        za, zb = prof_alt[t][-1], prof_alt[t + 1][0]
-        deficit = float(np.max(ch + h_agl - (za + f * (zb - za))))
-        if deficit > 0.0:
-            prof_alt[t][-1] += deficit
-            prof_alt[t + 1][0] += deficit
-    return prof_u, prof_kind, prof_alt
+def best_traversal(
+    passes: list[Pass],
+    order: list[int],
+    turns: Turns,
+    home_xy: tuple[float, float] | None,
+    to_xy: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+) -> tuple[list[Pass], int]:
+    """The passes flown (:func:`layout_passes`) from either end of ``order``, either
+    direction first: the one whose entry and exit are nearest home (the first without a
+    home); and its number of tight turns."""
+    best: tuple[float, list[Pass], int] | None = None
+    for seq in (order, order[::-1]):
+        for d0 in (1, -1):
+            flown, tight = layout_passes(passes, seq, d0, turns)
+            cost = 0.0
+            if home_xy is not None:
+                f, g = flown[0], flown[-1]
+                u_in = f.lead_lo if f.direction > 0 else f.lead_hi
+                u_out = g.lead_hi if g.direction > 0 else g.lead_lo
+                px, py = to_xy(np.array([u_in, u_out]), np.array([f.v, g.v]))
+                cost = math.hypot(px[0] - home_xy[0], py[0] - home_xy[1]) + math.hypot(
+                    px[1] - home_xy[0], py[1] - home_xy[1]
+                )
+            if best is None or cost < best[0] - 1e-6:
+                best = (cost, flown, tight)
+            if home_xy is None:
+                return flown, tight
+    assert best is not None
+    return best[1], best[2]
