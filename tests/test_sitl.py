@@ -186,7 +186,7 @@ def test_mission_fly_and_land(sitl):
     nav = [k + 1 for k, it in enumerate(mission.items) if it.is_nav]
     assert set(reached) >= set(nav) - {nav[-1]} or len(reached) >= len(nav) - 2
     # the tlog
-    tlog = out / "instance0" / "session.tlog"
+    (tlog,) = (out / "instance0").glob("session-*.tlog")  # this session's, the only one
     log = mavutil.mavlink_connection(str(tlog))
     n = 0
     while log.recv_match(type="HEARTBEAT") is not None:

@@ -103,7 +103,7 @@ def vehicle(tmp_path_factory):
         proc = subprocess.Popen(
             [sys.executable, "-m", "longwing.cli", "sitl", "--speedup", str(SPEEDUP),
              "--gcs", f"127.0.0.1:{base}", "--mavsdk", f"127.0.0.1:{base + 1}",
-             "--tcp-port", str(base + 2), "--out", str(out), "--duration-s", "3000"],
+             "--tcp-port", str(base + 2), "--out", str(out / "sitl"), "--duration-s", "3000"],
             stdout=subprocess.DEVNULL, stderr=err,
         )  # fmt: skip
     sdk = Mavsdk(Configuration.create_with_component_type(ComponentType.GROUND_STATION))

@@ -3,14 +3,29 @@
 Per instance k (0-based; sysid k + 1) it sends to UDP ``--gcs`` (QGroundControl's
 127.0.0.1:14550) and ``--mavsdk`` (127.0.0.1:14540), both + 10 k, reading the replies on the
 same sockets, and listens on TCP ``--tcp-port`` + 10 k (MAVProxy ``--master=tcp:...``).
-Parameters persist per instance in ``OUT/instanceK/params.parm``; every session writes
-``OUT/instanceK/session.tlog`` (readable by pymavlink / MAVExplorer).
+Every socket is bound to ``--bind`` (127.0.0.1: this machine only); another address is
+warned about, since whoever reaches the ports can command the vehicle.
+
+``OUT`` is a sitl folder (marked, see :mod:`longwing.logs.outputs`), reused by every session:
+parameters persist per instance in ``OUT/instanceK/params.parm``; each session writes a new
+``OUT/instanceK/session-YYYYmmdd-HHMMSS.tlog`` (UTC start time; ``-2``, ``-3`` ... if taken),
+readable by pymavlink / MAVExplorer. All input (options, mission, output folder, the ports
+themselves) is checked before anything is created: a mistake is one line, exit code 2.
+
+SIGINT (Ctrl-C) and SIGTERM stop it cleanly (the loop ends, the sockets close, the tlogs are
+flushed and closed) with exit code 0, as does the end of ``--duration-s``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import math
+import signal
+import socket
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -21,17 +36,92 @@ from longwing.cli_errors import UsageFailure
 
 err = Console(stderr=True)
 STALL_S = 0.5  # behind the wall clock by more than this: reset the pacing, don't catch up
+TLOG_FLUSH_S = 1.0  # wall time between tlog flushes (a reader sees the session so far)
+MAX_INSTANCES = 50
+PORT_STEP = 10  # instance k uses every port + PORT_STEP * k
+MAX_PORT = 65535
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def _host_port(text: str, what: str) -> tuple[str, int]:
+class StopRequest:
+    """A stop asked for by a signal: the handler only records it; the serve loop reads it."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def __call__(self, signum: int, _frame: object) -> None:  # the signal handler
+        self.signum = signum
+
+    @property
+    def requested(self) -> bool:
+        return self.signum is not None
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signum).name if self.signum is not None else ""
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: StopRequest) -> Iterator[StopRequest]:
+    """SIGINT and SIGTERM set ``stop`` while inside (the previous handlers come back after).
+    Outside the main thread (where Python cannot install handlers) it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = {s: signal.signal(s, stop) for s in STOP_SIGNALS}
+    try:
+        yield stop
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def parse_bind(text: str) -> str:
+    """The IPv4 address to listen on (``--bind``), normalised; UsageFailure if it is not one."""
+    try:
+        ip = ipaddress.ip_address(text.strip())
+    except ValueError:
+        raise UsageFailure(f"--bind {text!r} is not an IP address (127.0.0.1 for this machine "
+                           "only, 0.0.0.0 for every interface)") from None  # fmt: skip
+    if ip.version != 4:
+        raise UsageFailure(f"--bind {text}: only IPv4 addresses are supported")
+    return str(ip)
+
+
+def bind_warning(bind: str) -> str | None:
+    """The one-line warning for a --bind that is reachable from other machines, or None."""
+    if ipaddress.ip_address(bind).is_loopback:
+        return None
+    return (f"warning: --bind {bind} exposes the simulated vehicle's MAVLink ports to the "
+            "network: anyone who can reach them can command it")  # fmt: skip
+
+
+def _check_ports(what: str, port: int, instances: int, text: str | None = None) -> None:
+    """``port`` and the ports of the later instances (+ PORT_STEP each) are in 1-MAX_PORT."""
+    shown = text if text is not None else str(port)
+    if not 1 <= port <= MAX_PORT:
+        raise UsageFailure(f"{what} {shown}: the port must be in 1-{MAX_PORT}")
+    last = port + PORT_STEP * (instances - 1)
+    if last > MAX_PORT:
+        raise UsageFailure(f"{what} {shown}: instance {instances - 1} would use port {last} "
+                           f"(+{PORT_STEP} per instance), beyond {MAX_PORT}")  # fmt: skip
+
+
+def _host_port(text: str, what: str, instances: int = 1) -> tuple[str, int]:
+    """HOST:PORT of a UDP destination, the host resolved to an IPv4 address once."""
     host, sep, port = text.rpartition(":")
     try:
         p = int(port)
     except ValueError:
         raise UsageFailure(f"{what} {text!r} must be HOST:PORT") from None
-    if not sep or not host or not 1 <= p <= 65535:
-        raise UsageFailure(f"{what} {text!r} must be HOST:PORT with a port in 1-65535")
-    return host, p
+    if not sep or not host or not 1 <= p <= MAX_PORT:
+        raise UsageFailure(f"{what} {text!r} must be HOST:PORT with a port in 1-{MAX_PORT}")
+    _check_ports(what, p, instances, text)
+    try:
+        infos = socket.getaddrinfo(host, p, socket.AF_INET, socket.SOCK_DGRAM)
+    except (OSError, UnicodeError):
+        raise UsageFailure(f"{what} {text!r}: cannot resolve {host!r} to an IPv4 address") from None
+    return str(infos[0][4][0]), p
 
 
 def _home(text: str):
@@ -49,6 +139,53 @@ def _home(text: str):
     return Home(*vals)
 
 
+def _open_instance(
+    bind: str, gcs: tuple[str, int], mavsdk: tuple[str, int], tcp_port: int, k: int, links: list
+) -> None:
+    """Append instance ``k``'s sockets [UDP GCS, UDP MAVSDK, TCP server] to ``links``, all
+    bound to ``bind``; UsageFailure names the one that cannot be opened."""
+    from longwing.mavlink.link import RouteError, TcpServer, UdpLink
+
+    for what, (host, port) in (("--gcs", gcs), ("--mavsdk", mavsdk)):
+        dest = f"{what} {host}:{port + PORT_STEP * k} (instance {k})"
+        try:
+            links.append(UdpLink(host, port + PORT_STEP * k, bind_host=bind))
+        except RouteError as exc:
+            raise UsageFailure(f"{dest} cannot be reached from --bind {bind}: {exc.strerror}; "
+                               "give --bind 0.0.0.0 or this machine's address on that "
+                               "network") from None  # fmt: skip
+        except OSError as exc:
+            why = exc.strerror or exc
+            raise UsageFailure(f"cannot open a UDP socket on {bind} for {dest}: {why}") from None
+    port = tcp_port + PORT_STEP * k
+    try:
+        links.append(TcpServer(bind, port))
+    except OSError as exc:
+        raise UsageFailure(f"cannot listen on tcp {bind}:{port} (--tcp-port, instance {k}): "
+                           f"{exc.strerror or exc}") from None  # fmt: skip
+
+
+def _close_all(all_links: list[list]) -> None:
+    for links in all_links:
+        for lk in links:
+            lk.close()
+
+
+def _open_links(
+    bind: str, gcs: tuple[str, int], mavsdk: tuple[str, int], tcp_port: int, instances: int
+) -> list[list]:
+    """Every instance's sockets; on a failure the ones opened so far are closed."""
+    opened: list[list] = []
+    try:
+        for k in range(instances):
+            opened.append([])
+            _open_instance(bind, gcs, mavsdk, tcp_port, k, opened[-1])
+    except BaseException:
+        _close_all(opened)
+        raise
+    return opened
+
+
 def build_vehicles(
     airframe: str = "aerosonde",
     home: str | None = None,
@@ -62,27 +199,33 @@ def build_vehicles(
     tcp_port: int = 5760,
     out_dir: Path = Path("runs/sitl"),
     speedup: float = 1.0,
+    bind: str = "127.0.0.1",
 ):
-    """The vehicles of a session (see the module doc); raises UsageFailure on bad input."""
+    """The vehicles of a session (see the module doc). Everything is checked, and every socket
+    opened, before anything is written; UsageFailure on bad input (nothing created then)."""
     from longwing.airframe.loader import AirframeError, load_airframe
-    from longwing.mavlink.link import Links, TcpServer, TlogWriter, UdpLink
-    from longwing.mavlink.mission_protocol import MissionProtocol
-    from longwing.mavlink.params import ParamProtocol, ParamStore
-    from longwing.mavlink.vehicle import SitlVehicle
+    from longwing.logs.outputs import OutputError, check_run_dir, mark_dir
+    from longwing.mavlink.link import Links, open_new_tlog
+    from longwing.mavlink.params import ParamStore
     from longwing.mission import load_mission
     from longwing.mission.items import MissionError
     from longwing.mission.model import Home
     from longwing.physics.turbulence import parse_turbulence
     from longwing.physics.wind import parse_wind
 
-    if not 1 <= instances <= 50:
-        raise UsageFailure(f"--instances {instances} must be in 1-50")
+    if not 1 <= instances <= MAX_INSTANCES:
+        raise UsageFailure(f"--instances {instances} must be in 1-{MAX_INSTANCES}")
+    bind = parse_bind(bind)
+    _check_ports("--tcp-port", tcp_port, instances)
+    gcs_addr = _host_port(gcs, "--gcs", instances)
+    mavsdk_addr = _host_port(mavsdk, "--mavsdk", instances)
     try:
+        check_run_dir(out_dir, "sitl")
         af = load_airframe(airframe)
         wf = parse_wind(wind)
         tb = parse_turbulence(turbulence)
         mission = load_mission(mission_file) if mission_file is not None else None
-    except (AirframeError, MissionError, ValueError, OSError) as exc:
+    except (AirframeError, MissionError, OutputError, ValueError, OSError) as exc:
         raise UsageFailure(str(exc)) from None
     h = (
         _home(home)
@@ -93,44 +236,67 @@ def build_vehicles(
         import dataclasses
 
         mission = dataclasses.replace(mission, home=h)
-    gh, gp = _host_port(gcs, "--gcs")
-    mh, mp = _host_port(mavsdk, "--mavsdk")
-    vehicles = []
-    for k in range(instances):
-        folder = out_dir / f"instance{k}"
-        folder.mkdir(parents=True, exist_ok=True)
+
+    def param_store(k: int) -> ParamStore:
+        # a saved file is read (nothing written); a missing one is created with the defaults
         try:
-            links = [UdpLink(gh, gp + 10 * k), UdpLink(mh, mp + 10 * k),
-                     TcpServer("0.0.0.0", tcp_port + 10 * k)]  # fmt: skip
-        except OSError as exc:
-            raise UsageFailure(f"cannot open the MAVLink ports of instance {k}: {exc}") from None
-        try:
-            store = ParamStore(af, sysid=k + 1, sim_speedup=speedup,
-                               path=folder / "params.parm")  # fmt: skip
+            return ParamStore(af, sysid=k + 1, sim_speedup=speedup,
+                              path=out_dir / f"instance{k}" / "params.parm")  # fmt: skip
         except ValueError as exc:  # a bad saved parameter file: named, line and parameter
             raise UsageFailure(str(exc)) from None
-        vehicle_links = Links(links, TlogWriter(folder / "session.tlog"))
 
-        def mission_factory(v):
-            return MissionProtocol(
-                v.mav, v.on_mission_change, target=(v.sysid, v.compid), home=v.home,
-                on_error=lambda text, v=v: v.statustext(text, 3),
-                on_set_current=lambda seq, v=v: v._set_current(seq) == 0,
-                on_guided=v.on_guided,
-            )  # fmt: skip
-
-        def param_factory(v, store=store):
-            return ParamProtocol(store, v.mav, lambda name, value: None)
-
-        v = SitlVehicle(
-            af, h, vehicle_links, sysid=int(store.get("SYSID_THISMAV")), mission=mission,
-            wind=wf, turbulence=tb, seed=seed + k, params=store,
-            mission_protocol_factory=mission_factory, param_protocol_factory=param_factory,
-        )  # fmt: skip
-        if mission is not None:
-            v.mission_proto.load(mission)
-        vehicles.append(v)
+    folders = [out_dir / f"instance{k}" for k in range(instances)]
+    for folder in folders:
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise UsageFailure(f"--out {out_dir}: {folder.name} is not a folder; refusing to "
+                               "write through it")  # fmt: skip
+    saved = [(folder / "params.parm").exists() for folder in folders]
+    stores = [param_store(k) if saved[k] else None for k in range(instances)]
+    all_links = _open_links(bind, gcs_addr, mavsdk_addr, tcp_port, instances)
+    # from here on things are written: the folders, new parameter files, the tlogs
+    vehicles: list = []
+    try:
+        mark_dir(out_dir, "sitl")
+        stem = "session-" + time.strftime("%Y%m%d-%H%M%S", time.gmtime())  # UTC
+        for k, links in enumerate(all_links):
+            folders[k].mkdir(exist_ok=True)
+            store = stores[k] or param_store(k)
+            vehicle_links = Links(links, open_new_tlog(folders[k], stem))
+            vehicles.append(_vehicle(af, h, vehicle_links, store, mission, wf, tb, seed + k))
+    except BaseException as exc:
+        _close_all(all_links[len(vehicles) :])
+        for v in vehicles:
+            v.links.close()
+        if isinstance(exc, OSError):
+            raise UsageFailure(f"--out {out_dir}: cannot write: {exc}") from None
+        raise
     return vehicles
+
+
+def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int):
+    from longwing.mavlink.mission_protocol import MissionProtocol
+    from longwing.mavlink.params import ParamProtocol
+    from longwing.mavlink.vehicle import SitlVehicle
+
+    def mission_factory(v):
+        return MissionProtocol(
+            v.mav, v.on_mission_change, target=(v.sysid, v.compid), home=v.home,
+            on_error=lambda text, v=v: v.statustext(text, 3),
+            on_set_current=lambda seq, v=v: v._set_current(seq) == 0,
+            on_guided=v.on_guided,
+        )  # fmt: skip
+
+    def param_factory(v):
+        return ParamProtocol(store, v.mav, lambda name, value: None)
+
+    v = SitlVehicle(
+        af, home, links, sysid=int(store.get("SYSID_THISMAV")), mission=mission,
+        wind=wind, turbulence=turbulence, seed=seed, params=store,
+        mission_protocol_factory=mission_factory, param_protocol_factory=param_factory,
+    )  # fmt: skip
+    if mission is not None:
+        v.mission_proto.load(mission)
+    return v
 
 
 def warm_up(airframe) -> None:
@@ -145,19 +311,24 @@ def warm_up(airframe) -> None:
     fly(FlightScenario(airframe, m, max_duration_s=1.0))
 
 
-def serve(vehicles, speedup: float, duration_s: float | None = None) -> None:
+def serve(
+    vehicles, speedup: float, duration_s: float | None = None, stop: StopRequest | None = None
+) -> None:
     """Run the vehicles in lockstep at ``speedup`` x real time (all advance one slice per
-    iteration; the loop waits for the wall clock, never the other way round)."""
+    iteration; the loop waits for the wall clock, never the other way round) until
+    ``duration_s`` of sim time or ``stop`` is requested; then close every link and tlog."""
+    stop = stop if stop is not None else StopRequest()
     wall0 = time.monotonic()
     t0 = vehicles[0].sim_t
+    flush_wall = wall0 + TLOG_FLUSH_S
     try:
-        while duration_s is None or vehicles[0].sim_t - t0 < duration_s:
+        while not stop.requested and (duration_s is None or vehicles[0].sim_t - t0 < duration_s):
             for v in vehicles:
                 for _, msg in v.links.poll(0.0):
                     v.handle(msg)
                 v.step()
             lag = (vehicles[0].sim_t - t0) / speedup - (time.monotonic() - wall0)
-            while lag > 0.0:  # wait for the wall clock, serving messages meanwhile
+            while lag > 0.0 and not stop.requested:  # wait for the wall clock, serving meanwhile
                 for v in vehicles:
                     for _, msg in v.links.poll(lag / len(vehicles)):
                         v.handle(msg)
@@ -165,9 +336,29 @@ def serve(vehicles, speedup: float, duration_s: float | None = None) -> None:
             if lag < -STALL_S:  # fell behind (a stall): carry on from now, no burst
                 wall0 = time.monotonic()
                 t0 = vehicles[0].sim_t
+            if time.monotonic() >= flush_wall:
+                for v in vehicles:
+                    v.links.flush()
+                flush_wall = time.monotonic() + TLOG_FLUSH_S
     finally:
         for v in vehicles:
             v.links.close()
+
+
+def banner(vehicles, speedup: float, bind: str) -> list[str]:
+    """The start lines: where each instance listens and sends, and its tlog."""
+    scope = "this machine only" if bind_warning(bind) is None else "reachable from the network"
+    lines = [f"longwing sitl: {len(vehicles)} vehicle(s) at {speedup:g}x, MAVLink ports bound "
+             f"to {bind} ({scope})"]  # fmt: skip
+    for k, v in enumerate(vehicles):
+        gcs, sdk, tcp = v.links.links
+        lines.append(
+            f"  instance {k} (sysid {v.sysid}): GCS udp {gcs.addr[0]}:{gcs.addr[1]}, MAVSDK udp "
+            f"{sdk.addr[0]}:{sdk.addr[1]}, MAVProxy tcp:{tcp.host}:{tcp.port}, "
+            f"tlog {v.links.tlog.path}"
+        )
+    lines.append("Ctrl-C or SIGTERM stops it (exit code 0)")
+    return lines
 
 
 def sitl(
@@ -184,26 +375,38 @@ def sitl(
     gcs: Annotated[str, typer.Option(help="UDP out to the GCS.")] = "127.0.0.1:14550",
     mavsdk: Annotated[str, typer.Option(help="UDP out to MAVSDK.")] = "127.0.0.1:14540",
     tcp_port: Annotated[int, typer.Option(help="TCP server port (MAVProxy).")] = 5760,
+    bind: Annotated[
+        str,
+        typer.Option(help="Listen on this IPv4 address (0.0.0.0: every interface; warned)."),
+    ] = "127.0.0.1",
     duration_s: Annotated[
         float | None, typer.Option(help="Stop after this much sim time, s.")
     ] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for tlogs and params.")] = Path(
-        "runs/sitl"
-    ),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="sitl folder (reused): params, a new tlog per session.")
+    ] = Path("runs/sitl"),
 ) -> None:
-    """Run the simulated vehicle(s) as ArduPlane on MAVLink 2 (Ctrl-C to stop)."""
+    """Run the simulated vehicle(s) as ArduPlane on MAVLink 2 (Ctrl-C or SIGTERM stops it,
+    exit code 0)."""
     if not (math.isfinite(speedup) and 0.01 <= speedup <= 10000.0):
         raise UsageFailure(f"--speedup {speedup:g} must be in [0.01, 10000]")
     if duration_s is not None and not (math.isfinite(duration_s) and duration_s > 0.0):
         raise UsageFailure("--duration-s must be > 0")
-    vehicles = build_vehicles(airframe, home, mission, wind, turbulence, seed, instances, gcs,
-                              mavsdk, tcp_port, out_dir, speedup)  # fmt: skip
-    warm_up(vehicles[0].af)
-    err.print(
-        f"longwing sitl: {instances} vehicle(s) at {speedup:g}x; GCS udp {gcs}, MAVSDK udp "
-        f"{mavsdk}, MAVProxy tcp:{tcp_port} (+10 per instance); logs in {out_dir}"
-    )
-    try:
-        serve(vehicles, speedup, duration_s)
-    except KeyboardInterrupt:
-        err.print("stopped")
+    with stop_on_signals(StopRequest()) as stop:
+        vehicles = build_vehicles(airframe, home, mission, wind, turbulence, seed, instances,
+                                  gcs, mavsdk, tcp_port, out_dir, speedup, bind)  # fmt: skip
+        bind = parse_bind(bind)
+        try:
+            warm_up(vehicles[0].af)
+        except BaseException:
+            for v in vehicles:
+                v.links.close()
+            raise
+        warning = bind_warning(bind)
+        if warning is not None:
+            err.print(warning, markup=False, highlight=False, soft_wrap=True)
+        for line in banner(vehicles, speedup, bind):
+            err.print(line, markup=False, highlight=False, soft_wrap=True)
+        serve(vehicles, speedup, duration_s, stop)
+        why = f"by {stop.name}" if stop.requested else "at the end of --duration-s"
+        err.print(f"longwing sitl: stopped {why}; tlogs closed", markup=False, highlight=False)

@@ -10,6 +10,10 @@
   ``BAD_DATA`` message that the caller drops, never an exception.
 * :class:`TlogWriter` writes every message sent and received as a telemetry log that
   pymavlink and MAVExplorer read: an 8-byte big-endian microsecond timestamp before each frame.
+  A tlog is always a new file (:func:`open_new_tlog`): an earlier session's is never replaced.
+
+Every socket listens on ``bind_host``: the loopback address (127.0.0.1) unless the caller
+asks for another, so the simulated vehicle cannot be commanded from the network by default.
 
 Wall-clock time appears here only, at the edge (tlog timestamps); the simulation's time is
 the vehicle's.
@@ -30,6 +34,12 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 MAX_DATAGRAM = 65535
 MAX_DATAGRAMS_PER_POLL = 64  # the rest waits for the next poll (the kernel buffers it)
 MAX_TCP_READS_PER_POLL = 4  # x 64 KiB
+LOOPBACK = "127.0.0.1"
+MAX_TLOG_SUFFIX = 999  # session-STAMP-2.tlog ... session-STAMP-999.tlog on name collisions
+
+
+class RouteError(OSError):
+    """A UDP destination that cannot be reached from the address the link is bound to."""
 
 
 def new_parser(sysid: int = 255, compid: int = 0) -> mavlink2.MAVLink:
@@ -50,13 +60,20 @@ class _Endpoint:
 
 
 class UdpLink:
-    """Send to ``(host, port)``; receive what comes back to our socket."""
+    """Send to ``(host, port)``; receive what comes back to our socket, which is bound to
+    ``(bind_host, bind_port)``. OSError if it cannot bind; :class:`RouteError` if ``host``
+    cannot be reached from ``bind_host`` (e.g. another machine from 127.0.0.1)."""
 
-    def __init__(self, host: str, port: int, bind_port: int = 0) -> None:
+    def __init__(self, host: str, port: int, bind_port: int = 0, bind_host: str = LOOPBACK) -> None:
         self.addr = (host, port)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.setblocking(False)
-        self.sock.bind(("0.0.0.0", bind_port))
+        try:
+            self.sock.setblocking(False)
+            self.sock.bind((bind_host, bind_port))
+            _check_route(bind_host, self.addr)
+        except OSError:
+            self.sock.close()
+            raise
         self.ep = _Endpoint(f"udp:{host}:{port}")
         self.peer: tuple[str, int] | None = None
 
@@ -86,16 +103,33 @@ class UdpLink:
         self.sock.close()
 
 
+def _check_route(bind_host: str, addr: tuple[str, int]) -> None:
+    """RouteError if a datagram from ``bind_host`` cannot go to ``addr`` (the kernel's route
+    lookup, by connecting a throwaway socket: nothing is sent)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.bind((bind_host, 0))
+        probe.connect(addr)
+    except OSError as exc:
+        raise RouteError(exc.errno, exc.strerror) from None
+    finally:
+        probe.close()
+
+
 class TcpServer:
-    """A listening TCP socket; every accepted client is an endpoint."""
+    """A TCP socket listening on ``(host, port)``; every accepted client is an endpoint."""
 
     def __init__(self, host: str, port: int) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, port))
-        self.sock.listen(8)
-        self.sock.setblocking(False)
-        self.port = self.sock.getsockname()[1]
+        try:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.sock.bind((host, port))
+            self.sock.listen(8)
+            self.sock.setblocking(False)
+        except OSError:
+            self.sock.close()
+            raise
+        self.host, self.port = self.sock.getsockname()[:2]
         self.clients: dict[socket.socket, _Endpoint] = {}
 
     def accept(self) -> None:
@@ -149,18 +183,33 @@ class TcpServer:
 
 
 class TlogWriter:
-    """Every frame with an 8-byte big-endian microsecond timestamp (the .tlog format)."""
+    """Every frame with an 8-byte big-endian microsecond timestamp (the .tlog format), in a
+    file created here: FileExistsError if ``path`` exists (a tlog is never overwritten)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.f = open(self.path, "wb")  # noqa: SIM115 - kept open for the session
+        self.f = open(self.path, "xb")  # noqa: SIM115 - kept open for the session
 
     def write(self, frame: bytes) -> None:
         self.f.write(struct.pack(">Q", int(time.time() * 1e6)) + frame)
 
+    def flush(self) -> None:
+        self.f.flush()
+
     def close(self) -> None:
         self.f.close()
+
+
+def open_new_tlog(folder: str | os.PathLike[str], stem: str) -> TlogWriter:
+    """A new tlog in the existing ``folder``: ``stem.tlog``, or ``stem-2.tlog``, ``stem-3.tlog``
+    ... if taken (each created exclusively, so two sessions never share or replace one)."""
+    folder = Path(folder)
+    for n in range(1, MAX_TLOG_SUFFIX + 1):
+        try:
+            return TlogWriter(folder / (f"{stem}.tlog" if n == 1 else f"{stem}-{n}.tlog"))
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{folder}: {stem}.tlog and {MAX_TLOG_SUFFIX - 1} numbered ones exist")
 
 
 class Links:
@@ -207,7 +256,13 @@ class Links:
         if self.tlog is not None:
             self.tlog.write(frame)
 
+    def flush(self) -> None:
+        """Write the buffered tlog out (a reader sees the session so far)."""
+        if self.tlog is not None:
+            self.tlog.flush()
+
     def close(self) -> None:
+        """Close every socket, then flush and close the tlog."""
         for lk in self.links:
             lk.close()
         if self.tlog is not None:
