@@ -191,7 +191,9 @@ def test_bind_all_interfaces_warns_once_and_is_reachable(tmp_path):
 # -- 2. signals -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("sig", "offset"), [(signal.SIGTERM, 20), (signal.SIGINT, 30)])
+@pytest.mark.parametrize(
+    ("sig", "offset"), [(signal.SIGTERM, 20), (signal.SIGINT, 30)], ids=["SIGTERM", "SIGINT"]
+)
 def test_signal_stops_cleanly_with_a_complete_tlog(sig, offset, tmp_path):
     s = Sitl(tmp_path / "out", _port_base() + offset)
     try:
