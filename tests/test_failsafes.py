@@ -292,7 +292,11 @@ def test_engine_failure_high_glides_home_and_lands_in_the_footprint():
     s = fly(sc).summary
     fs = s["failsafes"][0]
     assert fs["kind"] == "engine_failure" and fs["action"] == "glide to home", fs
-    assert s["end_state"] == "landed"
+    # intact, but short of the strip: a landing out (the site extends 200 m from its point)
+    td = s["touchdown"]
+    assert td["within_limits"] and td["distance_m"] > AF.landing.site_radius_m
+    assert s["end_state"] == "landed_out" and not s["completed"]
+    assert f"landed intact {td['distance_m']:.0f} m from the landing point" in s["end_reason"]
     _, ld = best_glide(AF.aero, AF.mass_kg(4.0), 1.2)
     reach = (fs["alt_m"] - mission.home.alt_m) * ld
     d = _dist_m((fs["lat_deg"], fs["lon_deg"]), (s["landing_lat"], s["landing_lon"]))
@@ -306,7 +310,8 @@ def test_engine_failure_low_and_far_lands_ahead():
     s = _fly("survey", ("engine_failure@400",))
     fs = s["failsafes"][0]
     assert (fs["kind"], fs["action"]) == ("engine_failure", "land ahead")
-    assert s["end_state"] == "landed"
+    assert s["end_state"] == "landed_out" and s["touchdown"]["within_limits"]
+    assert s["end_reason"].startswith("forced landing away from any landing site")
     _, ld = best_glide(AF.aero, AF.mass_kg(4.0), 1.2)
     reach = (fs["alt_m"] - SURVEY.home.alt_m) * ld
     assert _dist_m((fs["lat_deg"], fs["lon_deg"]), (s["landing_lat"], s["landing_lon"])) < reach
@@ -404,4 +409,5 @@ def test_fuel_exhaustion_is_flown_as_an_engine_failure():
     kinds = _kinds(s)
     assert kinds[0] == ("low_fuel", "RTL")
     assert kinds[-1][0] == "engine_failure"
-    assert s["end_state"] == "landed" and s["fuel_remaining_kg"] == 0.0
+    assert s["end_state"] == "landed_out" and s["fuel_remaining_kg"] == 0.0
+    assert s["touchdown"]["within_limits"] and not s["completed"]

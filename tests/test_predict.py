@@ -209,7 +209,7 @@ def _landing(approach_brg):
 
 def mission_long_legs() -> Mission:
     """Take-off to 100 m, four 30-50 km legs on courses 020, 110, 200, 300 at 300 m above
-    home, a landing sequence (about 2.4 h at 25 m/s)."""
+    home, a landing sequence into the wind of the test (about 2.4 h at 25 m/s)."""
     h = HOME
     a = _pt(h.lat_deg, h.lon_deg, 20, 40e3)
     b = _pt(*a, 110, 45e3)
@@ -217,7 +217,7 @@ def mission_long_legs() -> Mission:
     d = _pt(*c, 300, 30e3)
     items = [MissionItem(22, REL, (12.0, 0, 0, 0), *_pt(h.lat_deg, h.lon_deg, 60, 600), 100.0)]
     items += [_wp(*p, 300.0) for p in (a, b, c, d)]
-    return Mission(home=h, items=(*items, *_landing(240)))
+    return Mission(home=h, items=(*items, *_landing(70)))
 
 
 def mission_mixed() -> Mission:

@@ -20,6 +20,7 @@ from rich.table import Table
 from longwing.airframe.loader import AirframeError, list_bundled_airframes, load_airframe
 from longwing.airframe.params import Airframe
 from longwing.cli_errors import UsageFailure
+from longwing.cli_fly import fly, write_checked
 from longwing.cli_plan import plan_app
 from longwing.cli_sitl import sitl
 
@@ -30,6 +31,7 @@ app = typer.Typer(
 )
 app.add_typer(plan_app, name="plan")
 app.command()(sitl)
+app.command()(fly)
 err = Console(stderr=True)
 out = Console()
 
@@ -227,7 +229,7 @@ def sim(
     events = [e.as_dict() for e in res.events]
     cols = {name: table.column(name).to_numpy() for name in table.column_names}
     report = render_report(f"longwing sim: {af.name}", cols, summary, events)
-    _write(out_dir, table, summary, events, report, "sim")
+    write_checked(out_dir, table, summary, events, {"report.html": report}, "sim")
     if as_json:
         print(dumps(summary))
         return
@@ -244,189 +246,19 @@ def sim(
     )
 
 
-@app.command()
-def fly(
-    mission_file: Annotated[Path, typer.Argument(help="QGC .plan or QGC WPL 110 mission.")],
-    airframe: AirframeOpt = "aerosonde",
-    wind: Annotated[
-        str, typer.Option(help="DIR_DEG@SPEED_MPS (from), or ALT:DIR@SPD,... layers.")
-    ] = "calm",
-    turbulence: Annotated[str, typer.Option(help="none|light|moderate|severe")] = "none",
-    seed: Annotated[int, typer.Option(help="Random seed (sensors, turbulence).")] = 1,
-    fuel_kg: Annotated[float | None, typer.Option(help="Fuel at launch, kg [full].")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Run folder to write.")] = Path("runs/fly"),
-    truth_nav: Annotated[
-        bool, typer.Option("--truth-nav", help="Fly on the true state (debug).")
-    ] = False,
-    max_duration_s: Annotated[
-        float | None, typer.Option(help="Stop after this much simulated time, s.")
-    ] = None,
-    log_hz: Annotated[float, typer.Option(help="Log rate, Hz.")] = 10.0,
-    fault: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Inject a fault: KIND@T[:DURATION][,PARAM=V] (repeatable), kinds gnss_loss, "
-            "gnss_drift, pitot_blocked, mag_fail, engine_failure, fuel_leak, link_loss, gust."
-        ),
-    ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Set a parameter NAME=VALUE (repeatable): autopilot gains (e.g. "
-            "NAVL1_PERIOD), failsafe settings (e.g. FS_LONG_ACTN) or mission settings "
-            "(e.g. RTL_ALTITUDE)."
-        ),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-) -> None:
-    """Fly a mission from launch to landing and write a run folder with a report."""
-    from longwing.logs.outputs import check_run_dir
-    from longwing.logs.report import render_report
-    from longwing.logs.runfolder import dumps, to_file_units
-    from longwing.mission import load_mission
-    from longwing.mission.items import MissionError
-    from longwing.physics.turbulence import parse_turbulence
-    from longwing.physics.wind import parse_wind
-    from longwing.sim import closedloop as cl
-    from longwing.sim.faults import parse_fault
-    from longwing.sim.runner import FlightScenario
-    from longwing.sim.runner import fly as fly_mission
-
-    af = _airframe(airframe)
-    try:
-        check_run_dir(out_dir, "fly")
-        faults = tuple(parse_fault(f) for f in fault or ())
-        ap_params, fs_settings, settings = _split_params(param or ())
-        mission = load_mission(mission_file)
-        sc = FlightScenario(
-            airframe=af,
-            mission=mission,
-            wind=parse_wind(wind),
-            turbulence=parse_turbulence(turbulence),
-            seed=seed,
-            fuel_kg=fuel_kg,
-            truth_nav=truth_nav,
-            max_duration_s=max_duration_s,
-            log_hz=log_hz,
-            faults=faults,
-            autopilot=ap_params,
-            failsafe=fs_settings,
-            settings=settings,
-        )
-    except (MissionError, ValueError, OSError) as exc:
-        raise UsageFailure(str(exc)) from None
-    route_km = mission.route_length_m() / 1000.0
-    progress = Progress(
-        TextColumn("[bold]fly"),
-        BarColumn(),
-        TextColumn("{task.fields[t]:>8.0f} s"),
-        TextColumn("{task.fields[dist]:>8.1f}/{task.fields[route]:.0f} km"),
-        TextColumn("fuel {task.fields[fuel]:.3f} kg"),
-        TextColumn("item {task.fields[seq]}"),
-        TimeElapsedColumn(),
-        console=err,
-    )
-    with progress:
-        task = progress.add_task(
-            "fly", total=max(route_km, 1e-3), t=0.0, dist=0.0, route=route_km,
-            fuel=sc.fuel_kg or af.mass.fuel_capacity_kg, seq=0,
-        )  # fmt: skip
-
-        def on_progress(t_s: float, fuel: float, dist_m: float, seq: int) -> None:
-            progress.update(task, completed=min(dist_m / 1000.0, route_km), t=t_s,
-                            dist=dist_m / 1000.0, fuel=fuel, seq=seq)  # fmt: skip
-
-        res = fly_mission(sc, on_progress)
-    summary = dict(res.summary)
-    summary["mission_file"] = str(mission_file)
-    summary["out_dir"] = str(out_dir)
-    table = to_file_units(cl.LOG_COLUMNS, res.log)
-    mission_events = [e.as_dict() for e in res.events]
-    triggers = to_file_units(cl.TRIGGER_COLUMNS, res.triggers)
-    events = mission_events + [{"kind": "camera_trigger", **row} for row in triggers.to_pylist()]
-    cols = {name: table.column(name).to_numpy() for name in table.column_names}
-    report = render_report(f"longwing fly: {mission_file.name}", cols, summary, mission_events)
-    _write(out_dir, table, summary, events, report, "fly")
-    if as_json:
-        print(dumps(summary))
-        return
-    td = summary.get("touchdown")
-    out.print(
-        f"[bold]{summary['end_state']}[/] ({summary['stop_reason']}): "
-        f"{summary['distance_km']:.1f} km in {summary['flight_time_s'] / 3600:.2f} h, "
-        f"items {len(summary['items_reached'])}/{summary['items_total']}\n"
-        f"fuel used {summary['fuel_used_kg']:.3f} kg, remaining "
-        f"{summary['fuel_remaining_kg']:.3f} kg; cross-track RMS "
-        f"{_fmt_opt(summary['rms_xtrack_m'])} m, altitude RMS "
-        f"{_fmt_opt(summary['rms_alt_err_m'])} m"
-        + (f"\ntouchdown {td.get('along_m', 0):+.1f} m along, {td.get('across_m', 0):+.1f} m "
-           f"across, sink {td['sink_mps']:.2f} m/s" if td else "")
-        + f"\n{summary['realtime_factor']:.0f}x real time; wrote {out_dir}/ (report: "
-        f"{out_dir}/report.html)"
-    )  # fmt: skip
-
-
-def _write(out_dir: Path, table, summary: dict, events: list, report: str, kind: str) -> None:
-    """The run folder, atomically; a path that became unusable during the run is one line."""
-    from longwing.logs.runfolder import write_run_folder
-
-    try:
-        write_run_folder(out_dir, table, summary, events, {"report.html": report}, kind=kind)
-    except OSError as exc:
-        raise UsageFailure(f"--out {out_dir}: cannot write the run folder: "
-                           f"{exc.strerror or exc}") from None  # fmt: skip
-    except ValueError as exc:  # OutputError: the path changed under us
-        raise UsageFailure(str(exc)) from None
-
-
-def _split_params(pairs) -> tuple[dict[str, float], object, object]:
-    """``NAME=VALUE`` strings -> (autopilot overrides, FailsafeSettings, MissionSettings)."""
-    from dataclasses import fields, replace
-
-    from longwing.control.params import PARAM_INDEX
-    from longwing.mission.failsafe import FailsafeSettings
-    from longwing.mission.manager import MissionSettings
-
-    fs, ms = FailsafeSettings(), MissionSettings()
-    fs_names = {f.name: f for f in fields(FailsafeSettings)}
-    ms_names = {f.name: f for f in fields(MissionSettings)}
-    ap: dict[str, float] = {}
-    for pair in pairs:
-        name, eq, text = pair.partition("=")
-        name = name.strip().upper()
-        if not eq:
-            raise ValueError(f"--param {pair!r}: expected NAME=VALUE")
-        try:
-            value = float(text)
-        except ValueError:
-            raise ValueError(f"--param {pair!r}: {text!r} is not a number") from None
-        if name in PARAM_INDEX:
-            ap[name] = value
-        elif name in fs_names:
-            typ = int if fs_names[name].type in (int, "int") else float
-            fs = replace(fs, **{name: typ(value)})
-        elif name in ms_names:
-            typ = int if ms_names[name].type in (int, "int") else float
-            ms = replace(ms, **{name: typ(value)})
-        else:
-            raise ValueError(f"--param {pair!r}: unknown parameter {name}")
-    return ap, fs, ms
-
-
-def _fmt_opt(v: float | None) -> str:
-    return "n/a" if v is None else f"{v:.2f}"
-
-
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing written")
+        sys.exit(130)
     except UsageFailure as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
-        err.print("aborted")
+        err.print("interrupted: nothing written")
         sys.exit(130)
     except typer.TyperException as exc:  # usage errors: bad option value, unknown option
         show = getattr(exc, "show", None)
@@ -435,6 +267,8 @@ def main() -> None:
         else:
             err.print(f"error: {exc}", highlight=False)
         sys.exit(2)
+    if isinstance(code, int) and code != 0:  # e.g. 130 from click on Ctrl-C
+        sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from longwing.physics.ground import GroundParams
-
 
 class AeroParams(NamedTuple):
     """Geometry and aerodynamic coefficients (per radian; Beard & McLain form)."""
@@ -91,6 +89,25 @@ class ActuatorParams(NamedTuple):
     dt_rate_per_s: float
 
 
+class GroundParams(NamedTuple):
+    """Contact geometry (body axes, m; z positive down from the CG) and properties."""
+
+    front_x_m: float
+    front_z_m: float
+    main_x_m: float
+    main_y_m: float
+    main_z_m: float
+    tip_x_m: float
+    tip_y_m: float
+    tip_z_m: float
+    stiffness_npm: float  # per contact point
+    damping_nspm: float  # per contact point
+    mu_long: float  # rolling (wheels) or sliding (skids) friction along the heading
+    mu_side: float  # friction across the heading
+    mu_brake: float  # along-heading friction with full brakes
+    reach_m: float  # farthest any contact point can be from the CG (skip test above it)
+
+
 @dataclass(frozen=True)
 class Envelope:
     """Flight envelope limits used by trim checks and (later) the autopilot."""
@@ -116,6 +133,19 @@ class Launch:
 
 
 @dataclass(frozen=True)
+class LandingLimits:
+    """What a touchdown may be and still leave the aircraft intact, and how close to the
+    planned point it must be to count as a landing at the site (see docs/end_states.md)."""
+
+    max_sink_mps: float  # vertical speed at first contact
+    max_groundspeed_mps: float  # for the landing gear or skids
+    max_bank_rad: float  # |bank| at first contact (wingtip strike beyond)
+    min_pitch_rad: float  # nose-first contact below this
+    max_pitch_rad: float  # tail / propeller strike above this
+    site_radius_m: float  # a touchdown farther from the landing point is a landing out
+
+
+@dataclass(frozen=True)
 class Airframe:
     """A validated airframe: everything the physics and autopilot need, in SI units."""
 
@@ -128,6 +158,7 @@ class Airframe:
     envelope: Envelope
     ground: GroundParams
     launch: Launch
+    landing: LandingLimits
 
     def mass_kg(self, fuel_kg: float) -> float:
         return self.mass.dry_mass_kg + fuel_kg

@@ -47,6 +47,42 @@ def to_file_units(columns: Sequence[str], data: np.ndarray) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=names)
 
 
+INTEGER_COLUMNS = ("seq",)  # logged as float64 by the kernels, written as int64
+# written into log.parquet's metadata: what the columns' heights are measured from
+ALTITUDE_DATUM = {
+    "alt_m": "height above the WGS84 ellipsoid, m (truth)",
+    "est_alt_m": "height above the WGS84 ellipsoid, m (EKF estimate)",
+    "alt_cmd_m": "height above the WGS84 ellipsoid, m (demand)",
+}
+
+
+def log_table(
+    columns: Sequence[str], data: np.ndarray, segments: Sequence[tuple[int, str, str]] = ()
+) -> pa.Table:
+    """The closed-loop log in file units: integer item numbers, and per row the flight
+    ``mode`` and the guidance ``target`` kind (dictionary-encoded strings) from
+    ``segments`` ((first row, mode, target), ...); the altitude datum in the metadata."""
+    table = to_file_units(columns, data)
+    for name in INTEGER_COLUMNS:
+        if name in table.column_names:
+            i = table.column_names.index(name)
+            ints = np.rint(table.column(name).to_numpy()).astype(np.int64)
+            table = table.set_column(i, name, pa.array(ints, type=pa.int64()))
+    n = table.num_rows
+    if segments:
+        starts = [seg[0] for seg in segments] + [n]
+        for k, name in ((1, "mode"), (2, "target")):
+            labels = sorted({seg[k] for seg in segments})
+            codes = np.empty(n, dtype=np.int8)
+            for j, seg in enumerate(segments):
+                codes[starts[j] : starts[j + 1]] = labels.index(seg[k])
+            arr = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(labels))
+            table = table.append_column(name, arr)
+    datum = {k: v for k, v in ALTITUDE_DATUM.items() if k in table.column_names}
+    meta = {"altitude_datum": "WGS84 ellipsoid", "columns": datum}
+    return table.replace_schema_metadata({"longwing": json.dumps(meta)})
+
+
 def _json_default(obj: object) -> object:
     if isinstance(obj, np.generic):
         return obj.item()
@@ -62,10 +98,11 @@ def write_run_folder(
     log: pa.Table,
     summary: dict,
     events: Sequence[dict],
-    extra_files: dict[str, str] | None = None,
+    extra_files: dict[str, str | bytes] | None = None,
     kind: str = "fly",
 ) -> Path:
-    """Write the run folder atomically (plus ``extra_files``: name -> text); returns its path.
+    """Write the run folder atomically (plus ``extra_files``: name -> text or bytes); returns
+    its path.
     OutputError if the path holds anything but a longwing run folder of ``kind``."""
     out_dir = Path(out_dir)
     check_run_dir(out_dir, kind)
@@ -78,8 +115,11 @@ def write_run_folder(
         with open(stage / "events.jsonl", "w") as f:
             for ev in events:
                 f.write(json.dumps(ev, default=_json_default) + "\n")
-        for name, text in (extra_files or {}).items():
-            (stage / name).write_text(text)
+        for name, content in (extra_files or {}).items():
+            if isinstance(content, bytes):
+                (stage / name).write_bytes(content)
+            else:
+                (stage / name).write_text(content, encoding="utf-8")
         (stage / "summary.json").write_text(dumps(summary) + "\n")
         if out_dir.exists():
             # an earlier run folder (checked above): moved aside under a unique name, the

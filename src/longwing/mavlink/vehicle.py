@@ -314,7 +314,7 @@ class SitlVehicle:
             self.landed_done = True
             self.armed = False
             res = f.result().summary
-            self.statustext(f"flight ended: {res['end_state']} ({res['stop_reason']})",
+            self.statustext(f"flight ended: {res['end_state']} ({res['end_reason']})",
                             M.MAV_SEVERITY_NOTICE)  # fmt: skip
 
     # --- commands ---------------------------------------------------------------------------

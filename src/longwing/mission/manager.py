@@ -112,11 +112,32 @@ class MissionManager:
         self.finished = False
         self.landed = False
         self.last_land: tuple[Position, Position] | None = None  # (approach start, land point)
+        # the landing being flown: where (in words) and whether it is a landing site (home,
+        # the mission's NAV_LAND, a rally point) or a forced landing ahead with none
+        self.land_label = ""
+        self.land_at_site = True
+        self.fs_at_site = True  # the failsafe sequence in flight lands at a site
         # a failsafe's own item sequence (land at a rally point, glide to a site), flown in
         # place of the mission's items; and the mode/item a short failsafe resumes
         self.fs_items: tuple[MissionItem, ...] | None = None
         self.fs_label = ""
         self.resume_to: tuple[Mode, int] | None = None
+
+    # --- progress figures ---------------------------------------------------------------
+
+    def nav_seqs(self) -> tuple[int, ...]:
+        """Item numbers (1-based) of the mission's navigation items."""
+        return tuple(seq for seq, _ in self.mission.nav_items())
+
+    def current_item(self) -> MissionItem | None:
+        """The item being flown (a failsafe sequence's own item while one is flown)."""
+        items = self._items()
+        return items[self.seq - 1] if 1 <= self.seq <= len(items) else None
+
+    def nav_reached(self) -> tuple[int, ...]:
+        """The navigation items reached so far (each once, in item order)."""
+        nav = set(self.nav_seqs())
+        return tuple(sorted(nav.intersection(self.items_reached)))
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -365,6 +386,12 @@ class MissionManager:
 
     def _land(self, item: MissionItem, here: Position) -> None:
         land = self._pos(item, here)
+        if self.fs_items is None:
+            self.land_label = f"the mission's NAV_LAND (item {self.seq})"
+            self.land_at_site = True
+        else:
+            self.land_label = self.fs_label
+            self.land_at_site = self.fs_at_site
         self.ground_alt_m = land.alt_m
         self.last_land = (Position(self.prev.lat_deg, self.prev.lon_deg, self.prev.alt_m), land)
         self._common(tg.TK_LAND)
@@ -388,6 +415,8 @@ class MissionManager:
     def _rtl(self, t_s: float, here: Position, from_mission: bool = False) -> None:
         land_start = self.mission.land_sequence_start()
         if self.s.RTL_AUTOLAND and land_start is not None:
+            if from_mission and self.fs_items is None:  # the mission's RTL item is done
+                self.items_reached.append(self.seq)
             self._event(t_s, "rtl", here, f"autoland via DO_LAND_START (item {land_start})")
             self.mode = Mode.AUTO
             self._advance(t_s, here, land_start)
@@ -460,9 +489,10 @@ class MissionManager:
             self.set_mode(t_s, Mode.RTL, here)
 
     def _fly_sequence(self, t_s: float, here: Position, items: list[MissionItem],
-                      label: str) -> None:  # fmt: skip
+                      label: str, at_site: bool = True) -> None:  # fmt: skip
         self.fs_items = tuple(items)
         self.fs_label = label
+        self.fs_at_site = at_site
         self.resume_to = None
         self.mode = Mode.AUTO
         self._event(t_s, "mode", here, f"AUTO ({label})")
@@ -528,4 +558,4 @@ class MissionManager:
         g_alt = self.ground_alt_m
         items = [MissionItem.land(d["lat2"], d["lon2"], g_alt, MavFrame.GLOBAL)]
         self.prev = Position(here.lat_deg, here.lon_deg, here.alt_m)
-        self._fly_sequence(t_s, here, items, label)
+        self._fly_sequence(t_s, here, items, label, at_site=False)

@@ -11,33 +11,14 @@ now (terrain comes with DEM support). Forces and moments are returned in body ax
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
 from numba import njit
 
+from longwing.airframe.params import GroundParams
 from longwing.geo.wgs84 import ecef_to_ned_sc, ned_to_ecef_sc
 from longwing.physics.rotation import quat_rotate, quat_rotate_inv
 
 FRICTION_SPEED_MPS = 0.1  # friction reaches full strength above this sliding speed
-
-
-class GroundParams(NamedTuple):
-    """Contact geometry (body axes, m; z positive down from the CG) and properties."""
-
-    front_x_m: float
-    front_z_m: float
-    main_x_m: float
-    main_y_m: float
-    main_z_m: float
-    tip_x_m: float
-    tip_y_m: float
-    tip_z_m: float
-    stiffness_npm: float  # per contact point
-    damping_nspm: float  # per contact point
-    mu_long: float  # rolling (wheels) or sliding (skids) friction along the heading
-    mu_side: float  # friction across the heading
-    mu_brake: float  # along-heading friction with full brakes
-    reach_m: float  # farthest any contact point can be from the CG (skip test above it)
 
 
 N_CONTACTS = 5

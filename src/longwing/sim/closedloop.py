@@ -112,8 +112,9 @@ EV_HEALTH = 8  # a sensor was declared failed (the failsafe logic announces it n
     MS_WIND_KNOWN, MS_NAN_IN, MS_IMU_LAST, _MS_IMU_LAST1, _MS_IMU_LAST2, _MS_IMU_LAST3,
     _MS_IMU_LAST4, _MS_IMU_LAST5, MS_LEG_OK, MS_AT_BANK, MS_AT_PITCH, MS_AT_THR, MS_AT_PHI,
     MS_AT_THETA, MS_AT_TAS, MS_AT_E2T, MS_AT_BG, _MS_AT_BG1, _MS_AT_BG2, MS_AT_BAY,
-) = range(72)  # fmt: skip
-N_MS = 72
+    MS_TD_PITCH,
+) = range(73)  # fmt: skip
+N_MS = 73
 # MS_IMU_SUM .. +5: sums of the IMU samples (gyro xyz, accel xyz) since the last autopilot
 # tick, MS_IMU_N their count. Health the failsafes read: MS_GNSS_T time of the last GNSS fix
 # delivered, MS_ASPD_BAD the pitot declared failed (synthetic airspeed in use), MS_ASPD_ERR
@@ -834,11 +835,12 @@ def run_chunk(
         if touching and ms[MS_ON_GROUND] < 0.5:
             ms[MS_ON_GROUND] = 1.0
             if kind != tg.TK_GROUND:
-                phi_t, _, _ = attitude_ned(x, sl, cl, so, co)
+                phi_t, theta_t, _ = attitude_ned(x, sl, cl, so, co)
                 ms[MS_TD] = 1.0
                 ms[MS_TD_T] = time_s + dt
                 ms[MS_TD_SINK] = vd2
                 ms[MS_TD_ROLL] = phi_t
+                ms[MS_TD_PITCH] = theta_t
                 ms[MS_TD_LAT] = math.atan2(sl, cl)
                 ms[MS_TD_LON] = math.atan2(so, co)
                 ms[MS_TD_GS] = gs

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from geographiclib.geodesic import Geodesic
 
 from longwing.airframe.params import Airframe
 from longwing.control.attitude import new_attitude_state
@@ -46,6 +45,7 @@ from longwing.mission.failsafe import (
     NavSnapshot,
     best_glide,
 )
+from longwing.mission.items import MavCmd
 from longwing.mission.manager import (
     MissionEvent,
     MissionManager,
@@ -69,6 +69,8 @@ from longwing.sim import closedloop as cl
 from longwing.sim import target as tg
 from longwing.sim.fastloop import attitude_ned
 from longwing.sim.faults import Fault
+from longwing.sim.outcome import EndState, Outcome, landing_outcome, touchdown_violations
+from longwing.sim.summary import along_across, flight_summary, here_of, touchdown_of
 
 CHUNK_S = 30.0
 LOG_INIT_ROWS = 1 << 16  # log buffer rows to start with (1.8 h at 10 Hz)
@@ -78,6 +80,9 @@ FENCE_SPEED_MPS = 60.0  # an upper bound of the ground speed, for the next fence
 MAX_TRIGGERS = 100_000
 NAV_RATE_HZ = 10.0  # L1 guidance and target exit tests (ArduPlane navigate() runs at 10 Hz)
 STATS_RATE_HZ = 10.0  # tracking statistics sampling
+# failsafe actions that keep the aircraft on its mission (the rest divert it)
+NON_DIVERTING = frozenset(("continue", "none", "report", "dead reckoning", "synthetic airspeed",
+                           "reset to GNSS", "resume", "CIRCLE"))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,12 @@ class FlightScenario:
         rate_divider(1.0 / self.dt_s, self.loop_rate_hz)  # a whole division of the physics
         if not 1.0 <= self.log_hz <= self.loop_rate_hz:
             raise ValueError(f"log rate must be in [1, {self.loop_rate_hz:g}] Hz")
+        if self.max_duration_s is not None and not (
+            math.isfinite(self.max_duration_s) and self.max_duration_s > 0.0
+        ):
+            raise ValueError(f"time limit {self.max_duration_s:g} s must be > 0")
+        if not 0 <= self.seed < 2**63:
+            raise ValueError(f"seed {self.seed} must be in [0, 2^63)")
         cap = self.airframe.mass.fuel_capacity_kg
         if self.fuel_kg is not None and not 0.0 < self.fuel_kg <= cap:
             raise ValueError(f"fuel {self.fuel_kg} kg is outside (0, {cap:g}] kg")
@@ -119,14 +130,12 @@ class FlightResult:
     triggers: np.ndarray  # (n, closedloop.N_TRIG)
     events: tuple[MissionEvent, ...]
     summary: dict
+    # (first log row, flight mode, guidance target kind) from each row on: the mode and the
+    # target change only between chunks, so each logged row has one of each
+    segments: tuple[tuple[int, str, str], ...] = ()
 
 
 ProgressFn = Callable[[float, float, float, int], None]  # (t_s, fuel_kg, distance_m, seq)
-
-
-def _here(x: np.ndarray) -> Position:
-    lat, lon, h = ecef_to_geodetic(x[PX], x[PX + 1], x[PX + 2])
-    return Position(math.degrees(lat), math.degrees(lon), h)
 
 
 def _launch_state(
@@ -220,7 +229,7 @@ class Flight:
         )
         vp = cl.VehicleParams(af.aero, af.mass, af.prop, af.ground, af.actuators)
         ekf_x, ekf_p = new_ekf(sc.ekf)
-        here = _here(x)
+        here = here_of(x)
         lat, lon, h = ecef_to_geodetic(x[PX], x[PX + 1], x[PX + 2])
         sl, cl_, so, co = math.sin(lat), math.cos(lat), math.sin(lon), math.cos(lon)
         vn, ve, vd = ecef_to_ned_sc(sl, cl_, so, co, x[3], x[4], x[5])
@@ -262,9 +271,14 @@ class Flight:
         self.arrays = arrays
         self.ms = ms
         self.route_m = sc.mission.route_length_m()
-        self.max_t = sc.max_duration_s or (
-            3.0 * self.route_m / af.envelope.airspeed_min_mps + 3600.0
-        )
+        self.max_t = (
+            sc.max_duration_s if sc.max_duration_s is not None
+            else 3.0 * self.route_m / af.envelope.airspeed_min_mps + 3600.0
+        )  # fmt: skip
+        for f in sc.faults:
+            if f.t_s >= self.max_t:
+                raise ValueError(f"fault {f.kind}@{f.t_s:g}: starts after the flight's time "
+                                 f"limit of {self.max_t:.0f} s")  # fmt: skip
         self.chunk = max(1, round(CHUNK_S / dt))
         # one log buffer the kernel writes into directly, grown by doubling
         # sized for the planned route at the minimum airspeed: np.zeros maps pages lazily,
@@ -272,9 +286,12 @@ class Flight:
         expect = self.route_m / af.envelope.airspeed_min_mps * sc.log_hz * 1.2
         self.log_buf = np.zeros((max(LOG_INIT_ROWS, int(expect)), cl.N_LOG))
         self.n_log = 0
+        self.segments: list[tuple[int, str, str]] = []
         self.step = 0
-        self.end_state = "airborne"
-        self.stop_reason = "time limit"
+        self.end_state: EndState | None = None  # set when the flight ends (see _end)
+        self.end_reason = ""
+        self.by_design = False  # ended in the air as the plan intends
+        self.touchdown: dict | None = None
         self.fuel_out_t: float | None = None
         self.done = False
         # failsafes and faults
@@ -327,15 +344,50 @@ class Flight:
                 self.arrays, self.vp, self.ap, self.sp, sc.ekf, cfg, self.rng,
                 self.step * dt, self.step, n,
             )  # fmt: skip
+            if n_logged:
+                seg = (self.mgr.mode.name, tg.KIND_NAMES[int(self.target[tg.KIND])])
+                if not self.segments or self.segments[-1][1:] != seg:
+                    self.segments.append((self.n_log, *seg))
             self.n_log += n_logged
             self.step += done
             if self.progress is not None:
                 self.progress(self.t_s, float(self.x[FUEL]), float(ms[cl.MS_DIST]), mgr.seq)
             if ev != cl.EV_NONE:
                 self._on_event(ev)
-        if self.step >= round(self.max_t / dt):
-            self.done = True
+        if not self.done and self.step >= round(self.max_t / dt):
+            self._end_in_the_air()
         return self.done
+
+    def _end(self, state: EndState, reason: str) -> None:
+        """The flight ends now, in ``state``, for ``reason`` (a sentence with figures)."""
+        self.end_state = state
+        self.end_reason = reason
+        self.done = True
+
+    def _end_in_the_air(self) -> None:
+        """The time limit: still flying. By design if the mission's current item is a
+        NAV_LOITER_UNLIM the aircraft is circling in AUTO (ArduPlane never leaves one)."""
+        mgr = self.mgr
+        item = mgr.current_item()
+        if (
+            mgr.mode == Mode.AUTO
+            and mgr.fs_items is None
+            and item is not None
+            and item.command == MavCmd.NAV_LOITER_UNLIM
+            and self.ms[cl.MS_LOIT_ON] > 0.5
+        ):
+            mgr.items_reached.append(mgr.seq)
+            self.by_design = True
+            self._end(
+                EndState.AIRBORNE,
+                f"loitering at item {mgr.seq} (NAV_LOITER_UNLIM) as "
+                f"planned when the time limit of {self.max_t:g} s was reached",
+            )
+            return
+        self._end(
+            EndState.AIRBORNE,
+            f"time limit of {self.max_t:g} s reached in {mgr.mode.name} at item {mgr.seq}",
+        )
 
     # --- faults and failsafes (slow loop) --------------------------------------------------
 
@@ -392,7 +444,7 @@ class Flight:
         """The autopilot's view: EKF position and wind (truth with --truth-nav)."""
         ms, xe = self.ms, self.arrays.ekf_x
         if self.sc.truth_nav:
-            pos = _here(self.x)
+            pos = here_of(self.x)
             lat, lon, alt = pos.lat_deg, pos.lon_deg, pos.alt_m
             wn, we, _ = steady_wind_ned(alt, self.arrays.wind_alt, self.arrays.wind_n,
                                         self.arrays.wind_e)  # fmt: skip
@@ -468,76 +520,124 @@ class Flight:
 
     def _on_event(self, ev: int) -> None:
         ms, mgr, t_s = self.ms, self.mgr, self.t_s
-        here = _here(self.x)
+        here = here_of(self.x)
         if ev == cl.EV_TARGET_DONE:
             mgr.on_target_done(t_s, here)
             for flag in cl.PER_TARGET_FLAGS:
                 ms[flag] = 0.0
             ms[cl.MS_NAV_NOW] = 1.0  # guidance for the new target on the next step
-            if mgr.finished and not mgr.landed:
-                self.stop_reason = "mission complete"  # airborne, loitering at the last item
-                self.done = True
+            if mgr.finished and not mgr.landed:  # by design: the plan ends in the air
+                self.by_design = True
+                self._end(EndState.AIRBORNE, f"mission complete after item {mgr.seq}: "
+                          "loitering over the last position")  # fmt: skip
         elif ev == cl.EV_TOUCHDOWN:
-            mgr.on_touchdown(t_s, here, _touchdown_text(ms))
+            td = touchdown_of(ms)
+            bad = touchdown_violations(td, self.af.landing)
+            self.touchdown = {**td.as_dict(), "within_limits": not bad, "violations": list(bad)}
+            if mgr.last_land is not None:
+                along, across = along_across(mgr.last_land, td.lat_deg, td.lon_deg)
+                self.touchdown.update(along_m=along, across_m=across,
+                                      distance_m=math.hypot(along, across))  # fmt: skip
+            mgr.on_touchdown(t_s, here, td.text())
+            if bad:
+                mgr.events.append(MissionEvent(t_s, "crash", mgr.seq, mgr.mode.name,
+                                               here.lat_deg, here.lon_deg, here.alt_m,
+                                               "; ".join(bad)))  # fmt: skip
+                self._end(EndState.CRASHED, "touchdown beyond the airframe's limits: "
+                          + "; ".join(bad))  # fmt: skip
         elif ev == cl.EV_STOPPED:
-            if self.target[tg.KIND] == tg.TK_LAND:
+            kind = self.target[tg.KIND]
+            if kind == tg.TK_LAND:
                 mgr.on_stopped(t_s, here)
-                self.end_state = "landed" if _intact(ms) else "crashed"
-                self.stop_reason = "landed"
+                dist = None if self.touchdown is None else self.touchdown.get("distance_m")
+                state, reason = landing_outcome(dist, mgr.land_at_site, self.af.landing,
+                                                mgr.land_label)  # fmt: skip
+                self._end(state, reason)
+            elif kind == tg.TK_TAKEOFF and ms[cl.MS_TD] < 0.5:
+                mgr.events.append(MissionEvent(t_s, "takeoff_failed", mgr.seq, mgr.mode.name,
+                                               here.lat_deg, here.lon_deg, here.alt_m))  # fmt: skip
+                self._end(EndState.ABORTED, f"take-off abandoned: still on the ground "
+                          f"{t_s:.0f} s after the start of the take-off run")  # fmt: skip
             else:
                 mgr.events.append(MissionEvent(t_s, "stopped_on_ground", mgr.seq,
                                                mgr.mode.name, here.lat_deg, here.lon_deg,
                                                here.alt_m))  # fmt: skip
-                self.end_state = "crashed"
-                self.stop_reason = "stopped on the ground outside a landing"
-            self.done = True
+                self._end(EndState.CRASHED, "stopped on the ground outside a landing")
         elif ev == cl.EV_GROUND_CONTACT:
-            # touching the ground outside a landing: a hard contact (sink >= 3 m/s or bank
-            # >= 10 deg) wrecks the aircraft; a brush of the skids (e.g. a sag after a
-            # catapult release in turbulence) is logged and the flight goes on
-            hard = not _intact(ms)
-            mgr.events.append(MissionEvent(t_s, "ground_contact" if hard else "ground_touch",
-                                           mgr.seq, mgr.mode.name, here.lat_deg,
-                                           here.lon_deg, here.alt_m,
-                                           _touchdown_text(ms)))  # fmt: skip
-            ms[cl.MS_TD] = 0.0
-            if hard:
-                self.end_state = "crashed"
-                self.stop_reason = "ground contact outside a landing"
-                self.done = True
+            # the ground outside a landing (a waypoint below the ground, a sag after the
+            # launch, a glide that falls short): the aircraft is wrecked
+            td = touchdown_of(ms)
+            bad = touchdown_violations(td, self.af.landing)
+            self.touchdown = {**td.as_dict(), "within_limits": False, "violations": list(bad)}
+            phase = tg.KIND_NAMES.get(int(self.target[tg.KIND]), "flight")
+            mgr.events.append(MissionEvent(t_s, "ground_contact", mgr.seq, mgr.mode.name,
+                                           here.lat_deg, here.lon_deg, here.alt_m,
+                                           td.text()))  # fmt: skip
+            self._end(EndState.CRASHED, f"hit the ground outside a landing ({phase}, "
+                      f"{mgr.mode.name}, item {mgr.seq}) at {td.lat_deg:.5f}, "
+                      f"{td.lon_deg:.5f}: {td.text()}")  # fmt: skip
         elif ev == cl.EV_FUEL_EXHAUSTED:
             self.fuel_out_t = t_s
             ms[cl.MS_ENGINE_ON] = 0.0
             mgr.events.append(MissionEvent(t_s, "fuel_exhausted", mgr.seq, mgr.mode.name,
                                            here.lat_deg, here.lon_deg, here.alt_m))  # fmt: skip
         elif ev == cl.EV_NONFINITE:
-            self.end_state = "crashed"
-            self.stop_reason = "non-finite state"
-            self.done = True
+            self._end(EndState.SIM_ERROR, f"the simulated state became non-finite at "
+                      f"t = {t_s:.2f} s")  # fmt: skip
         elif ev == cl.EV_HEALTH:
             self.next_check_t = self.t_s  # announce and act now
         elif ev == cl.EV_TRIGGERS_FULL:
             raise RuntimeError(f"more than {MAX_TRIGGERS} camera triggers")
+
+    def outcome(self) -> Outcome:
+        """The verdict so far: the end state (``interrupted`` while the flight has not
+        ended), and whether the mission was flown as planned: every navigation item
+        reached, no failsafe took it off the mission, and it ended landed at a site or in
+        the air by design."""
+        if not self.done or self.end_state is None:
+            return Outcome(EndState.INTERRUPTED, f"stopped by the caller at t = "
+                           f"{self.t_s:.1f} s, before the flight ended", False)  # fmt: skip
+        diverted = any(f["action"] not in NON_DIVERTING for f in self.failsafes)
+        all_reached = set(self.mgr.nav_seqs()) <= set(self.mgr.items_reached)
+        ok_end = self.end_state == EndState.LANDED or (
+            self.end_state == EndState.AIRBORNE and self.by_design
+        )
+        return Outcome(self.end_state, self.end_reason, all_reached and ok_end and not diverted)
 
     def result(self) -> FlightResult:
         """The log, camera triggers, events and summary of the flight so far."""
         full_log = self.log_buf[: self.n_log]
         trig = self.arrays.trig[: int(self.ms[cl.MS_N_TRIG])].copy()
         wall = time.perf_counter() - self.wall0
-        summary = _summary(self.sc, self.mgr, self.x, self.ms, self.t_s, self.fuel0, full_log,
-                           trig, self.end_state, self.stop_reason, self.fuel_out_t, wall,
-                           self.route_m)  # fmt: skip
-        # "completed": flown as planned to its end; a failsafe that took the aircraft off
-        # the mission (RTL, a diversion, a glide) means it was not
-        diverted = any(f["action"] not in ("continue", "none", "report", "dead reckoning",
-                                           "synthetic airspeed", "reset to GNSS", "resume",
-                                           "CIRCLE") for f in self.failsafes)  # fmt: skip
-        summary["completed"] = bool(summary["completed"] and not diverted)
+        summary = flight_summary(
+            self.mgr,
+            self.x,
+            self.ms,
+            self.t_s,
+            self.fuel0,
+            len(trig),
+            self.outcome(),
+            self.fuel_out_t,
+            self.route_m,
+            self.touchdown,
+        )
+        if self.touchdown is not None:
+            summary["landing_lat"] = self.touchdown["lat_deg"]
+            summary["landing_lon"] = self.touchdown["lon_deg"]
         summary["failsafes"] = list(self.failsafes)
         summary["faults"] = [f.as_dict() for f in self.faults]
         summary["nonfinite_commands"] = int(self.ms[cl.MS_NONFINITE])
         summary["nonfinite_inputs"] = int(self.ms[cl.MS_NAN_IN])
-        return FlightResult(full_log, trig, tuple(self.mgr.events), summary)
+        summary.update(
+            airframe=self.af.name,
+            seed=self.sc.seed,
+            truth_nav=self.sc.truth_nav,
+            turbulence=self.sc.turbulence.name.lower(),
+            dt_s=self.sc.dt_s,
+            wall_time_s=wall,
+            realtime_factor=self.t_s / wall if wall > 0 else None,
+        )
+        return FlightResult(full_log, trig, tuple(self.mgr.events), summary, tuple(self.segments))
 
 
 def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
@@ -545,88 +645,3 @@ def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:
     flight = Flight(sc, progress)
     flight.run()
     return flight.result()
-
-
-def _touchdown_text(ms: np.ndarray) -> str:
-    return (f"sink {ms[cl.MS_TD_SINK]:.2f} m/s, bank {math.degrees(ms[cl.MS_TD_ROLL]):.1f} deg, "
-            f"ground speed {ms[cl.MS_TD_GS]:.1f} m/s")  # fmt: skip
-
-
-def _intact(ms: np.ndarray) -> bool:
-    """Landed intact: touchdown sink < 3 m/s and bank < 10 deg."""
-    return ms[cl.MS_TD_SINK] < 3.0 and abs(math.degrees(ms[cl.MS_TD_ROLL])) < 10.0
-
-
-def _rms(sum2: float, n: float) -> float | None:
-    return math.sqrt(sum2 / n) if n > 0 else None
-
-
-def _summary(
-    sc: FlightScenario, mgr: MissionManager, x: np.ndarray, ms: np.ndarray, t_s: float,
-    fuel0: float, log: np.ndarray, trig: np.ndarray, end_state: str, stop_reason: str,
-    fuel_out_t: float | None, wall_s: float, route_m: float,
-) -> dict:  # fmt: skip
-    here = _here(x)
-    n_items = len(sc.mission.items)
-    completed = mgr.landed or (mgr.finished and end_state != "crashed")
-    out = {
-        "completed": bool(completed),
-        "end_state": end_state,
-        "stop_reason": stop_reason,
-        "flight_time_s": t_s,
-        "distance_km": ms[cl.MS_DIST] / 1000.0,
-        "planned_route_km": route_m / 1000.0,
-        "fuel_used_kg": fuel0 - float(x[FUEL]),
-        "fuel_remaining_kg": float(x[FUEL]),
-        "fuel_exhausted_t_s": fuel_out_t,
-        "items_reached": sorted(set(mgr.items_reached)),
-        "items_total": n_items,
-        "rms_xtrack_m": _rms(ms[cl.MS_XT_SUM2], ms[cl.MS_XT_N]),
-        "max_xtrack_m": ms[cl.MS_XT_MAX] if ms[cl.MS_XT_N] > 0 else None,
-        "rms_alt_err_m": _rms(ms[cl.MS_ALT_SUM2], ms[cl.MS_ALT_N]),
-        "rms_airspeed_err_mps": _rms(ms[cl.MS_SPD_SUM2], ms[cl.MS_SPD_N]),
-        "nav_rms_pos_err_m": _rms(ms[cl.MS_NAV_SUM2], ms[cl.MS_NAV_N]),
-        "nav_max_pos_err_m": ms[cl.MS_NAV_MAX] if ms[cl.MS_NAV_N] > 0 else None,
-        "nav_rms_wind_err_mps": _rms(ms[cl.MS_WIND_SUM2], ms[cl.MS_WIND_N]),
-        "camera_triggers": int(len(trig)),
-        "final": {"lat_deg": here.lat_deg, "lon_deg": here.lon_deg, "alt_m": here.alt_m},
-        "mode": mgr.mode.name,
-        "airframe": sc.airframe.name,
-        "seed": sc.seed,
-        "truth_nav": sc.truth_nav,
-        "turbulence": sc.turbulence.name.lower(),
-        "dt_s": sc.dt_s,
-        "events": [e.as_dict() for e in mgr.events],
-        "wall_time_s": wall_s,
-        "realtime_factor": t_s / wall_s if wall_s > 0 else None,
-    }
-    if ms[cl.MS_TD] > 0.5:
-        td = {
-            "t_s": ms[cl.MS_TD_T],
-            "lat_deg": math.degrees(ms[cl.MS_TD_LAT]),
-            "lon_deg": math.degrees(ms[cl.MS_TD_LON]),
-            "sink_mps": ms[cl.MS_TD_SINK],
-            "bank_deg": math.degrees(ms[cl.MS_TD_ROLL]),
-            "groundspeed_mps": ms[cl.MS_TD_GS],
-        }
-        if mgr.last_land is not None:
-            along, across = _along_across(mgr.last_land, td["lat_deg"], td["lon_deg"])
-            td["along_m"] = along
-            td["across_m"] = across
-        out["touchdown"] = td
-        out["landing_lat"] = td["lat_deg"]
-        out["landing_lon"] = td["lon_deg"]
-    return out
-
-
-def _along_across(
-    approach: tuple[Position, Position], lat: float, lon: float
-) -> tuple[float, float]:
-    """Touchdown relative to the landing point: along the approach (+ beyond it), across
-    (+ right of it), metres."""
-    a, b = approach
-    g = Geodesic.WGS84
-    app = g.Inverse(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)
-    to_td = g.Inverse(b.lat_deg, b.lon_deg, lat, lon)
-    ang = math.radians(to_td["azi1"] - app["azi2"])
-    return to_td["s12"] * math.cos(ang), to_td["s12"] * math.sin(ang)

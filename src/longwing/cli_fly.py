@@ -1,0 +1,404 @@
+"""`longwing fly`: fly a mission, write a run folder, say how the flight ended.
+
+Every input is checked before the flight starts (the output path included: see
+:mod:`longwing.logs.outputs`); a bad one is one line and exit code 2 with nothing written.
+The run folder keeps exact copies of the mission and airframe files and records every
+input in ``summary.json`` (``scenario``, ``provenance``), so ``longwing fly --rerun RUN_DIR
+--out NEW`` flies the same flight again, bit for bit.
+
+Exit codes: 0 the flight was simulated to its end, whatever the outcome (stated on the
+terminal and in summary.json); 2 bad input; 130 interrupted (Ctrl-C), nothing written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import shlex
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from longwing.cli_errors import UsageFailure
+
+err = Console(stderr=True)
+out = Console()
+COLD_COMPILE_S = 60  # measured: a first flight on an empty numba cache, 2-core machine
+RERUN_OPTIONS = ("out_dir", "as_json", "rerun")  # the options --rerun may be given with
+
+
+@dataclass(frozen=True)
+class FlyArgs:
+    """The inputs of a flight, as the user gave them (strings where the CLI takes strings)."""
+
+    mission_file: str
+    airframe: str = "aerosonde"
+    wind: str = "calm"
+    turbulence: str = "none"
+    seed: int = 1
+    fuel_kg: float | None = None
+    truth_nav: bool = False
+    max_duration_s: float | None = None
+    log_hz: float = 10.0
+    faults: tuple[str, ...] = ()
+    params: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A checked flight: the scenario, and what the run folder records about its inputs."""
+
+    scenario: object  # longwing.sim.runner.FlightScenario
+    mission_bytes: bytes
+    airframe_bytes: bytes
+    params: dict[str, float | int]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_params(pairs, airframe) -> tuple[dict[str, float], object, object, dict]:
+    """``NAME=VALUE`` strings (ArduPlane names, as the SITL's parameter list) -> (autopilot
+    overrides, FailsafeSettings, MissionSettings, the values set by name). Each value is
+    checked against its parameter's type and range; ValueError naming it otherwise."""
+    from longwing.mavlink.params import ParamStore
+
+    store = ParamStore(airframe)
+    values: dict[str, float] = {}
+    for pair in pairs:
+        name, eq, text = pair.partition("=")
+        name = name.strip().upper()
+        if not eq or not name:
+            raise ValueError(f"--param {pair!r}: expected NAME=VALUE")
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"--param {pair!r}: {text.strip()!r} is not a number") from None
+        if name not in store:
+            raise ValueError(f"--param {pair!r}: {store._unknown(name)}")
+        if name in values:
+            raise ValueError(f"--param {name} is given twice")
+        if store.info(name).read_only:
+            raise ValueError(f"--param {name} is read-only")
+        values[name] = value
+    try:
+        store.update(values)
+    except ValueError as exc:
+        raise ValueError(f"--param: {exc}") from None
+    given = {n: store.get(n) for n in values}
+    ap = {n: float(v) for n, v in given.items() if "autopilot" in store.info(n).groups}
+    return ap, store.failsafe_settings(), store.mission_settings(), given
+
+
+def prepare(args: FlyArgs) -> Prepared:
+    """Check every input and build the scenario; ValueError (one line) if one is bad."""
+    from longwing.airframe.loader import load_airframe_source
+    from longwing.mission import load_mission
+    from longwing.physics.turbulence import parse_turbulence
+    from longwing.physics.wind import parse_wind
+    from longwing.sim.faults import parse_fault
+    from longwing.sim.runner import FlightScenario
+
+    af, af_bytes = load_airframe_source(args.airframe)
+    path = Path(args.mission_file)
+    try:
+        mission_bytes = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read the mission: {exc.strerror or exc}") from None
+    mission = load_mission(path)
+    if args.max_duration_s is not None and not (
+        math.isfinite(args.max_duration_s) and args.max_duration_s > 0.0
+    ):
+        raise ValueError(f"--max-duration-s {args.max_duration_s:g} must be > 0")
+    if not 0 <= args.seed < 2**63:
+        raise ValueError(f"--seed {args.seed} must be in [0, 2^63)")
+    faults = tuple(parse_fault(f) for f in args.faults)
+    ap, fs, ms, given = parse_params(args.params, af)
+    sc = FlightScenario(
+        airframe=af, mission=mission, wind=parse_wind(args.wind),
+        turbulence=parse_turbulence(args.turbulence), seed=args.seed, fuel_kg=args.fuel_kg,
+        truth_nav=args.truth_nav, max_duration_s=args.max_duration_s, log_hz=args.log_hz,
+        faults=faults, autopilot=ap, failsafe=fs, settings=ms,
+    )  # fmt: skip
+    return Prepared(sc, mission_bytes, af_bytes, given)
+
+
+def _kernels_cold() -> bool:
+    """True if the compiled loop is not in numba's disk cache (a first run compiles it)."""
+    try:
+        from longwing.sim import closedloop as cl
+
+        return len(cl.run_chunk._cache._cache_file._load_index()) == 0
+    except Exception:  # noqa: BLE001 - a private numba API: if it changes, say nothing
+        return False
+
+
+def _scenario_record(args: FlyArgs, prep: Prepared, copies: dict[str, str]) -> dict:
+    sc = prep.scenario
+    return {
+        **{k: v for k, v in asdict(args).items() if k not in ("faults", "params")},
+        "faults": list(args.faults),
+        "params": dict(prep.params),
+        "airframe_name": sc.airframe.name,
+        "mission_sha256": sha256(prep.mission_bytes),
+        "airframe_sha256": sha256(prep.airframe_bytes),
+        "mission_copy": copies["mission"],
+        "airframe_copy": copies["airframe"],
+    }
+
+
+def _provenance() -> dict:
+    import numba
+    import numpy
+
+    from longwing.provenance import git_commit, version
+
+    argv = ["longwing", *sys.argv[1:]]
+    return {
+        "longwing_version": version(),
+        "git_commit": git_commit(),
+        "command_line": argv,
+        "command": shlex.join(argv),
+        "python": sys.version.split()[0],
+        "numpy": numpy.__version__,
+        "numba": numba.__version__,
+    }
+
+
+def run_fly(args: FlyArgs, out_dir: Path, as_json: bool, rerun_of: Path | None = None) -> None:
+    """Check, fly, write, report (see the module doc)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from longwing.logs.outputs import check_run_dir
+    from longwing.sim.runner import Flight
+
+    try:
+        check_run_dir(out_dir, "fly")
+        prep = prepare(args)
+        if _kernels_cold():
+            err.print(f"compiling flight kernels (one time, about {COLD_COMPILE_S} s)")
+        sc = prep.scenario
+        flight = Flight(sc)
+    except (ValueError, OSError) as exc:  # MissionError, AirframeError, FaultError, ...
+        raise UsageFailure(str(exc)) from None
+    route_km = flight.route_m / 1000.0
+    progress = Progress(
+        TextColumn("[bold]fly"), BarColumn(), TextColumn("{task.fields[t]:>8.0f} s"),
+        TextColumn("{task.fields[dist]:>8.1f}/{task.fields[route]:.0f} km"),
+        TextColumn("fuel {task.fields[fuel]:.3f} kg"), TextColumn("item {task.fields[seq]}"),
+        TimeElapsedColumn(), console=err,
+    )  # fmt: skip
+    with progress:
+        task = progress.add_task("fly", total=max(route_km, 1e-3), t=0.0, dist=0.0,
+                                 route=route_km, fuel=flight.fuel0, seq=0)  # fmt: skip
+
+        def on_progress(t_s: float, fuel: float, dist_m: float, seq: int) -> None:
+            progress.update(task, completed=min(dist_m / 1000.0, route_km), t=t_s,
+                            dist=dist_m / 1000.0, fuel=fuel, seq=seq)  # fmt: skip
+
+        flight.progress = on_progress
+        flight.run()
+    res = flight.result()
+    _write_fly_folder(args, prep, res, out_dir, rerun_of)
+    summary = res.summary
+    if as_json:
+        from longwing.logs.runfolder import dumps
+
+        print(dumps(summary))
+        return
+    print_outcome(summary, out_dir)
+
+
+def _write_fly_folder(args: FlyArgs, prep: Prepared, res, out_dir: Path, rerun_of) -> None:
+    from longwing.logs.report import render_report
+    from longwing.logs.runfolder import log_table, to_file_units
+    from longwing.sim import closedloop as cl
+
+    suffix = Path(args.mission_file).suffix.lower() or ".txt"
+    copies = {"mission": f"mission{suffix}", "airframe": "airframe.toml"}
+    summary = res.summary
+    summary["mission_file"] = args.mission_file
+    summary["out_dir"] = str(out_dir)
+    summary["scenario"] = _scenario_record(args, prep, copies)
+    summary["provenance"] = _provenance()
+    if rerun_of is not None:
+        summary["rerun_of"] = str(rerun_of)
+    late = [f for f in summary.get("faults", ()) if f["t_s"] > summary["flight_time_s"]]
+    if late:
+        summary["faults_not_applied"] = late
+    table = log_table(cl.LOG_COLUMNS, res.log, res.segments)
+    triggers = to_file_units(cl.TRIGGER_COLUMNS, res.triggers)
+    mission_events = [e.as_dict() for e in res.events]
+    events = mission_events + [{"kind": "camera_trigger", **row} for row in triggers.to_pylist()]
+    cols = {name: table.column(name).to_numpy(zero_copy_only=False)
+            for name in table.column_names}  # fmt: skip
+    title = f"longwing fly: {Path(args.mission_file).name}"
+    extra = {
+        "report.html": render_report(title, cols, summary, mission_events),
+        copies["mission"]: prep.mission_bytes,
+        copies["airframe"]: prep.airframe_bytes,
+    }
+    write_checked(out_dir, table, summary, events, extra, "fly")
+
+
+def write_checked(out_dir: Path, table, summary: dict, events: list, extra: dict,
+                  kind: str) -> None:  # fmt: skip
+    """The run folder, atomically; a path that became unusable during the run is one line."""
+    from longwing.logs.runfolder import write_run_folder
+
+    try:
+        write_run_folder(out_dir, table, summary, events, extra, kind=kind)
+    except OSError as exc:
+        raise UsageFailure(f"--out {out_dir}: cannot write the run folder: "
+                           f"{exc.strerror or exc}") from None  # fmt: skip
+    except ValueError as exc:  # OutputError: the path changed under us
+        raise UsageFailure(str(exc)) from None
+
+
+def _hms(t_s: float) -> str:
+    t = int(round(t_s))
+    return f"{t // 3600:02d}:{t % 3600 // 60:02d}:{t % 60:02d}"
+
+
+def print_outcome(s: dict, out_dir: Path) -> None:
+    """The last lines of `fly`: how it ended, completed or not, and every failsafe."""
+    style = {"landed": "bold green", "crashed": "bold red", "landed_out": "bold yellow"}
+    state = s["end_state"]
+    lines = [
+        f"[{style.get(state, 'bold')}]{state.upper()}[/]: {s['end_reason']}",
+        f"completed: {'yes' if s['completed'] else 'no'}; navigation items reached "
+        f"{s['nav_items_reached']}/{s['nav_items_total']}",
+        f"{s['distance_km']:.1f} km in {s['flight_time_s'] / 3600:.2f} h; fuel used "
+        f"{s['fuel_used_kg']:.3f} kg, remaining {s['fuel_remaining_kg']:.3f} kg"
+        + (f" (ran dry at {_hms(s['fuel_exhausted_t_s'])})" if s["fuel_exhausted_t_s"] else ""),
+    ]
+    td = s.get("touchdown")
+    if td is not None:
+        where = (f"{td['along_m']:+.1f} m along, {td['across_m']:+.1f} m across the landing "
+                 "point; " if "along_m" in td else "")  # fmt: skip
+        lines.append(f"touchdown: {where}sink {td['sink_mps']:.2f} m/s, ground speed "
+                     f"{td['groundspeed_mps']:.1f} m/s, bank {td['bank_deg']:.1f} deg, pitch "
+                     f"{td['pitch_deg']:.1f} deg")  # fmt: skip
+    fs = s.get("failsafes", [])
+    lines.append(f"failsafes: {len(fs)}" if fs else "failsafes: none")
+    for f in fs:
+        lines.append(f"  {_hms(f['t_s'])} {f['kind']}: {f['action']} at {f['lat_deg']:.5f}, "
+                     f"{f['lon_deg']:.5f}, {f['alt_m']:.0f} m ({f['detail']})")  # fmt: skip
+    for f in s.get("faults_not_applied", []):
+        lines.append(f"  note: fault {f['kind']}@{f['t_s']:g} s was never applied: the flight "
+                     f"ended at {s['flight_time_s']:.0f} s")  # fmt: skip
+    rtf = s.get("realtime_factor")
+    lines.append((f"{rtf:.0f}x real time; " if rtf else "")
+                 + f"wrote {out_dir}/ (report: {out_dir}/report.html)")  # fmt: skip
+    for line in lines:
+        out.print(line, highlight=False, soft_wrap=True)
+
+
+def load_rerun(run_dir: Path) -> FlyArgs:
+    """The inputs of an earlier `fly` run, with its own copies of the mission and airframe
+    (checked against the hashes it recorded). ValueError (one line) otherwise."""
+    from longwing.logs.outputs import read_marker
+
+    marker = read_marker(run_dir)
+    if marker is None or marker.get("kind") != "fly":
+        raise ValueError(f"--rerun {run_dir}: not a longwing fly run folder")
+    try:
+        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+        sc = summary["scenario"]
+        copies = {k: run_dir / sc[f"{k}_copy"] for k in ("mission", "airframe")}
+        for k, path in copies.items():
+            if sha256(path.read_bytes()) != sc[f"{k}_sha256"]:
+                raise ValueError(f"--rerun {run_dir}: {path.name} differs from the run's "
+                                 "record (sha256): it was changed after the run")  # fmt: skip
+        return FlyArgs(
+            mission_file=str(copies["mission"]), airframe=str(copies["airframe"]),
+            wind=str(sc["wind"]), turbulence=str(sc["turbulence"]), seed=int(sc["seed"]),
+            fuel_kg=sc["fuel_kg"], truth_nav=bool(sc["truth_nav"]),
+            max_duration_s=sc["max_duration_s"], log_hz=float(sc["log_hz"]),
+            faults=tuple(sc["faults"]),
+            params=tuple(f"{n}={v!r}" for n, v in sc["params"].items()),
+        )  # fmt: skip
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ValueError(f"--rerun {run_dir}: cannot read the run's record "
+                         f"({type(exc).__name__}: {exc})") from None  # fmt: skip
+
+
+def fly(
+    ctx: typer.Context,
+    mission_file: Annotated[
+        Path | None, typer.Argument(help="QGC .plan or QGC WPL 110 mission.")
+    ] = None,
+    airframe: Annotated[
+        str, typer.Option("--airframe", help="Bundled airframe name or path to a TOML file.")
+    ] = "aerosonde",
+    wind: Annotated[
+        str, typer.Option(help="DIR_DEG@SPEED_MPS (from), or ALT:DIR@SPD,... layers.")
+    ] = "calm",
+    turbulence: Annotated[str, typer.Option(help="none|light|moderate|severe")] = "none",
+    seed: Annotated[int, typer.Option(help="Random seed (sensors, turbulence).")] = 1,
+    fuel_kg: Annotated[float | None, typer.Option(help="Fuel at launch, kg [full].")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Run folder to write.")] = Path("runs/fly"),
+    truth_nav: Annotated[
+        bool, typer.Option("--truth-nav", help="Fly on the true state (debug).")
+    ] = False,
+    max_duration_s: Annotated[
+        float | None, typer.Option(help="Stop after this much simulated time, s.")
+    ] = None,
+    log_hz: Annotated[float, typer.Option(help="Log rate, Hz.")] = 10.0,
+    fault: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Inject a fault: KIND@T[:DURATION][,PARAM=V] (repeatable), kinds gnss_loss, "
+            "gnss_drift, pitot_blocked, mag_fail, engine_failure, fuel_leak, link_loss, gust, "
+            "sensor_nan."
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Set a parameter NAME=VALUE (repeatable), ArduPlane names as `longwing sitl` "
+            "lists them: autopilot gains (NAVL1_PERIOD), failsafes (FS_LONG_ACTN), mission "
+            "settings (RTL_ALTITUDE)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    rerun: Annotated[
+        Path | None,
+        typer.Option(help="Fly an earlier run again from its folder (with --out NEW)."),
+    ] = None,
+) -> None:
+    """Fly a mission from launch to landing and write a run folder with a report.
+
+    Exit codes: 0 simulated to its end (the outcome is stated), 2 bad input, 130
+    interrupted (nothing written).
+    """
+    if rerun is not None:
+        given = [
+            name for name in ctx.params
+            if name not in RERUN_OPTIONS
+            and getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"
+        ]  # fmt: skip
+        if given:
+            flags = ", ".join("MISSION" if n == "mission_file" else "--" + n.replace("_", "-")
+                              for n in given)  # fmt: skip
+            raise UsageFailure(f"--rerun flies the run's own inputs; remove {flags}")
+        try:
+            args = load_rerun(rerun)
+        except ValueError as exc:
+            raise UsageFailure(str(exc)) from None
+        run_fly(args, out_dir, as_json, rerun_of=rerun)
+        return
+    if mission_file is None:
+        raise UsageFailure("give a MISSION file (or --rerun RUN_DIR)")
+    args = FlyArgs(
+        mission_file=str(mission_file), airframe=airframe, wind=wind, turbulence=turbulence,
+        seed=seed, fuel_kg=fuel_kg, truth_nav=truth_nav, max_duration_s=max_duration_s,
+        log_hz=log_hz, faults=tuple(fault or ()), params=tuple(param or ()),
+    )  # fmt: skip
+    run_fly(args, out_dir, as_json)
