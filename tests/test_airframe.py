@@ -271,7 +271,8 @@ BAD_FILES = [
         "[fuel]",
         "[payload]\ncamera_kg = 1.0\n\n[fuel]",
         "unknown section 'payload' (known sections: "
-        "airframe, mass, geometry, aero, propulsion, fuel, limits, ground, launch, envelope, landing)",
+        "airframe, mass, geometry, aero, propulsion, fuel, limits, ground, launch, envelope, "
+        "landing)",
         id="unknown-section",
     ),
     pytest.param(
