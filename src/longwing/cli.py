@@ -14,13 +14,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from longwing.airframe.loader import AirframeError, list_bundled_airframes, load_airframe
 from longwing.airframe.params import Airframe
 from longwing.cli_errors import UsageFailure
-from longwing.cli_fly import fly, write_checked
+from longwing.cli_fly import fly, note_compile, write_checked
 from longwing.cli_plan import plan_app
 from longwing.cli_sitl import sitl
 
@@ -122,6 +120,8 @@ def trim(
     if as_json:
         print(json.dumps(result, indent=2))
         return
+    from rich.table import Table
+
     table = Table(title=f"Trim: {af.name}", show_header=True)
     table.add_column("quantity")
     table.add_column("value", justify="right")
@@ -174,8 +174,14 @@ def sim(
     from longwing.physics.turbulence import parse_turbulence
     from longwing.physics.wind import parse_wind
     from longwing.sim.fastloop import LOG_COLUMNS
-    from longwing.sim.openloop import OpenLoopScenario, simulate_open_loop
+    from longwing.sim.openloop import OpenLoopScenario, simulate_open_loop, start_state
 
+    for flag, value in (("--airspeed", airspeed), ("--altitude", altitude),
+                        ("--latitude", latitude), ("--longitude", longitude),
+                        ("--heading-deg", heading_deg), ("--duration-s", duration_s),
+                        ("--fuel-kg", fuel_kg), ("--dt", dt), ("--log-hz", log_hz)):  # fmt: skip
+        if value is not None and not math.isfinite(value):
+            raise UsageFailure(f"{flag} must be a finite number, got {value}")
     af = _airframe(airframe)
     try:
         check_run_dir(out_dir, "sim")
@@ -201,9 +207,15 @@ def sim(
             log_hz=log_hz,
             hold=hold,
         )
-    except ValueError as exc:
+        start = start_state(sc)
+    except (ValueError, TrimError) as exc:
         raise UsageFailure(str(exc)) from None
 
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from longwing.sim.fastloop import run_chunk
+
+    note_compile(run_chunk)
     progress = Progress(
         TextColumn("[bold]sim"),
         BarColumn(),
@@ -219,10 +231,7 @@ def sim(
         def on_progress(t_s: float, fuel: float, dist_m: float) -> None:
             progress.update(task, completed=t_s, t=t_s, dist=dist_m / 1000.0, fuel=fuel)
 
-        try:
-            res = simulate_open_loop(sc, on_progress)
-        except TrimError as exc:
-            raise UsageFailure(str(exc)) from None
+        res = simulate_open_loop(sc, on_progress, start)
     summary = dict(res.summary)
     summary["out_dir"] = str(out_dir)
     table = to_file_units(LOG_COLUMNS, res.log)
@@ -267,7 +276,9 @@ def main() -> None:
         else:
             err.print(f"error: {exc}", highlight=False)
         sys.exit(2)
-    if isinstance(code, int) and code != 0:  # e.g. 130 from click on Ctrl-C
+    if isinstance(code, int) and code != 0:  # 130: click caught a Ctrl-C
+        if code == 130:
+            err.print("interrupted: nothing written")
         sys.exit(code)
 
 

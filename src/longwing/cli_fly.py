@@ -129,14 +129,21 @@ def prepare(args: FlyArgs) -> Prepared:
     return Prepared(sc, mission_bytes, af_bytes, given)
 
 
-def _kernels_cold() -> bool:
-    """True if the compiled loop is not in numba's disk cache (a first run compiles it)."""
+def kernels_cold(kernel=None) -> bool:
+    """True if ``kernel`` (default: the closed loop) is not in numba's disk cache, so that
+    its first call compiles it (about a minute)."""
     try:
-        from longwing.sim import closedloop as cl
-
-        return len(cl.run_chunk._cache._cache_file._load_index()) == 0
+        if kernel is None:
+            from longwing.sim.closedloop import run_chunk as kernel
+        return len(kernel._cache._cache_file._load_index()) == 0
     except Exception:  # noqa: BLE001 - a private numba API: if it changes, say nothing
         return False
+
+
+def note_compile(kernel=None) -> None:
+    """One line before the progress bar when the flight kernels must be compiled first."""
+    if kernels_cold(kernel):
+        err.print(f"compiling flight kernels (one time, about {COLD_COMPILE_S} s)")
 
 
 def _scenario_record(args: FlyArgs, prep: Prepared, copies: dict[str, str]) -> dict:
@@ -181,8 +188,7 @@ def run_fly(args: FlyArgs, out_dir: Path, as_json: bool, rerun_of: Path | None =
     try:
         check_run_dir(out_dir, "fly")
         prep = prepare(args)
-        if _kernels_cold():
-            err.print(f"compiling flight kernels (one time, about {COLD_COMPILE_S} s)")
+        note_compile()
         sc = prep.scenario
         flight = Flight(sc)
     except (ValueError, OSError) as exc:  # MissionError, AirframeError, FaultError, ...

@@ -302,10 +302,12 @@ def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int):
 def warm_up(airframe) -> None:
     """Load (or, on a fresh install, compile) the closed-loop kernels before the first
     HEARTBEAT, with a 1 s throwaway flight: a launch must not stall the link."""
+    from longwing.cli_fly import note_compile
     from longwing.mission.items import MissionItem
     from longwing.mission.model import Home, Mission
     from longwing.sim.runner import FlightScenario, fly
 
+    note_compile()
     home = Home(0.0, 0.0, 0.0)
     m = Mission(home=home, items=(MissionItem.waypoint(0.1, 0.0, 100.0),))
     fly(FlightScenario(airframe, m, max_duration_s=1.0))

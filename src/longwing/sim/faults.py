@@ -43,6 +43,7 @@ class FaultParam:
     lo: float
     hi: float
     doc: str
+    integer: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ FAULT_KINDS: Mapping[str, FaultKind] = MappingProxyType(
                         1.0,
                         31.0,
                         "bits: 1 IMU, 2 GNSS, 4 baro, 8 pitot, 16 magnetometer",
+                        integer=True,
                     ),
                 ),
             ),
@@ -138,6 +140,8 @@ class Fault:
                 raise FaultError(
                     f"{self.kind}: {name} = {v:g} {p.unit} is outside [{p.lo:g}, {p.hi:g}]"
                 )
+            if p.integer and v != math.floor(v):
+                raise FaultError(f"{self.kind}: {name} = {v:g} must be a whole number")
             values[name] = v
         for p in spec.params:
             values.setdefault(p.name, p.default)

@@ -48,6 +48,14 @@ class OpenLoopScenario:
     ground_alt_m: float = 0.0
 
     def __post_init__(self) -> None:
+        for name in ("airspeed_mps", "alt_m", "lat_rad", "lon_rad", "heading_rad",
+                     "duration_s", "fuel_kg", "dt_s", "log_hz"):  # fmt: skip
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"{name} must be a finite number, got {getattr(self, name)}")
+        if not self.airspeed_mps > 0.0:
+            raise ValueError(f"airspeed must be positive, got {self.airspeed_mps} m/s")
+        if not 0 <= self.seed < 2**63:
+            raise ValueError(f"seed {self.seed} must be in [0, 2^63)")
         if not self.duration_s > 0.0:
             raise ValueError(f"duration must be positive, got {self.duration_s} s")
         if not 0.0 < self.dt_s <= 0.1:
@@ -84,14 +92,27 @@ class OpenLoopResult:
 ProgressFn = Callable[[float, float, float], None]  # (t_s, fuel_kg, distance_m)
 
 
-def simulate_open_loop(sc: OpenLoopScenario, progress: ProgressFn | None = None) -> OpenLoopResult:
-    """Fly the scenario from trim; deterministic for a given seed."""
-    af = sc.airframe
-    wall0 = time.perf_counter()
+def start_state(sc: OpenLoopScenario) -> tuple[TrimResult, np.ndarray]:
+    """The trim the flight starts from and its state on the ellipsoid (TrimError if the
+    condition cannot be trimmed: call it first to refuse bad input before any work)."""
     wind_alt, wind_n, wind_e = sc.wind.arrays()
     w0 = steady_wind_ned(sc.alt_m, wind_alt, wind_n, wind_e)
     cond = TrimCondition(sc.airspeed_mps, sc.alt_m, sc.lat_rad, sc.fuel_kg)
-    tr, x = trim_on_ellipsoid(af, cond, sc.lon_rad, sc.heading_rad, w0)
+    return trim_on_ellipsoid(sc.airframe, cond, sc.lon_rad, sc.heading_rad, w0)
+
+
+def simulate_open_loop(
+    sc: OpenLoopScenario,
+    progress: ProgressFn | None = None,
+    start: tuple[TrimResult, np.ndarray] | None = None,
+) -> OpenLoopResult:
+    """Fly the scenario from trim (``start``: from :func:`start_state`, computed here if not
+    given); deterministic for a given seed."""
+    af = sc.airframe
+    wall0 = time.perf_counter()
+    wind_alt, wind_n, wind_e = sc.wind.arrays()
+    tr, x = start if start is not None else start_state(sc)
+    x = x.copy()
     rng = np.random.default_rng(sc.seed)
     act = tr.controls()
     cmd = act.copy()
