@@ -17,9 +17,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 demo: $(STAMP)
 	$(VENV)/bin/longwing trim --airframe aerosonde --airspeed 25 --altitude 1500 --latitude 47 --fuel-kg 4 --modes
-	$(VENV)/bin/longwing fly examples/long_range.plan --airframe aerosonde --wind 270@8 \
+	$(VENV)/bin/longwing fly examples/long_range.plan --airframe aerosonde --wind 90@8 \
 	    --turbulence light --seed 1 --out runs/demo
-	$(VENV)/bin/longwing plan check examples/long_range.plan --airframe aerosonde --wind 270@8
+	$(VENV)/bin/longwing plan check examples/long_range.plan --airframe aerosonde --wind 90@8
 	@echo "report: runs/demo/report.html"
 
 lint: $(STAMP)

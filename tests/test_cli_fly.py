@@ -52,7 +52,7 @@ def test_terminal_states_each_failsafe_and_not_completed(monkeypatch, capsys, tm
     assert code == 0
     s = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert s["end_state"] == "landed" and not s["completed"]
-    assert "completed: no;" in out
+    assert "completed: no (diverted by the link_loss failsafe (RTL at t = " in out
     assert f"failsafes: {len(s['failsafes'])}" in out
     for f in s["failsafes"]:
         t = int(round(f["t_s"]))
@@ -186,3 +186,25 @@ def test_cold_numba_cache_is_announced(tmp_path):
 
     fly(FlightScenario(load_airframe("aerosonde"), load_mission(SURVEY), max_duration_s=1.0))
     assert kernels_cold() is False
+
+
+def test_run_folder_from_before_markers_is_replaced_but_not_with_extra_files(
+    monkeypatch, capsys, tmp_path
+):
+    """`make demo` run by an older longwing left runs/demo without a marker: its exact four
+    files and a fly summary identify it; one extra file of the user's makes it theirs."""
+    args = ("fly", str(SURVEY), "--max-duration-s", "30")
+    old = tmp_path / "old"
+    assert run_cli(monkeypatch, capsys, *args, "--out", str(old))[0] == 0
+    (old / ".longwing-run").unlink()
+    for name in ("mission.plan", "airframe.toml"):  # not written by the older version
+        (old / name).unlink()
+    assert run_cli(monkeypatch, capsys, *args, "--out", str(old))[0] == 0
+    assert (old / ".longwing-run").is_file()
+    (old / ".longwing-run").unlink()
+    for name in ("mission.plan", "airframe.toml"):
+        (old / name).unlink()
+    (old / "notes.txt").write_text("mine")
+    code, _, err = run_cli(monkeypatch, capsys, *args, "--out", str(old))
+    assert code == 2 and "longwing did not make" in err
+    assert (old / "notes.txt").read_text() == "mine"

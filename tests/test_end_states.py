@@ -160,6 +160,7 @@ def test_time_limit_before_the_end_is_airborne_not_completed():
     s = fly(FlightScenario(AF, SURVEY, seed=1, max_duration_s=300.0)).summary
     assert s["end_state"] == "airborne" and not s["completed"]
     assert s["end_reason"].startswith("time limit of 300 s reached in AUTO at item")
+    assert s["why_not_completed"][0] == "the flight was cut by the time limit"
     assert s["flight_time_s"] == pytest.approx(300.0, abs=0.01)
     assert s["nav_items_reached"] < s["nav_items_total"] == 14
 
@@ -191,3 +192,6 @@ def test_failsafe_diversion_is_not_completed_even_when_landed():
     s = fly(FlightScenario(AF, SURVEY, seed=1, faults=(parse_fault("link_loss@200"),))).summary
     assert s["failsafes"] and s["failsafes"][-1]["action"] == "RTL"
     assert s["end_state"] == "landed" and not s["completed"]
+    why = s["why_not_completed"]
+    assert why[0].startswith("diverted by the link_loss failsafe (RTL at t = ")
+    assert why[1].startswith("8 navigation item(s) not reached: 7, 8, 9")

@@ -278,8 +278,9 @@ def print_outcome(s: dict, out_dir: Path) -> None:
     state = s["end_state"]
     lines = [
         f"[{style.get(state, 'bold')}]{state.upper()}[/]: {s['end_reason']}",
-        f"completed: {'yes' if s['completed'] else 'no'}; navigation items reached "
-        f"{s['nav_items_reached']}/{s['nav_items_total']}",
+        f"completed: {'yes' if s['completed'] else 'no'}"
+        + (f" ({'; '.join(s['why_not_completed'])})" if s.get("why_not_completed") else "")
+        + f"; navigation items reached {s['nav_items_reached']}/{s['nav_items_total']}",
         f"{s['distance_km']:.1f} km in {s['flight_time_s'] / 3600:.2f} h; fuel used "
         f"{s['fuel_used_kg']:.3f} kg, remaining {s['fuel_remaining_kg']:.3f} kg"
         + (f" (ran dry at {_hms(s['fuel_exhausted_t_s'])})" if s["fuel_exhausted_t_s"] else ""),

@@ -65,6 +65,28 @@ def read_marker(folder: Path) -> dict | None:
     return data
 
 
+LEGACY_RUN_FILES = frozenset(("summary.json", "log.parquet", "events.jsonl", "report.html"))
+
+
+def _legacy_run(folder: Path) -> str | None:
+    """A run folder written before markers existed (exactly its four files, and a summary
+    that says how the run ended): its kind, else None."""
+    try:
+        names = {p.name for p in folder.iterdir()}
+        if names != LEGACY_RUN_FILES:
+            return None
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(summary, dict):
+        return None
+    if "end_state" in summary and "mission_file" in summary:
+        return "fly"
+    if "end_reason" in summary and "trim" in summary:
+        return "sim"
+    return None
+
+
 def marker_text(kind: str) -> str:
     from longwing.provenance import version
 
@@ -85,6 +107,9 @@ def check_run_dir(path: Path, kind: str, what: str = "--out") -> Path:
         if not path.is_dir():
             raise OutputError(f"{what} {path} is an existing file; refusing to replace it")
         marker = read_marker(path)
+        legacy = _legacy_run(path) if marker is None else None
+        if legacy is not None:
+            marker = {"made_by": "longwing", "kind": legacy}
         if marker is None and any(path.iterdir()):
             raise OutputError(
                 f"{what} {path} is a folder longwing did not make (no {MARKER}); refusing to "

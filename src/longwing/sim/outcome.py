@@ -93,10 +93,13 @@ class Outcome:
     end_state: EndState
     reason: str
     completed: bool
+    why_not_completed: tuple[str, ...] = ()  # each reason, in words (empty when completed)
 
     def __post_init__(self) -> None:
         if self.completed and self.end_state not in (EndState.LANDED, EndState.AIRBORNE):
             raise ValueError(f"a flight that ended {self.end_state} cannot be completed")
+        if self.completed and self.why_not_completed:
+            raise ValueError("a completed flight has no reason for not being completed")
 
 
 def landing_outcome(

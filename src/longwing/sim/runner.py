@@ -597,12 +597,20 @@ class Flight:
         if not self.done or self.end_state is None:
             return Outcome(EndState.INTERRUPTED, f"stopped by the caller at t = "
                            f"{self.t_s:.1f} s, before the flight ended", False)  # fmt: skip
-        diverted = any(f["action"] not in NON_DIVERTING for f in self.failsafes)
-        all_reached = set(self.mgr.nav_seqs()) <= set(self.mgr.items_reached)
-        ok_end = self.end_state == EndState.LANDED or (
-            self.end_state == EndState.AIRBORNE and self.by_design
-        )
-        return Outcome(self.end_state, self.end_reason, all_reached and ok_end and not diverted)
+        why = []
+        if self.end_state == EndState.AIRBORNE and not self.by_design:
+            why.append("the flight was cut by the time limit")
+        elif self.end_state not in (EndState.LANDED, EndState.AIRBORNE):
+            why.append(f"it ended {self.end_state}")
+        for f in self.failsafes:
+            if f["action"] not in NON_DIVERTING:
+                why.append(f"diverted by the {f['kind']} failsafe ({f['action']} at "
+                           f"t = {f['t_s']:.0f} s)")  # fmt: skip
+        missed = sorted(set(self.mgr.nav_seqs()) - set(self.mgr.items_reached))
+        if missed:
+            shown = ", ".join(str(k) for k in missed[:8]) + (", ..." if len(missed) > 8 else "")
+            why.append(f"{len(missed)} navigation item(s) not reached: {shown}")
+        return Outcome(self.end_state, self.end_reason, not why, tuple(why))
 
     def result(self) -> FlightResult:
         """The log, camera triggers, events and summary of the flight so far."""

@@ -62,6 +62,7 @@ def flight_summary(
         "end_state": str(outcome.end_state),
         "end_reason": outcome.reason,
         "completed": bool(outcome.completed),
+        "why_not_completed": list(outcome.why_not_completed),
         "nav_items_reached": len(mgr.nav_reached()),
         "nav_items_total": nav_total,
         "items_reached": sorted(set(mgr.items_reached)),
