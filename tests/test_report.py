@@ -407,3 +407,18 @@ def test_sim_report_renders_without_fly_keys():
 def test_empty_inputs():
     text = render_report("empty", {}, {}, [])
     assert "<h1>empty</h1>" in text and "None" not in text
+
+
+def test_why_not_completed_is_shown_with_the_verdict():
+    from longwing.logs.report import render_report
+
+    summary = {
+        "end_state": "landed",
+        "end_reason": "landed at home",
+        "completed": False,
+        "why_not_completed": ["diverted by the link_loss failsafe (RTL at t = 220 s)"],
+    }
+    html_text = render_report("t", {}, summary, [])
+    assert "no (diverted by the link_loss failsafe (RTL at t = 220 s))" in html_text
+    for state, label in (("aborted", "Take-off aborted"), ("sim_error", "Simulation error")):
+        assert label in render_report("t", {}, {"end_state": state, "end_reason": "x"}, [])

@@ -36,6 +36,7 @@ code{font-size:.9em;word-break:break-all}
 .outcome.crashed{border-color:#c62828;background:#ffebee} .crashed .state{color:#b71c1c}
 .outcome.airborne{border-color:#1565c0;background:#e3f2fd} .airborne .state{color:#0d47a1}
 .outcome.interrupted{border-color:#616161} .interrupted .state{color:#424242}
+.outcome.aborted{border-color:#ef6c00} .outcome.sim_error{border-color:#6a1b9a}
 tr.failsafe td{background:#fff0f0} p.note{color:#555;font-style:italic}
 """
 
@@ -82,7 +83,9 @@ def _outcome(summary: Mapping) -> str:
     label = rf.END_STATES.get(state, state.replace("_", " "))
     pairs: list[tuple[str, str]] = []
     if "completed" in summary and summary["completed"] is not None:
-        pairs.append(("Mission completed", "yes" if summary["completed"] else "no"))
+        done = "yes" if summary["completed"] else "no"
+        why = summary.get("why_not_completed") or ()
+        pairs.append(("Mission completed", done + (f" ({'; '.join(why)})" if why else "")))
     items = _items_reached(summary)
     if items:
         pairs.append(items)

@@ -113,7 +113,9 @@ END_STATES: Mapping[str, str] = MappingProxyType(
         "landed_out": "Landed out",
         "crashed": "Crashed",
         "airborne": "Still airborne",
+        "aborted": "Take-off aborted",
         "interrupted": "Interrupted",
+        "sim_error": "Simulation error",
     }
 )
 
