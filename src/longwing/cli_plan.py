@@ -2,7 +2,10 @@
 
 The commands adapt the pure libraries of :mod:`longwing.planning` and :mod:`longwing.geo`;
 like the rest of the CLI, bad input prints one line and exits with code 2, and a file is
-written whole (temporary name, then renamed) or not at all.
+written whole (temporary name, then renamed) or not at all. ``--out`` is checked before any
+work (:func:`longwing.logs.outputs.check_plan_file`): a new ``.plan``, or one longwing
+wrote; anything else there is the user's and is refused. A plan that would put the
+aircraft below the ground (:mod:`longwing.mission.preflight`) is not written.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import json
 import math
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -25,8 +30,77 @@ plan_app = typer.Typer(
 )
 # wide enough for the per-leg table when the output is not a terminal (make demo, pipes)
 out = Console(width=None if sys.stdout.isatty() else 150)
+err = Console(stderr=True)
 
 G0_MPS2 = 9.80665
+#: A survey's progress bar appears once its layout has taken this long.
+PROGRESS_DELAY_S = 1.0
+
+
+class LazyProgress:
+    """``progress(stage, done, total)`` for :func:`~longwing.planning.survey.plan_survey`: a
+    transient rich progress bar on ``console`` (stderr), shown only once the work has taken
+    ``delay_s``, so quick surveys print nothing. Call :meth:`close` at the end."""
+
+    def __init__(
+        self, console: Console, delay_s: float = PROGRESS_DELAY_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:  # fmt: skip
+        self.console = console
+        self.delay_s = delay_s
+        self.clock = clock
+        self.t0 = clock()
+        self.bar = None
+        self.tasks: dict[str, int] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.bar is None:
+            if self.clock() - self.t0 < self.delay_s:
+                return
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self.bar = Progress(TextColumn("survey {task.description}"), BarColumn(),
+                                MofNCompleteColumn(), TimeElapsedColumn(),
+                                console=self.console, transient=True)  # fmt: skip
+            self.bar.start()
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)
+
+    @property
+    def shown(self) -> bool:
+        return self.bar is not None
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _out_file(path: Path) -> Path:
+    """``--out``, checked before any work (a new .plan, or one longwing wrote)."""
+    from longwing.logs.outputs import OutputError, check_plan_file
+
+    try:
+        return check_plan_file(path)
+    except OutputError as exc:
+        raise UsageFailure(str(exc)) from None
+
+
+def _preflight(mission, terrain, what: str) -> None:
+    """Refuse to write a plan that puts the aircraft below the ground."""
+    from longwing.mission.items import MissionError
+    from longwing.mission.preflight import check_preflight
+
+    try:
+        check_preflight(mission, terrain)
+    except MissionError as exc:
+        raise UsageFailure(f"the {what} would go below the ground: {exc}") from None
 
 
 def _lat_lon(text: str, what: str) -> tuple[float, float]:
@@ -60,7 +134,13 @@ def turn_radius_for(airframe) -> tuple[float, float]:
 @plan_app.command()
 def survey(
     area_file: Annotated[Path, typer.Argument(help="Survey polygon: GeoJSON or KML.")],
-    camera: Annotated[str, typer.Option(help="SENSOR_W_MM,SENSOR_H_MM,FOCAL_MM,PX_W,PX_H")] = "",
+    camera: Annotated[
+        str,
+        typer.Option(
+            help="SENSOR_W_MM,SENSOR_H_MM,FOCAL_MM,PX_W,PX_H[,MIN_INTERVAL_S] "
+            "(shortest time between photos, default 1 s)."
+        ),
+    ] = "",
     gsd_cm: Annotated[
         float | None, typer.Option("--gsd-cm", help="Ground sample distance, cm.")
     ] = None,
@@ -80,7 +160,13 @@ def survey(
     ),
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
-    """Plan a survey grid over a polygon and write it as a flyable QGroundControl .plan."""
+    """Plan a survey grid over a polygon and write it as a flyable QGroundControl .plan.
+
+    Limits (refused with one line, exit 2): at most 100,000 photos (estimated before the
+    layout), a MAVLink mission's 65,534 items, photos no faster than the camera's minimum
+    interval at the cruise airspeed, a predicted flight within the airframe's endurance on
+    a full tank (a warning when it leaves less than a 30 min / 10 % reserve).
+    """
     from longwing.airframe.loader import AirframeError, load_airframe
     from longwing.mission.items import MissionError
     from longwing.mission.planfile import save_plan
@@ -92,8 +178,8 @@ def survey(
         raise UsageFailure("--camera SENSOR_W_MM,SENSOR_H_MM,FOCAL_MM,PX_W,PX_H is required")
     if (gsd_cm is None) == (alt_m is None):
         raise UsageFailure("give exactly one of --gsd-cm and --alt-m")
-    if out_file.suffix.lower() != ".plan":
-        raise UsageFailure(f"--out {out_file}: the survey is written as a .plan file")
+    out_file = _out_file(out_file)
+    progress = LazyProgress(err)
     try:
         af = load_airframe(airframe)
         cam = parse_camera(camera)
@@ -105,11 +191,24 @@ def survey(
             area, cam, turn_radius_m=radius,
             gsd_m=None if gsd_cm is None else gsd_cm / 100.0, alt_m=alt_m,
             front_overlap=front_overlap, side_overlap=side_overlap, portrait=portrait,
-            home=lat_lon, terrain=terrain, cruise_airspeed_mps=tas,
+            home=lat_lon, terrain=terrain, cruise_airspeed_mps=tas, progress=progress,
         )  # fmt: skip
-        save_plan(plan.to_mission(), out_file)
+        mission = plan.to_mission()
+        from longwing.planning.performance import PerformanceTable  # scipy: after the limits
+        from longwing.planning.survey_limits import endurance_problems, endurance_s
+
+        endurance = endurance_s(af, PerformanceTable.build(af), tas,
+                                mission.home.alt_m + plan.alt_m)  # fmt: skip
+        refusal, warning = endurance_problems(plan.predicted_time_s or 0.0, endurance)
+        if refusal is not None:
+            raise SurveyError(refusal)
+        _preflight(mission, terrain, "survey")
+        save_plan(mission, out_file)
     except (AirframeError, AreaError, SurveyError, MissionError, ValueError, OSError) as exc:
         raise UsageFailure(str(exc)) from None
+    finally:
+        progress.close()
+    warnings = [warning] if warning is not None else []
     figures = {
         "out": str(out_file),
         "line_count": plan.line_count,
@@ -122,7 +221,9 @@ def survey(
         "area_km2": round(plan.area_m2 / 1e6, 4),
         "flight_length_km": round(plan.flight_length_m / 1000.0, 3),
         "predicted_time_s": round(plan.predicted_time_s, 1),
+        "endurance_s": round(endurance, 1),
         "items": len(plan.items),
+        "warnings": warnings,
     }
     if as_json:
         print(json.dumps(figures))
@@ -132,9 +233,11 @@ def survey(
         f"{plan.heading_deg:.0f} deg; camera every {plan.trigger_distance_m:.1f} m "
         f"({plan.photo_count} photos) at {plan.alt_m:.0f} m, GSD {plan.gsd_m * 100:.2f} cm\n"
         f"flight {plan.flight_length_m / 1000:.2f} km, predicted "
-        f"{plan.predicted_time_s / 60:.1f} min at {tas:.0f} m/s; wrote {out_file} "
-        f"({len(plan.items)} items)"
+        f"{plan.predicted_time_s / 60:.1f} min at {tas:.0f} m/s (endurance "
+        f"{endurance / 3600:.1f} h); wrote {out_file} ({len(plan.items)} items)"
     )
+    for w in warnings:
+        out.print(f"  warning: {w}", highlight=False)
 
 
 def _wind_source(wind: str | None, wind_file: Path | None):
@@ -173,9 +276,14 @@ def check(
     min_clearance_m: Annotated[float, typer.Option(help="Terrain clearance required, m.")] = 50.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Will the mission make it? Wind, fuel, reserve, point of no return, terrain, radio.
+    """Will the mission make it? Ground, geofence, wind, fuel, reserve, point of no return,
+    terrain, radio.
 
-    Exit code 0 whether feasible or not; 2 for bad input.
+    Not feasible: an item, rally point or breach-return point below the ground (the DEM's,
+    or the home elevation), the predicted route outside the geofence (zones, ceiling,
+    floor), short of fuel or the reserve, too low over the DEM or off it, out of radio
+    contact long enough for an RTL. Exit code 0 whether feasible or not; 2 for bad input
+    (an unreadable mission, or one with no navigation items).
     """
     from longwing.airframe.loader import AirframeError, load_airframe
     from longwing.geo.radio import RadioError, load_radio
@@ -197,7 +305,10 @@ def check(
             raise ValueError("--min-clearance-m must be >= 0")
         result = check_mission(mission, af, wind=source, fuel_kg=fuel_kg, terrain=terrain,
                                radio=config, min_clearance_m=min_clearance_m)  # fmt: skip
-    except (AirframeError, MissionError, RadioError, ValueError, OSError) as exc:
+    except MissionError as exc:
+        named = exc if exc.source else exc.with_context(source=str(mission_file))
+        raise UsageFailure(str(named)) from None
+    except (AirframeError, RadioError, ValueError, OSError) as exc:
         raise UsageFailure(str(exc)) from None
     summary = result.summary()
     if as_json:
@@ -272,11 +383,10 @@ def route(
         raise UsageFailure(f"--alt-m {alt_m:g} must be in [30, 10000] m above home")
     if not (math.isfinite(max_leg_km) and 1.0 <= max_leg_km <= 20000.0):
         raise UsageFailure(f"--max-leg-km {max_leg_km:g} must be in [1, 20000]")
-    if out_file.suffix.lower() != ".plan":
-        raise UsageFailure(f"--out {out_file}: the route is written as a .plan file")
     start = _lat_lon(from_, "--from")
     end = _lat_lon(to, "--to")
     mids = [_lat_lon(v, "--via") for v in via or ()]
+    out_file = _out_file(out_file)
     try:
         af = load_airframe(airframe)
         home = Home(start[0], start[1], home_alt_m)
@@ -298,6 +408,7 @@ def route(
         mission = Mission(home=home, items=tuple(items))
         source = _wind_source(wind, None)
         pred = predict_mission(mission, af, PerformanceTable.build(af), source)
+        _preflight(mission, None, "route")
         save_plan(mission, out_file)
     except (AirframeError, MissionError, ValueError, OSError) as exc:
         raise UsageFailure(str(exc)) from None

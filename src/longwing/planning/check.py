@@ -1,11 +1,22 @@
-"""Feasibility check of a mission before take-off: wind and fuel, terrain, radio link.
+"""Feasibility check of a mission before take-off: ground, geofence, wind and fuel, terrain,
+radio link.
 
-:func:`check_mission` runs the wind/fuel prediction (:mod:`longwing.planning.predict`, the
-same performance model the simulator flies), then, when given, the terrain clearance along
-every leg (sampled every ``terrain_spacing_m`` on the geodesic against a DEM) and the radio
-link along the route (every ``radio_spacing_m``, line of sight over the 4/3 Earth with the
-terrain, link budget both ways), and returns one :class:`CheckResult`: the verdict, the
+:func:`check_mission` first refuses a mission with no navigation items
+(:class:`~longwing.mission.items.MissionError`: bad input) and lists the pre-flight problems
+(:func:`longwing.mission.preflight.preflight_problems`: items, rally points or the
+breach-return point below the ground, against the DEM when one is given). It then runs the
+wind/fuel prediction (:mod:`longwing.planning.predict`, the same performance model the
+simulator flies) and checks the predicted route (every leg: take-off, legs, loiters, RTL,
+landing) against the mission's geofence (:func:`fence_violations`); then, when given, the
+terrain clearance along every leg but the landing, and the take-off once it has climbed the
+minimum clearance (sampled every ``terrain_spacing_m`` on the geodesic against a DEM;
+points where the DEM has no data make the leg's clearance unknown, a reason too) and the
+radio link along the route (every ``radio_spacing_m``, line of sight over the 4/3 Earth with
+the terrain, link budget both ways), and returns one :class:`CheckResult`: the verdict, the
 reasons, totals, the point of no return and the per-leg table. Pure: no file or console I/O.
+
+Reasons start with what failed: ``preflight:``, ``fuel``, ``fence:``, ``terrain:``,
+``radio:`` or the leg (the prediction's own verdict).
 """
 
 from __future__ import annotations
@@ -17,13 +28,20 @@ import numpy as np
 
 from longwing.airframe.params import Airframe
 from longwing.geo.radio import RadioConfig, evaluate_route, out_of_contact_segments
-from longwing.geo.terrain import Terrain, clearance_along_route
+from longwing.geo.terrain import Terrain, alt_along_route_m, clearance_along_route, sample_route
 from longwing.mission.failsafe import FailsafeSettings
+from longwing.mission.fence import Fence, FencePolygon, geodesic_distance_m
+from longwing.mission.items import MissionError
 from longwing.mission.model import Mission
+from longwing.mission.preflight import NO_NAV_ITEMS, preflight_problems
 from longwing.planning.performance import PerformanceTable
 from longwing.planning.predict import Prediction, predict_mission
 
 MIN_CLEARANCE_M = 50.0
+#: The fence check samples the route at most this many points (coarser than
+#: ``fence_spacing_m`` on very long routes).
+MAX_FENCE_POINTS = 20_000
+_MEAN_RADIUS_M = 6_371_008.8  # only to rank distances on the sphere; reported ones are geodesic
 
 
 @dataclass(frozen=True)
@@ -34,9 +52,13 @@ class CheckResult:
     link_outages: tuple[dict, ...] = ()
     terrain_violations: tuple[dict, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    preflight_problems: tuple[str, ...] = ()
+    fence_violations: tuple[dict, ...] = ()
+    terrain_no_data: tuple[dict, ...] = ()
 
     def summary(self) -> dict:
-        """JSON-ready: feasible, reasons, totals, pnr, legs, link outages, notes."""
+        """JSON-ready: feasible, reasons, totals, pnr, legs, link outages, pre-flight
+        problems, fence violations, terrain violations and legs without DEM data, notes."""
         p = self.prediction.summary()
         legs = []
         for leg in p["legs"]:
@@ -61,12 +83,239 @@ class CheckResult:
             "legs": legs,
             "link_outages": list(self.link_outages),
             "terrain_violations": list(self.terrain_violations),
+            "terrain_no_data": list(self.terrain_no_data),
+            "preflight_problems": list(self.preflight_problems),
+            "fence_violations": list(self.fence_violations),
             "notes": list(self.notes) + p["notes"],
         }
 
 
 def _leg_label(leg) -> str:
     return f"leg {leg.index + 1} ({leg.kind}, item {leg.from_seq} -> {leg.to_seq})"
+
+
+# --- the geofence along the predicted route ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FenceViolation:
+    """One fence rule broken on one leg, at its worst point.
+
+    ``rule``: ``inclusion_polygon``, ``inclusion_circle``, ``exclusion_polygon``,
+    ``exclusion_circle`` (``zone`` numbers it from 1, as QGC does), ``ceiling`` or ``floor``
+    (``zone`` None). ``by_m``: how far outside an inclusion zone, inside an exclusion zone
+    (to its boundary, geodesic), above the ceiling or below the floor. ``lat_deg``,
+    ``lon_deg``, ``alt_m`` (AMSL) and ``alt_above_home_m``: the worst point. ``text``: the
+    reason, one line.
+    """
+
+    leg: int
+    kind: str
+    from_seq: int
+    to_seq: int
+    rule: str
+    zone: int | None
+    by_m: float
+    lat_deg: float
+    lon_deg: float
+    alt_m: float
+    alt_above_home_m: float
+    text: str
+
+    def as_dict(self) -> dict:
+        """JSON-ready (without ``text``, which is the reason)."""
+        return {k: getattr(self, k) for k in (
+            "leg", "kind", "from_seq", "to_seq", "rule", "zone", "by_m", "lat_deg", "lon_deg",
+            "alt_m", "alt_above_home_m")}  # fmt: skip
+
+
+def _units(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    """Unit vectors of points, latitude taken on the sphere as :mod:`longwing.mission.fence`
+    does (its polygon edges are great-circle arcs between such vectors)."""
+    la, lo = np.radians(lat_deg), np.radians(lon_deg)
+    c = np.cos(la)
+    return np.stack((c * np.cos(lo), c * np.sin(lo), np.sin(la)), axis=-1)
+
+
+def _angle_rad(p: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return np.arctan2(np.linalg.norm(np.cross(p, a), axis=-1), p @ a)
+
+
+def _edge_closest(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Angular distance (rad) from points ``p`` (N x 3) to the great-circle arc a-b, and the
+    closest points of the arc (N x 3)."""
+    n = np.cross(a, b)
+    nn = float(np.linalg.norm(n))
+    to_a, to_b = _angle_rad(p, a), _angle_rad(p, b)
+    end = np.where((to_a <= to_b)[:, None], a, b)
+    d_end = np.minimum(to_a, to_b)
+    if nn < 1e-15:
+        return d_end, np.broadcast_to(end, p.shape)
+    n = n / nn
+    s = p @ n
+    c = p - s[:, None] * n
+    norm = np.linalg.norm(c, axis=-1)
+    c = c / np.where(norm > 0.0, norm, 1.0)[:, None]
+    on_arc = (np.cross(a, c) @ n >= 0.0) & (np.cross(c, b) @ n >= 0.0) & (norm > 0.0)
+    d = np.where(on_arc, np.arcsin(np.clip(np.abs(s), 0.0, 1.0)), d_end)
+    return d, np.where(on_arc[:, None], c, end)
+
+
+def polygon_boundary_distance_m(
+    polygon: FencePolygon, lat_deg: np.ndarray, lon_deg: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance (m) from points to the polygon's boundary (its great-circle edges) and the
+    nearest boundary points ``(distance_m, lat_deg, lon_deg)``. The distance is ranked on
+    the sphere and measured on the WGS84 geodesic (geographiclib) to that nearest point."""
+    p = _units(np.atleast_1d(lat_deg), np.atleast_1d(lon_deg))
+    v = _units(*(np.array(x) for x in zip(*polygon.vertices, strict=True)))
+    best = np.full(p.shape[0], np.inf)
+    near = np.zeros_like(p)
+    for i in range(v.shape[0]):
+        d, c = _edge_closest(p, v[i], v[(i + 1) % v.shape[0]])
+        better = d < best
+        best = np.where(better, d, best)
+        near = np.where(better[:, None], c, near)
+    n_lat = np.degrees(np.arcsin(np.clip(near[:, 2], -1.0, 1.0)))
+    n_lon = np.degrees(np.arctan2(near[:, 1], near[:, 0]))
+    dist = np.array([geodesic_distance_m(a, b, c, d) for a, b, c, d in
+                     zip(np.atleast_1d(lat_deg), np.atleast_1d(lon_deg), n_lat, n_lon,
+                         strict=True)])  # fmt: skip
+    return dist, n_lat, n_lon
+
+
+def _dense_leg(leg, spacing_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The leg's predicted path at most ``spacing_m`` apart (geodesics between the
+    prediction's samples; altitude linear between them)."""
+    if leg.lat_deg.size < 2:
+        return leg.lat_deg, leg.lon_deg, leg.alt_m
+    pts = sample_route(leg.lat_deg, leg.lon_deg, spacing_m)
+    return pts.lat_deg, pts.lon_deg, alt_along_route_m(pts, leg.alt_m)
+
+
+def _km(d_m: float) -> str:
+    return f"{d_m / 1000.0:.1f} km" if d_m >= 1000.0 else f"{d_m:.0f} m"
+
+
+def _violation(leg, lat, lon, alt, home_alt_m: float, k: int, rule: str, zone: int | None,
+               by_m: float, what: str) -> FenceViolation:  # fmt: skip
+    return FenceViolation(
+        leg.index + 1, leg.kind, leg.from_seq, leg.to_seq, rule, zone, float(by_m),
+        float(lat[k]), float(lon[k]), float(alt[k]), float(alt[k] - home_alt_m),
+        f"{_leg_label(leg)} {what} at {lat[k]:.5f}, {lon[k]:.5f}",
+    )  # fmt: skip
+
+
+def _zone_violations(leg, lat, lon, alt, fence: Fence, home_alt_m: float) -> list[FenceViolation]:
+    """The polygons and circles the leg's points break, each at its worst point."""
+    out: list[FenceViolation] = []
+    for z, poly in enumerate(fence.polygons, start=1):
+        inside = np.array([poly.contains_point(a, b) for a, b in zip(lat, lon, strict=True)])
+        bad = np.flatnonzero(~inside if poly.inclusion else inside)
+        if not bad.size:
+            continue
+        dist, _, _ = polygon_boundary_distance_m(poly, lat[bad], lon[bad])
+        j = int(np.argmax(dist))
+        kind, verb = ("inclusion", "leaves") if poly.inclusion else ("exclusion", "enters")
+        out.append(_violation(leg, lat, lon, alt, home_alt_m, int(bad[j]), f"{kind}_polygon", z,
+                              dist[j], f"{verb} {kind} polygon {z} by {_km(dist[j])}"))  # fmt: skip
+    for z, circle in enumerate(fence.circles, start=1):
+        d = np.array([circle.distance_m(a, b) for a, b in zip(lat, lon, strict=True)])
+        excess = d - circle.radius_m if circle.inclusion else circle.radius_m - d
+        if not np.any(excess > 0.0):
+            continue
+        k = int(np.argmax(excess))
+        kind, verb = ("inclusion", "leaves") if circle.inclusion else ("exclusion", "enters")
+        out.append(_violation(leg, lat, lon, alt, home_alt_m, k, f"{kind}_circle", z, excess[k],
+                              f"{verb} {kind} circle {z} by {_km(excess[k])}"))  # fmt: skip
+    return out
+
+
+def fence_violations(
+    legs, fence: Fence, home_alt_m: float, *, spacing_m: float = 100.0
+) -> list[FenceViolation]:
+    """The fence rules the predicted legs break, each once per leg at its worst point.
+
+    ``legs``: :class:`~longwing.planning.predict.LegPrediction` (their sample arrays),
+    densified to ``spacing_m`` (coarser if the route would need more than
+    :data:`MAX_FENCE_POINTS` points; altitude extremes are exact, being at the samples).
+    Every leg counts for the zones and the ceiling (take-off and landing included); the
+    floor (``min_alt_above_home_m``) counts from where the route first reaches it to the
+    start of a landing, as ArduPilot arms its minimum-altitude fence only once above it.
+    Altitude limits are above ``home_alt_m`` (the planned home, as the failsafe uses).
+    """
+    if fence.is_empty or not legs:
+        return []
+    total_m = sum(float(leg.distance_m) for leg in legs)
+    spacing = max(float(spacing_m), total_m / MAX_FENCE_POINTS)
+    out: list[FenceViolation] = []
+    floor_armed = False
+    top, bottom = fence.max_alt_above_home_m, fence.min_alt_above_home_m
+    for leg in legs:
+        lat, lon, alt = _dense_leg(leg, spacing)
+        if lat.size == 0:
+            continue
+        h = alt - home_alt_m
+        if top is not None and np.any(h > top):
+            k = int(np.argmax(h))
+            out.append(_violation(leg, lat, lon, alt, home_alt_m, k, "ceiling", None, h[k] - top,
+                                  f"climbs to {h[k]:.0f} m above home, {h[k] - top:.0f} m "
+                                  f"above the fence ceiling of {top:.0f} m"))  # fmt: skip
+        if bottom is not None and leg.kind != "land":
+            armed = floor_armed | np.maximum.accumulate(h >= bottom)
+            floor_armed = bool(armed[-1])
+            low = armed & (h < bottom)
+            if np.any(low):
+                k = int(np.argmin(np.where(low, h, np.inf)))
+                out.append(_violation(leg, lat, lon, alt, home_alt_m, k, "floor", None,
+                                      bottom - h[k], f"descends to {h[k]:.0f} m above home, "
+                                      f"{bottom - h[k]:.0f} m below the fence floor of "
+                                      f"{bottom:.0f} m"))  # fmt: skip
+        out += _zone_violations(leg, lat, lon, alt, fence, home_alt_m)
+    return out
+
+
+def _terrain_checks(
+    legs, terrain: Terrain, min_clearance_m: float, spacing_m: float
+) -> tuple[list[float | None], list[dict], list[dict], list[str]]:
+    """Per leg: the least clearance over the DEM, the legs below ``min_clearance_m`` and
+    those with points off the DEM, and the reasons. The landing goes to the ground by
+    design and is not checked; the take-off only once it has climbed ``min_clearance_m``
+    above its start (it starts on the ground)."""
+    clearances: list[float | None] = [None] * len(legs)
+    violations: list[dict] = []
+    no_data: list[dict] = []
+    reasons: list[str] = []
+    for i, leg in enumerate(legs):
+        if leg.lat_deg.size < 2 or leg.kind == "land":
+            continue
+        c = clearance_along_route(terrain, leg.lat_deg, leg.lon_deg, leg.alt_m,
+                                  spacing_m=spacing_m)  # fmt: skip
+        where = {"leg": leg.index + 1, "from_seq": leg.from_seq, "to_seq": leg.to_seq}
+        if c.n_no_data:
+            gap = np.flatnonzero(~np.isfinite(c.terrain_m))
+            km0 = float(leg.along_m[0] + c.distance_m[gap[0]]) / 1000.0
+            km1 = float(leg.along_m[0] + c.distance_m[gap[-1]]) / 1000.0
+            no_data.append({**where, "points": c.n_no_data, "start_km": km0, "end_km": km1})
+            reasons.append(
+                f"terrain: {_leg_label(leg)} has {c.n_no_data} points outside the DEM "
+                f"(from km {km0:.1f} to {km1:.1f}): its clearance is unknown"
+            )
+        counted = np.isfinite(c.clearance_m)
+        if leg.kind == "takeoff":
+            counted &= c.alt_m - c.alt_m[0] >= min_clearance_m
+        if not counted.any():
+            continue
+        k = int(np.argmin(np.where(counted, c.clearance_m, np.inf)))
+        low, lat, lon = float(c.clearance_m[k]), float(c.lat_deg[k]), float(c.lon_deg[k])
+        clearances[i] = low
+        if low < min_clearance_m:
+            violations.append({**where, "clearance_m": low, "lat_deg": lat, "lon_deg": lon})
+            reasons.append(
+                f"terrain: {_leg_label(leg)} passes {low:.0f} m above the ground at "
+                f"{lat:.5f}, {lon:.5f} (minimum {min_clearance_m:.0f} m)"
+            )
+    return clearances, violations, no_data, reasons
 
 
 def check_mission(
@@ -82,38 +331,31 @@ def check_mission(
     failsafe: FailsafeSettings | None = None,
     terrain_spacing_m: float = 100.0,
     radio_spacing_m: float = 1000.0,
+    fence_spacing_m: float = 100.0,
 ) -> CheckResult:
-    """Predict and check ``mission`` (see the module doc)."""
+    """Predict and check ``mission`` (see the module doc). Raises
+    :class:`~longwing.mission.items.MissionError` for a mission without navigation items."""
+    if not mission.nav_items():
+        raise MissionError(NO_NAV_ITEMS)
     table = table or PerformanceTable.build(airframe)
     fs = failsafe or FailsafeSettings()
+    ground = tuple(preflight_problems(mission, terrain))
     pred = predict_mission(mission, airframe, table, wind, fuel_kg, terrain=terrain)
-    reasons = list(pred.verdict)
+    reasons = [f"preflight: {p}" for p in ground] + list(pred.verdict)
+    fence = tuple(fence_violations(pred.legs, mission.fence, mission.home.alt_m,
+                                   spacing_m=fence_spacing_m))  # fmt: skip
+    reasons += [f"fence: {v.text}" for v in fence]
     notes: list[str] = []
     violations: list[dict] = []
+    no_data: list[dict] = []
     clearances: list[float | None] = [None] * len(pred.legs)
     links: list[bool | None] = [None] * len(pred.legs)
     outages: list[dict] = []
     if terrain is not None:
-        for i, leg in enumerate(pred.legs):
-            if leg.lat_deg.size < 2 or leg.kind == "land":
-                continue  # the landing goes to the ground by design
-            c = clearance_along_route(terrain, leg.lat_deg, leg.lon_deg, leg.alt_m,
-                                      spacing_m=terrain_spacing_m)  # fmt: skip
-            if c.n_no_data:
-                notes.append(f"{_leg_label(leg)}: {c.n_no_data} points outside the DEM")
-            if math.isfinite(c.min_clearance_m):
-                clearances[i] = float(c.min_clearance_m)
-                if c.min_clearance_m < min_clearance_m:
-                    violations.append({
-                        "leg": leg.index + 1, "from_seq": leg.from_seq, "to_seq": leg.to_seq,
-                        "clearance_m": float(c.min_clearance_m), "lat_deg": c.min_lat_deg,
-                        "lon_deg": c.min_lon_deg,
-                    })  # fmt: skip
-                    reasons.append(
-                        f"terrain: {_leg_label(leg)} passes {c.min_clearance_m:.0f} m above "
-                        f"the ground at {c.min_lat_deg:.5f}, {c.min_lon_deg:.5f} (minimum "
-                        f"{min_clearance_m:.0f} m)"
-                    )
+        clearances, violations, no_data, why = _terrain_checks(
+            pred.legs, terrain, min_clearance_m, terrain_spacing_m
+        )
+        reasons += why
     if radio is not None:
         lat = np.concatenate([leg.lat_deg for leg in pred.legs])
         lon = np.concatenate([leg.lon_deg for leg in pred.legs])
@@ -170,4 +412,5 @@ def check_mission(
         clearances if terrain is not None else None, links if radio is not None else None
     )
     return CheckResult(not reasons, tuple(reasons), pred, tuple(outages), tuple(violations),
-                       tuple(notes))  # fmt: skip
+                       tuple(notes), ground, tuple(v.as_dict() for v in fence),
+                       tuple(no_data))  # fmt: skip

@@ -325,9 +325,6 @@ def plan_survey(
     max_seg = check_positive(max_segment_m, "max_segment_m")
     if cruise_airspeed_mps is not None:
         cruise_airspeed_mps = check_positive(cruise_airspeed_mps, "cruise_airspeed_mps")
-        problem = trigger_interval_problem(trig, cruise_airspeed_mps, camera.min_interval_s)
-        if problem is not None:
-            raise SurveyError(problem)
     if finish not in _FINISHES:
         raise SurveyError(f"finish {finish!r} must be one of {', '.join(_FINISHES)}")
     plan_home = _home(home, terrain)
@@ -364,6 +361,8 @@ def plan_survey(
     n_lines = max(1, math.ceil(width / spacing - 1e-9))
     problem = size_problem(area.area_m2(), camera.gsd_m(h_agl), width, trig, margin, n_lines,
                            max_photos)  # fmt: skip
+    if problem is None and cruise_airspeed_mps is not None:
+        problem = trigger_interval_problem(trig, cruise_airspeed_mps, camera.min_interval_s)
     if problem is not None:
         raise SurveyError(problem)
     v0 = vmin + 0.5 * (width - (n_lines - 1) * spacing)

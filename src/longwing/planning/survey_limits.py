@@ -31,16 +31,19 @@ Pure: no I/O.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from longwing.airframe.params import Airframe
-from longwing.planning.performance import PerformanceTable
+if TYPE_CHECKING:  # the performance table pulls in scipy: not needed to refuse a survey
+    from longwing.airframe.params import Airframe
+    from longwing.planning.performance import PerformanceTable
 
 __all__ = [
     "ITEMS_PER_LINE",
     "MAX_MISSION_ITEMS",
     "MAX_PHOTOS",
+    "endurance_problems",
     "endurance_s",
     "estimate_photo_count",
     "items_problem",
@@ -153,3 +156,24 @@ def reserve_s(flight_s: float) -> float:
     """The time a survey of ``flight_s`` should leave in the tank: the larger of
     :data:`RESERVE_MINUTES` and :data:`RESERVE_FRACTION` of the flight."""
     return max(RESERVE_MINUTES * 60.0, RESERVE_FRACTION * flight_s)
+
+
+def endurance_problems(flight_s: float, endurance: float) -> tuple[str | None, str | None]:
+    """``(refusal, warning)`` for a flight of ``flight_s`` on a tank that lasts
+    ``endurance`` s: refused beyond the endurance, warned when it leaves less than
+    :func:`reserve_s`."""
+    hours = f"{flight_s / 3600.0:.1f} h"
+    if flight_s > endurance:
+        return (
+            f"the survey's predicted flight of {hours} (no wind) is longer than the "
+            f"airframe's endurance of {endurance / 3600.0:.1f} h on a full tank at cruise: "
+            "split the area or raise the GSD or the height"
+        ), None
+    reserve = reserve_s(flight_s)
+    if flight_s > endurance - reserve:
+        return None, (
+            f"the survey's predicted flight of {hours} (no wind) leaves less than the "
+            f"{reserve / 60.0:.0f} min reserve of the {endurance / 3600.0:.1f} h endurance "
+            "on a full tank: check the plan with the wind (longwing plan check)"
+        )
+    return None, None
