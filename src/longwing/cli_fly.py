@@ -81,7 +81,7 @@ def parse_params(pairs, airframe) -> tuple[dict[str, float], object, object, dic
         except ValueError:
             raise ValueError(f"--param {pair!r}: {text.strip()!r} is not a number") from None
         if name not in store:
-            raise ValueError(f"--param {pair!r}: {store._unknown(name)}")
+            raise ValueError(f"--param {pair!r}: {store.unknown_name_text(name)}")
         if name in values:
             raise ValueError(f"--param {name} is given twice")
         if store.info(name).read_only:

@@ -471,7 +471,7 @@ class ParamStore:
         changes) if unknown (value ``None``), read-only, of the wrong type, not finite, out of
         range, breaking a cross-parameter rule, or if the file cannot be written."""
         if not isinstance(name, str) or name not in self._infos:
-            return False, None, self._unknown(name)
+            return False, None, self.unknown_name_text(name)
         try:
             self._apply({name: value})
         except ValueError as exc:
@@ -485,7 +485,8 @@ class ParamStore:
         naming the parameter; nothing changes then."""
         self._apply(values)
 
-    def _unknown(self, name: object) -> str:
+    def unknown_name_text(self, name: object) -> str:
+        """Why ``name`` is not a parameter, with the closest name if one is near."""
         if not isinstance(name, str):
             return f"parameter name must be a string, got {name!r}"
         close = difflib.get_close_matches(name, self._names, n=1)
@@ -497,7 +498,7 @@ class ParamStore:
         for name, value in values.items():
             info = self._infos.get(name) if isinstance(name, str) else None
             if info is None:
-                raise ValueError(self._unknown(name))
+                raise ValueError(self.unknown_name_text(name))
             v = _coerce(info, value)
             if info.read_only and v != self._values[name]:
                 raise ValueError(f"{name} is read-only")
@@ -597,7 +598,7 @@ class ParamStore:
                 raise ParamFileError(f"{where}: expected 'NAME VALUE', got {line!r}")
             name, text_value = parts
             if name not in self._infos:
-                raise ParamFileError(f"{where}: {self._unknown(name)}")
+                raise ParamFileError(f"{where}: {self.unknown_name_text(name)}")
             if name in found:
                 raise ParamFileError(f"{where}: {name} set again (first on line {found[name][1]})")
             try:
