@@ -3,6 +3,7 @@ the flat world of the simulator and against a DEM; the bundled and generated mis
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,14 @@ def test_bundled_examples_pass(name: str):
     m = load_mission(EXAMPLES / name)
     assert preflight_problems(m) == []
     check_preflight(m)  # does not raise
+
+
+def test_make_examples_missions_pass():
+    spec = importlib.util.spec_from_file_location("make_examples", EXAMPLES / "make_examples.py")
+    me = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(me)
+    for build in (me.short_survey, me.long_range, me.laima):
+        assert preflight_problems(build()) == []
 
 
 def test_short_survey_passes_over_a_dem_below_it_and_fails_over_one_above_it():
