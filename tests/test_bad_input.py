@@ -38,6 +38,17 @@ def _setup(tmp: Path) -> None:
     (tmp / "badland.toml").write_text(AEROSONDE.replace("max_sink_mps = 2.1", "max_sink_mps = -1"))
     (tmp / "noland.toml").write_text(AEROSONDE.split("[landing]")[0])
     (tmp / "bad.plan").write_text("{not json")
+    from longwing.mission.items import MavFrame, MissionItem
+    from longwing.mission.model import Home, Mission
+    from longwing.mission.planfile import save_plan
+
+    home = Home(47.63, -52.93, 60.0)
+    save_plan(Mission(home=home, items=()), tmp / "empty.plan")
+    save_plan(Mission(home=home, items=(
+        MissionItem.takeoff(47.64, -52.93, 80.0, MavFrame.GLOBAL_RELATIVE_ALT),
+        MissionItem.waypoint(47.65, -52.93, -5000.0, MavFrame.GLOBAL),
+        MissionItem.land(47.63, -52.93, 0.0, MavFrame.GLOBAL_RELATIVE_ALT),
+    )), tmp / "below.plan")  # fmt: skip
     (tmp / "empty.waypoints").write_text("")
     sim_run = tmp / "simrun"
     sim_run.mkdir()
@@ -117,6 +128,16 @@ CASES = [
     ("fly-mission-folder", ["fly", "mine", "--out", OUT], "mine"),
     ("fly-mission-empty-file", ["fly", "empty.waypoints", "--out", OUT], "empty.waypoints"),
     ("fly-no-mission", ["fly", "--out", OUT], "give a MISSION file (or --rerun RUN_DIR)"),
+    (
+        "fly-mission-no-items",
+        ["fly", "empty.plan", "--out", OUT],
+        "the mission has no navigation items",
+    ),
+    (
+        "fly-mission-below-ground",
+        ["fly", "below.plan", "--out", OUT],
+        "item 2 (NAV_WAYPOINT): altitude -5000 m AMSL is 5060 m below the ground",
+    ),
     ("fly-rerun-not-run", ["fly", "--rerun", "notarun", "--out", OUT], "not a longwing fly run"),
     ("fly-rerun-sim-run", ["fly", "--rerun", "simrun", "--out", OUT], "not a longwing fly run"),
     (
@@ -182,6 +203,12 @@ CASES = [
     ("sitl-bind", ["sitl", "--bind", "999.1.1.1", "--out", OUT], "is not an IP address"),
     ("sitl-out-user-folder", ["sitl", "--out", "mine"], "longwing did not make"),
     ("sitl-speedup", ["sitl", "--speedup", "0", "--out", OUT], "--speedup 0 must be in"),
+    (
+        "sitl-mission-below-ground",
+        ["sitl", "--mission", "below.plan", "--out", OUT],
+        "item 2 (NAV_WAYPOINT): altitude -5000 m AMSL",
+    ),
+    ("plan-check-no-items", ["plan", "check", "empty.plan"], "no navigation items"),
 ]
 
 

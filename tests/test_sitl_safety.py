@@ -400,3 +400,37 @@ def test_bad_port_in_a_real_process(tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == ["error: --tcp-port 70000: the port must be in 1-65535"]
     assert not out.exists()
+
+
+def test_arming_in_auto_refuses_a_mission_below_the_ground(tmp_path):
+    """A mission uploaded over MAVLink with a waypoint below the ground: arming in AUTO is
+    refused with a PreArm STATUSTEXT naming the item (ArduPilot's mission pre-arm check)."""
+    from longwing.cli_sitl import build_vehicles
+    from longwing.mission.items import MavFrame, MissionItem
+    from longwing.mission.model import Home, Mission
+
+    base = _port_base() + 80
+    v = build_vehicles(gcs=f"127.0.0.1:{base}", mavsdk=f"127.0.0.1:{base + 1}",
+                       tcp_port=base + 2, out_dir=tmp_path / "sitl")[0]  # fmt: skip
+    try:
+        texts = []
+        v.statustext = lambda text, severity=0: texts.append(text)
+        home = Home(47.63, -52.93, 60.0)
+        rel = MavFrame.GLOBAL_RELATIVE_ALT
+        below = Mission(home=home, items=(
+            MissionItem.takeoff(47.64, -52.93, 80.0, rel),
+            MissionItem.waypoint(47.65, -52.93, -100.0, rel),
+            MissionItem.land(47.63, -52.93, 0.0, rel),
+        ))  # fmt: skip
+        v.mission_proto.load(below, notify=True)
+        assert v.set_mode(10) == M.MAV_RESULT_ACCEPTED
+        assert v.arm() == M.MAV_RESULT_FAILED and not v.armed
+        assert texts[-1] == ("PreArm: mission: item 2 (NAV_WAYPOINT): altitude -40 m AMSL is "
+                             "100 m below the ground (60 m AMSL, the home elevation)")  # fmt: skip
+        fixed = Mission(home=home, items=(*below.items[:1],
+                                          MissionItem.waypoint(47.65, -52.93, 100.0, rel),
+                                          below.items[2]))  # fmt: skip
+        v.mission_proto.load(fixed, notify=True)
+        assert v.arm() == M.MAV_RESULT_ACCEPTED
+    finally:
+        v.links.close()

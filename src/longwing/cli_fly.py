@@ -100,6 +100,7 @@ def prepare(args: FlyArgs) -> Prepared:
     """Check every input and build the scenario; ValueError (one line) if one is bad."""
     from longwing.airframe.loader import load_airframe_source
     from longwing.mission import load_mission
+    from longwing.mission.preflight import check_preflight
     from longwing.physics.turbulence import parse_turbulence
     from longwing.physics.wind import parse_wind
     from longwing.sim.faults import parse_fault
@@ -112,6 +113,7 @@ def prepare(args: FlyArgs) -> Prepared:
     except OSError as exc:
         raise ValueError(f"{path}: cannot read the mission: {exc.strerror or exc}") from None
     mission = load_mission(path)
+    check_preflight(mission)  # something to fly, nothing below the ground
     if args.max_duration_s is not None and not (
         math.isfinite(args.max_duration_s) and args.max_duration_s > 0.0
     ):

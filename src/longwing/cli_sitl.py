@@ -236,6 +236,13 @@ def build_vehicles(
         import dataclasses
 
         mission = dataclasses.replace(mission, home=h)
+    if mission is not None:
+        from longwing.mission.preflight import check_preflight
+
+        try:
+            check_preflight(mission)  # something to fly, nothing below the ground
+        except MissionError as exc:
+            raise UsageFailure(f"--mission {mission_file}: {exc}") from None
 
     def param_store(k: int) -> ParamStore:
         # a saved file is read (nothing written); a missing one is created with the defaults

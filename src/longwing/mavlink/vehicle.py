@@ -36,6 +36,7 @@ from longwing.airframe.params import Airframe
 from longwing.mavlink.link import Links, new_parser
 from longwing.mission.manager import Mode, Position
 from longwing.mission.model import Home, Mission
+from longwing.mission.preflight import preflight_problems
 from longwing.physics.turbulence import Turbulence
 from longwing.physics.wind import WindField
 from longwing.sim import closedloop as cl
@@ -334,6 +335,10 @@ class SitlVehicle:
             return "already flying"
         if self.mode == 10 and not self.mission.items:
             return "PreArm: no mission loaded for AUTO"
+        if self.mode == 10:
+            problems = preflight_problems(self.mission)
+            if problems:  # ArduPilot's mission pre-arm check, with longwing's ground rule
+                return f"PreArm: mission: {problems[0]}"
         if self.landed_done:
             return "PreArm: flight ended; restart the vehicle to fly again"
         return None
