@@ -62,7 +62,7 @@ def bench_laima() -> dict:
     res = fly(sc)
     wall = time.perf_counter() - t0
     s = res.summary
-    keys = ("flight_time_s", "distance_km", "end_state", "stop_reason", "fuel_used_kg",
+    keys = ("flight_time_s", "distance_km", "end_state", "end_reason", "fuel_used_kg",
             "realtime_factor")  # fmt: skip
     return {"wall_s": wall, **{k: s[k] for k in keys}}
 
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.laima:
         la = out["laima"]
         print(f"Laima replica: {la['wall_s']:.1f} s wall for {la['flight_time_s'] / 3600:.1f} h "
-              f"({la['distance_km']:.0f} km, {la['end_state']}: {la['stop_reason']}; "
+              f"({la['distance_km']:.0f} km, {la['end_state']}: {la['end_reason']}; "
               f"target < 30 s)")  # fmt: skip
     return 0
 

@@ -86,7 +86,7 @@ def _kinds(s: dict) -> list[tuple[str, str]]:
 
 
 def _landed_home(s: dict, within_m: float = 150.0) -> None:
-    assert s["end_state"] == "landed", s["stop_reason"]
+    assert s["end_state"] == "landed", s["end_reason"]
     home = (s["home_lat_deg"], s["home_lon_deg"]) if "home_lat_deg" in s else None
     if home is not None:
         assert _dist_m(home, (s["landing_lat"], s["landing_lon"])) < within_m

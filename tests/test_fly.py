@@ -174,7 +174,7 @@ def test_runway_take_off_and_landing(tmp_path):
     mission = load_mission(EXAMPLES / "short_survey.plan")
     res = fly(FlightScenario(af, mission, seed=4, log_hz=10))
     s = res.summary
-    assert s["end_state"] == "landed", s["stop_reason"]
+    assert s["end_state"] == "landed", s["end_reason"]
     log = res.log
     on_ground = log[:, COL["alt_m"]] - mission.home.alt_m < 0.5
     # the ground roll: accelerating on the runway before lift-off, then climbing
