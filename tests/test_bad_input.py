@@ -60,6 +60,7 @@ def _setup(tmp: Path) -> None:
 OUT = "runs/x"  # a new folder: must not appear
 FLY = ["fly", SURVEY, "--out", OUT]
 SIM = ["sim", "--duration-s", "30", "--out", OUT]
+ROUTE = ["plan", "route", "--from", "47,-52", "--to", "47.5,-52", "--alt-m", "300"]
 
 CASES = [
     # --- fly: the output path -----------------------------------------------------------
@@ -166,38 +167,8 @@ CASES = [
     ("plan-check-missing", ["plan", "check", "nope.plan"], "nope.plan"),
     ("plan-check-fuel", ["plan", "check", SURVEY, "--fuel-kg", "9"], "--fuel-kg 9 is outside"),
     ("plan-check-wind", ["plan", "check", SURVEY, "--wind", "x@y"], "invalid wind"),
-    (
-        "plan-route-user-file",
-        [
-            "plan",
-            "route",
-            "--from",
-            "47,-52",
-            "--to",
-            "47.5,-52",
-            "--alt-m",
-            "300",
-            "--out",
-            "user.plan",
-        ],
-        "not written by longwing",
-    ),
-    (
-        "plan-route-not-plan",
-        [
-            "plan",
-            "route",
-            "--from",
-            "47,-52",
-            "--to",
-            "47.5,-52",
-            "--alt-m",
-            "300",
-            "--out",
-            "file.txt",
-        ],
-        ".plan",
-    ),
+    ("plan-route-user-file", [*ROUTE, "--out", "user.plan"], "not written by longwing"),
+    ("plan-route-not-plan", [*ROUTE, "--out", "file.txt"], ".plan"),
     # --- sitl -----------------------------------------------------------------------------
     ("sitl-tcp-port", ["sitl", "--tcp-port", "70000", "--out", OUT], "must be in 1-65535"),
     ("sitl-bind", ["sitl", "--bind", "999.1.1.1", "--out", OUT], "is not an IP address"),

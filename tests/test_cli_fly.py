@@ -12,24 +12,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from test_cli import run_cli  # the in-process `longwing` of the CLI tests
 
-from longwing import cli
 from longwing.mission import load_mission
 
 ROOT = Path(__file__).resolve().parents[1]
 SURVEY = ROOT / "examples" / "short_survey.plan"
 EXE = Path(sys.executable).with_name("longwing")
-
-
-def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["longwing", *args])
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    cap = capsys.readouterr()
-    return code, cap.out, cap.err
 
 
 def test_terminal_states_landed_completed_and_navigation_items(monkeypatch, capsys, tmp_path):
