@@ -194,6 +194,8 @@ def test_bad_input_is_one_line_exit_2_nothing_written(
 ):
     _setup(tmp_path)
     monkeypatch.chdir(tmp_path)
+    # as on a fresh install: the kernels not compiled yet (the note must not come first)
+    monkeypatch.setattr("longwing.cli_fly.kernels_cold", lambda kernel=None: True)
     before = _tree(tmp_path)
     monkeypatch.setattr(sys, "argv", ["longwing", *args])
     with pytest.raises(SystemExit) as exc:

@@ -190,11 +190,12 @@ def run_fly(args: FlyArgs, out_dir: Path, as_json: bool, rerun_of: Path | None =
     try:
         check_run_dir(out_dir, "fly")
         prep = prepare(args)
-        note_compile()
-        sc = prep.scenario
-        flight = Flight(sc)
+        cold = kernels_cold()  # before Flight() loads (or compiles) the trim kernels
+        flight = Flight(prep.scenario)
     except (ValueError, OSError) as exc:  # MissionError, AirframeError, FaultError, ...
         raise UsageFailure(str(exc)) from None
+    if cold:  # every input is good: now say why the first flight waits
+        err.print(f"compiling flight kernels (one time, about {COLD_COMPILE_S} s)")
     route_km = flight.route_m / 1000.0
     progress = Progress(
         TextColumn("[bold]fly"), BarColumn(), TextColumn("{task.fields[t]:>8.0f} s"),
