@@ -29,6 +29,7 @@ from longwing.cli_errors import UsageFailure
 err = Console(stderr=True)
 out = Console()
 COLD_COMPILE_S = 60  # measured: a first flight on an empty numba cache, 2-core machine
+COMPILE_NOTE = f"compiling flight kernels (one time, about {COLD_COMPILE_S} s)"
 RERUN_OPTIONS = ("out_dir", "as_json", "rerun")  # the options --rerun may be given with
 
 
@@ -145,7 +146,7 @@ def kernels_cold(kernel=None) -> bool:
 def note_compile(kernel=None) -> None:
     """One line before the progress bar when the flight kernels must be compiled first."""
     if kernels_cold(kernel):
-        err.print(f"compiling flight kernels (one time, about {COLD_COMPILE_S} s)")
+        err.print(COMPILE_NOTE)
 
 
 def _scenario_record(args: FlyArgs, prep: Prepared, copies: dict[str, str]) -> dict:
@@ -195,7 +196,7 @@ def run_fly(args: FlyArgs, out_dir: Path, as_json: bool, rerun_of: Path | None =
     except (ValueError, OSError) as exc:  # MissionError, AirframeError, FaultError, ...
         raise UsageFailure(str(exc)) from None
     if cold:  # every input is good: now say why the first flight waits
-        err.print(f"compiling flight kernels (one time, about {COLD_COMPILE_S} s)")
+        err.print(COMPILE_NOTE)
     route_km = flight.route_m / 1000.0
     progress = Progress(
         TextColumn("[bold]fly"), BarColumn(), TextColumn("{task.fields[t]:>8.0f} s"),
