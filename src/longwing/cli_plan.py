@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 
 from longwing.cli_errors import UsageFailure
+from longwing.geo.constants import G0_MPS2
 
 plan_app = typer.Typer(
     add_completion=False,
@@ -32,7 +33,6 @@ plan_app = typer.Typer(
 out = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True)
 
-G0_MPS2 = 9.80665
 #: A survey's progress bar appears once its layout has taken this long.
 PROGRESS_DELAY_S = 1.0
 

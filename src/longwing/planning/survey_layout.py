@@ -66,6 +66,8 @@ from typing import Any
 
 import numpy as np
 
+from longwing.geo.constants import G0_MPS2
+
 __all__ = [
     "CAM_OFF",
     "CAM_ON",
@@ -205,7 +207,7 @@ def line_order(n: int, skip: int) -> list[int]:
 
 
 def ground_turn_radius_m(
-    airspeed_mps: float, bank_deg: float, wind_mps: float = 0.0, g_mps2: float = 9.80665
+    airspeed_mps: float, bank_deg: float, wind_mps: float = 0.0, g_mps2: float = G0_MPS2
 ) -> float:
     """Largest radius over the ground of a coordinated turn at ``bank_deg``:
     ``(airspeed + wind)^2 / (g tan(bank))`` (the downwind part of the turn)."""

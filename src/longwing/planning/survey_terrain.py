@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from longwing.mathx import clamp
 from longwing.mission.items import TerrainFn
 from longwing.planning.area import LocalProjection
 from longwing.planning.survey_layout import TERRAIN, Pass, SurveyError
@@ -64,7 +65,7 @@ def _simplify(s: np.ndarray, z: np.ndarray, keep: np.ndarray, tol: float, max_le
             split = i + 1 + m
         elif s[j] - s[i] > max_len:
             split = int(np.searchsorted(s, 0.5 * (s[i] + s[j])))
-            split = min(max(split, i + 1), j - 1)
+            split = clamp(split, i + 1, j - 1)
         else:
             continue
         kept.add(split)
