@@ -65,6 +65,7 @@ from longwing.estimation.state import (
 from longwing.geo.atmosphere import isa
 from longwing.geo.gravity import gravity_ned
 from longwing.geo.magfield import mag_field_ned
+from longwing.geo.rotation import quat_rotate, quat_rotate_inv
 from longwing.geo.wgs84 import (
     ecef_to_geodetic_fast,
     ecef_to_ned_sc,
@@ -82,7 +83,6 @@ from longwing.physics.rigidbody import (
     make_work,
     rk4_step,
 )
-from longwing.physics.rotation import quat_rotate, quat_rotate_inv
 from longwing.physics.state import FUEL, PX, VX, WP
 from longwing.physics.state import QW as TQW
 from longwing.physics.trim import TrimCondition, trim_on_ellipsoid

@@ -9,6 +9,7 @@ import pytest
 from numba import njit
 
 from longwing.airframe.loader import load_airframe
+from longwing.geo.rotation import dcm_to_quat, euler_to_dcm
 from longwing.geo.wgs84 import (
     OMEGA_EARTH_RADPS,
     ecef_to_geodetic,
@@ -22,7 +23,6 @@ from longwing.physics.rigidbody import (
     N_ENV,
     rk4_step,
 )
-from longwing.physics.rotation import dcm_to_quat, euler_to_dcm
 from longwing.physics.state import FUEL, N_STATE, POS, QUAT, RATES, VEL
 
 AF = load_airframe("aerosonde")

@@ -14,8 +14,8 @@ import pytest
 from numba import njit
 
 from longwing.geo.atmosphere import isa
+from longwing.geo.rotation import dcm_to_quat, euler_to_dcm
 from longwing.geo.wgs84 import radii_of_curvature
-from longwing.physics.rotation import dcm_to_quat, euler_to_dcm
 from longwing.sensors.baro import baro_sample, pressure_altitude_m
 from longwing.sensors.gnss import (
     gnss_buffer_rows,

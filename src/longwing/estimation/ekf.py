@@ -184,8 +184,8 @@ from longwing.estimation.state import (
     YAW_RATE,
 )
 from longwing.geo.gravity import gravity_ned_sc
+from longwing.geo.rotation import quat_rotate, quat_rotate_inv
 from longwing.geo.wgs84 import OMEGA_EARTH_RADPS, radii_of_curvature
-from longwing.physics.rotation import quat_rotate, quat_rotate_inv
 
 Vec3 = np.ndarray | tuple[float, float, float]  # float64[3] array or a tuple of 3 floats
 

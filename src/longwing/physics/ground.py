@@ -15,8 +15,8 @@ import math
 from numba import njit
 
 from longwing.airframe.params import GroundParams
+from longwing.geo.rotation import quat_rotate, quat_rotate_inv
 from longwing.geo.wgs84 import ecef_to_ned_sc, ned_to_ecef_sc
-from longwing.physics.rotation import quat_rotate, quat_rotate_inv
 
 FRICTION_SPEED_MPS = 0.1  # friction reaches full strength above this sliding speed
 

@@ -27,6 +27,7 @@ from numba import njit
 from longwing.airframe.params import AeroParams, MassParams, PropulsionParams
 from longwing.geo.atmosphere import isa
 from longwing.geo.gravity import gravity_ned_sc
+from longwing.geo.rotation import quat_rotate, quat_rotate_inv
 from longwing.geo.wgs84 import (
     OMEGA_EARTH_RADPS,
     ecef_to_geodetic_fast,
@@ -35,7 +36,6 @@ from longwing.geo.wgs84 import (
 from longwing.physics.aero import aero_forces_moments
 from longwing.physics.ground import GroundParams, ground_forces
 from longwing.physics.propulsion import engine
-from longwing.physics.rotation import quat_rotate, quat_rotate_inv
 from longwing.physics.state import FUEL, N_STATE, PX, QW, VX, WP
 
 N_ENV = 9

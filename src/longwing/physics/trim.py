@@ -22,6 +22,7 @@ from scipy.optimize import least_squares
 from longwing.airframe.params import Airframe
 from longwing.geo.atmosphere import isa
 from longwing.geo.gravity import gravity_ned
+from longwing.geo.rotation import dcm_to_quat, euler_to_dcm, quat_to_dcm
 from longwing.geo.wgs84 import (
     OMEGA_EARTH_RADPS,
     geodetic_to_ecef,
@@ -31,7 +32,6 @@ from longwing.geo.wgs84 import (
 from longwing.physics.aero import aero_forces_moments, air_data, lift_coefficient
 from longwing.physics.propulsion import engine, max_power_w
 from longwing.physics.rigidbody import N_ENV, derivatives, inertia_gammas
-from longwing.physics.rotation import dcm_to_quat, euler_to_dcm, quat_to_dcm
 from longwing.physics.state import FUEL, N_STATE, POS, QUAT, RATES, VEL
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from longwing.physics.rotation import quat_rotate_inv
+from longwing.geo.rotation import quat_rotate_inv
 from longwing.sensors.params import SensorParams
 from longwing.sensors.state import MAG_BIAS
 
