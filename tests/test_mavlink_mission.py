@@ -17,18 +17,20 @@ import numpy as np
 import pytest
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
-from longwing.mavlink.mission_protocol import (
+from longwing.mavlink.mission_codec import (
+    fence_from_mavlink_items,
+    fence_to_mavlink_items,
+    rally_from_mavlink_items,
+    rally_to_mavlink_items,
+)
+from longwing.mavlink.mission_protocol import MissionProtocol
+from longwing.mavlink.wire import (
     FENCE_CIRCLE_EXCLUSION,
     FENCE_CIRCLE_INCLUSION,
     FENCE_POLYGON_VERTEX_EXCLUSION,
     FENCE_POLYGON_VERTEX_INCLUSION,
     FENCE_RETURN_POINT,
     RALLY_POINT,
-    MissionProtocol,
-    fence_from_mavlink_items,
-    fence_to_mavlink_items,
-    rally_from_mavlink_items,
-    rally_to_mavlink_items,
 )
 from longwing.mission import (
     BreachReturnPoint,

@@ -14,7 +14,7 @@ import pytest
 from pymavlink import mavutil
 from pymavlink.dialects.v20 import ardupilotmega as M
 
-from longwing.mavlink.mission_protocol import fence_to_mavlink_items, rally_to_mavlink_items
+from longwing.mavlink.mission_codec import fence_to_mavlink_items, rally_to_mavlink_items
 from longwing.mission import load_mission
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -57,7 +57,7 @@ from pymavlink.generator.mavcrc import x25crc
 
 from longwing.cli_sitl import build_vehicles, serve
 from longwing.mavlink.link import new_parser
-from longwing.mavlink.mission_protocol import fence_to_mavlink_items, rally_to_mavlink_items
+from longwing.mavlink.mission_codec import fence_to_mavlink_items, rally_to_mavlink_items
 from longwing.mission import load_mission
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -57,12 +57,9 @@ MISSION_REQUEST); downloads return ``autocontinue`` and fence/rally frames and a
 uploaded (ArduPilot returns autocontinue 1 and frame 0 / z 0 for fence items);
 MISSION_WRITE_PARTIAL_LIST is answered UNSUPPORTED.
 
-Refusal codes (MISSION_ACK ``type``) for an uploaded item or plan: UNSUPPORTED for an unknown
-command, UNSUPPORTED_FRAME for a frame the command does not allow, INVALID_PARAM1..4 for a
-bad param1..4, INVALID_PARAM5_X / PARAM6_Y for a latitude / longitude out of range or not
-finite, INVALID_PARAM7 for a bad altitude, ERROR for anything else (polygon geometry, two
-fence return points...). The problem as one line of text is kept in
-:attr:`MissionProtocol.last_error` and passed to ``on_error`` (for a STATUSTEXT).
+Refusal codes (MISSION_ACK ``type``): see :mod:`longwing.mavlink.mission_codec`, which
+converts plans to and from MAVLink items and checks them. The problem as one line of text is
+kept in :attr:`MissionProtocol.last_error` and passed to ``on_error`` (for a STATUSTEXT).
 
 Home: MISSION item 0 in an absolute frame (GLOBAL / GLOBAL_INT, as QGroundControl and
 Mission Planner send it) becomes the mission's home. In any other frame (scripts often send a
@@ -70,443 +67,55 @@ dummy item 0 in GLOBAL_RELATIVE_ALT) it is stored as sent but the current home i
 ArduPilot ignores uploaded item 0. :meth:`MissionProtocol.set_home` moves item 0 when the
 vehicle sets its home.
 
-Coordinates: MISSION_ITEM_INT carries latitude/longitude of global frames as
-``round(deg * 1e7)``; :class:`~longwing.mission.model.MavlinkItem` holds them in degrees
-(``x / 1e7``, which converts back to the same integer exactly). For other frames x/y are
-passed through as numbers.
+Coordinates and the item messages: :mod:`longwing.mavlink.wire`.
 """
 
 from __future__ import annotations
 
 import math
-import re
-import struct
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
-from longwing.mission.fence import (
-    BreachReturnPoint,
-    Fence,
-    FenceCircle,
-    FencePolygon,
-    RallyPoint,
+from longwing.mavlink.mission_codec import (
+    build_plan,
+    check_item,
+    fence_to_mavlink_items,
+    home_item,
+    mission_item_result,
+    mission_result_for_error,
+    rally_to_mavlink_items,
 )
-from longwing.mission.items import (
-    ABSOLUTE_FRAMES,
-    GLOBAL_FRAMES,
-    RELATIVE_FRAMES,
-    TERRAIN_FRAMES,
-    MavCmd,
-    MavFrame,
-    MissionError,
-    MissionItem,
-    frame_name,
-    validate_item,
-    validate_lat_lon_alt,
+from longwing.mavlink.wire import (
+    ACCEPTED,
+    DENIED,
+    ERROR,
+    INVALID_SEQUENCE,
+    MISSION_TYPES,
+    NO_SPACE,
+    OPERATION_CANCELLED,
+    TYPE_ALL,
+    TYPE_FENCE,
+    TYPE_MISSION,
+    TYPE_NAMES,
+    TYPE_RALLY,
+    U16_MAX,
+    UNSUPPORTED,
+    ItemRefused,
+    decode_item,
+    int_field,
+    item_message,
 )
+from longwing.mission.fence import Fence, RallyPoint
+from longwing.mission.items import MissionError, validate_item
 from longwing.mission.model import Home, MavlinkItem, Mission
 
-__all__ = [
-    "FENCE_CIRCLE_EXCLUSION",
-    "FENCE_CIRCLE_INCLUSION",
-    "FENCE_POLYGON_VERTEX_EXCLUSION",
-    "FENCE_POLYGON_VERTEX_INCLUSION",
-    "FENCE_RETURN_POINT",
-    "MISSION_TYPES",
-    "RALLY_POINT",
-    "MissionProtocol",
-    "fence_from_mavlink_items",
-    "fence_to_mavlink_items",
-    "mission_item_result",
-    "mission_result_for_error",
-    "rally_from_mavlink_items",
-    "rally_to_mavlink_items",
-]
-
-# --- MAVLink numbers ---------------------------------------------------------------------
-
-TYPE_MISSION = mavlink2.MAV_MISSION_TYPE_MISSION  # 0
-TYPE_FENCE = mavlink2.MAV_MISSION_TYPE_FENCE  # 1
-TYPE_RALLY = mavlink2.MAV_MISSION_TYPE_RALLY  # 2
-TYPE_ALL = mavlink2.MAV_MISSION_TYPE_ALL  # 255
-#: The plan types stored (MAV_MISSION_TYPE).
-MISSION_TYPES = (TYPE_MISSION, TYPE_FENCE, TYPE_RALLY)
-_TYPE_NAMES = {TYPE_MISSION: "Mission", TYPE_FENCE: "Fence", TYPE_RALLY: "Rally"}
-
-FENCE_RETURN_POINT = mavlink2.MAV_CMD_NAV_FENCE_RETURN_POINT  # 5000
-FENCE_POLYGON_VERTEX_INCLUSION = mavlink2.MAV_CMD_NAV_FENCE_POLYGON_VERTEX_INCLUSION  # 5001
-FENCE_POLYGON_VERTEX_EXCLUSION = mavlink2.MAV_CMD_NAV_FENCE_POLYGON_VERTEX_EXCLUSION  # 5002
-FENCE_CIRCLE_INCLUSION = mavlink2.MAV_CMD_NAV_FENCE_CIRCLE_INCLUSION  # 5003
-FENCE_CIRCLE_EXCLUSION = mavlink2.MAV_CMD_NAV_FENCE_CIRCLE_EXCLUSION  # 5004
-RALLY_POINT = mavlink2.MAV_CMD_NAV_RALLY_POINT  # 5100
-_POLYGON_CMDS = (FENCE_POLYGON_VERTEX_INCLUSION, FENCE_POLYGON_VERTEX_EXCLUSION)
-_CIRCLE_CMDS = (FENCE_CIRCLE_INCLUSION, FENCE_CIRCLE_EXCLUSION)
-_FENCE_CMDS = frozenset((FENCE_RETURN_POINT, *_POLYGON_CMDS, *_CIRCLE_CMDS))
-
-ACCEPTED = mavlink2.MAV_MISSION_ACCEPTED
-ERROR = mavlink2.MAV_MISSION_ERROR
-UNSUPPORTED_FRAME = mavlink2.MAV_MISSION_UNSUPPORTED_FRAME
-UNSUPPORTED = mavlink2.MAV_MISSION_UNSUPPORTED
-NO_SPACE = mavlink2.MAV_MISSION_NO_SPACE
-INVALID_SEQUENCE = mavlink2.MAV_MISSION_INVALID_SEQUENCE
-DENIED = mavlink2.MAV_MISSION_DENIED
-OPERATION_CANCELLED = mavlink2.MAV_MISSION_OPERATION_CANCELLED
-_INVALID_PARAM = {
-    1: mavlink2.MAV_MISSION_INVALID_PARAM1,
-    2: mavlink2.MAV_MISSION_INVALID_PARAM2,
-    3: mavlink2.MAV_MISSION_INVALID_PARAM3,
-    4: mavlink2.MAV_MISSION_INVALID_PARAM4,
-    5: mavlink2.MAV_MISSION_INVALID_PARAM5_X,
-    6: mavlink2.MAV_MISSION_INVALID_PARAM6_Y,
-    7: mavlink2.MAV_MISSION_INVALID_PARAM7,
-}
-
-_I32_MIN = -(2**31)
-_I32_MAX = 2**31 - 1
-_U16_MAX = 2**16 - 1
-_F32 = struct.Struct("<f")
-_PARAM_RE = re.compile(r"\bparam([1-7])\b")
-
-
-# --- number conversion for the wire ------------------------------------------------------
-
-
-def _f32(value: float) -> float:
-    """``value`` as a float32 would carry it (out of range -> +-inf), so packing never fails."""
-    try:
-        return _F32.unpack(_F32.pack(value))[0]
-    except OverflowError:
-        return math.copysign(math.inf, value)
-
-
-def _clamp_i32(value: float) -> int:
-    """Nearest int32 (NaN -> 0)."""
-    if math.isnan(value):
-        return 0
-    if value >= _I32_MAX:
-        return _I32_MAX
-    if value <= _I32_MIN:
-        return _I32_MIN
-    return int(round(value))
-
-
-def _int(value: Any) -> int | None:
-    """A message's integer field, ``None`` when it is not an integer (never raises)."""
-    if isinstance(value, int):
-        return value
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return int(f) if f.is_integer() else None
-
-
-def _x_to_int(value: float, frame: int) -> int:
-    """MavlinkItem x/y -> MISSION_ITEM_INT x/y: degrees * 1e7 for global frames."""
-    return _clamp_i32(value * 1e7 if frame in GLOBAL_FRAMES else value)
-
-
-def _x_from_int(value: int, frame: int) -> float:
-    """MISSION_ITEM_INT x/y -> MavlinkItem x/y (inverse of :func:`_x_to_int`, exactly)."""
-    return value / 1e7 if frame in GLOBAL_FRAMES else float(value)
-
-
-# --- result codes ------------------------------------------------------------------------
-
-
-def mission_result_for_error(error: MissionError) -> int:
-    """The MAV_MISSION_RESULT that best describes a :class:`MissionError` (from its text).
-
-    Unsupported command -> UNSUPPORTED; ``paramN`` named -> INVALID_PARAMN (5, 6 -> PARAM5_X,
-    PARAM6_Y); latitude -> INVALID_PARAM5_X; longitude -> INVALID_PARAM6_Y; altitude ->
-    INVALID_PARAM7; frame -> UNSUPPORTED_FRAME; anything else -> ERROR.
-    """
-    text = error.problem
-    if "unsupported command" in text:
-        return UNSUPPORTED
-    m = _PARAM_RE.search(text)
-    if m is not None:
-        return _INVALID_PARAM[int(m.group(1))]
-    if "latitude" in text:
-        return _INVALID_PARAM[5]
-    if "longitude" in text:
-        return _INVALID_PARAM[6]
-    if "altitude" in text:
-        return _INVALID_PARAM[7]
-    if "frame" in text:
-        return UNSUPPORTED_FRAME
-    return ERROR
-
-
-def _position_result(lat: float, lon: float, alt: float) -> int | None:
-    if validate_lat_lon_alt(lat, 0.0, 0.0) is not None:
-        return _INVALID_PARAM[5]
-    if validate_lat_lon_alt(0.0, lon, 0.0) is not None:
-        return _INVALID_PARAM[6]
-    if not math.isfinite(alt):
-        return _INVALID_PARAM[7]
-    return None
-
-
-def mission_item_result(item: MissionItem) -> int:
-    """The MAV_MISSION_RESULT for one mission item (ACCEPTED when it is valid on its own).
-
-    Follows :func:`~longwing.mission.items.validate_item`'s checks in its order, naming the
-    field at fault instead of parsing its text.
-    """
-    spec = item.spec
-    if spec is None:
-        return UNSUPPORTED
-    if item.frame not in spec.frames:
-        return UNSUPPORTED_FRAME
-    for p in spec.params:
-        if p.check(item.params[p.index - 1]) is not None:
-            return _INVALID_PARAM[p.index]
-    used = {p.index for p in spec.params}
-    for i in range(1, 5):
-        if i not in used and math.isinf(item.params[i - 1]):
-            return _INVALID_PARAM[i]
-    if item.has_position:
-        code = _position_result(item.lat_deg, item.lon_deg, item.alt_m)
-        if code is not None:
-            return code
-    else:
-        for i, value in ((5, item.lat_deg), (6, item.lon_deg), (7, item.alt_m)):
-            if math.isinf(value):
-                return _INVALID_PARAM[i]
-    try:
-        validate_item(item, 1)
-    except MissionError as exc:  # a rule not covered above (DO_SET_HOME needs a global frame)
-        return UNSUPPORTED_FRAME if "frame" in exc.problem else mission_result_for_error(exc)
-    return ACCEPTED
-
-
-# --- fence and rally <-> MAVLink items -----------------------------------------------------
-
-
-def _fence_item_where(seq: int) -> str:
-    return f"fence item {seq}"
-
-
-def _fence_item_problem(mi: MavlinkItem) -> str | None:
-    """What is wrong with one fence item on its own (``None``: fine)."""
-    if mi.command not in _FENCE_CMDS:
-        return (
-            f"unsupported command {mi.command} for a fence item (supported: 5000 return "
-            "point, 5001/5002 polygon vertex, 5003/5004 circle)"
-        )
-    if mi.frame not in GLOBAL_FRAMES:
-        return f"frame {frame_name(mi.frame)} is not a global frame"
-    bad = validate_lat_lon_alt(mi.x, mi.y, 0.0)
-    if bad is not None:
-        return bad
-    if mi.command in _POLYGON_CMDS:
-        n = mi.param1
-        if not (math.isfinite(n) and n.is_integer() and 3 <= n <= _U16_MAX):
-            return f"polygon vertex count (param1) is {n!r}; must be an integer >= 3"
-    elif mi.command in _CIRCLE_CMDS:
-        r = mi.param1
-        if not (math.isfinite(r) and r > 0):
-            return f"circle radius (param1) is {r!r}; must be > 0"
-    else:  # return point: its altitude is used
-        if not math.isfinite(mi.z):
-            return f"altitude {mi.z!r} is not a finite number"
-        if mi.frame in TERRAIN_FRAMES:
-            return (
-                f"frame {frame_name(mi.frame)} is relative to terrain; a fence return point "
-                "needs a relative or absolute frame"
-            )
-    return None
-
-
-def _check_seqs(items: Sequence[MavlinkItem]) -> None:
-    for expected, mi in enumerate(items):
-        if mi.seq != expected:
-            raise MissionError(f"MAVLink item {expected} has seq {mi.seq}; expected {expected}")
-
-
-def fence_from_mavlink_items(
-    items: Iterable[MavlinkItem],
-    *,
-    home_alt_m: float = 0.0,
-    max_alt_above_home_m: float | None = None,
-    min_alt_above_home_m: float | None = None,
-) -> Fence:
-    """A :class:`Fence` from MAVLink fence items (seq 0..N-1, no home).
-
-    Polygon vertices (5001 inclusion / 5002 exclusion) come in runs of ``param1`` (the
-    vertex count) consecutive items of the same command and count; circles (5003/5004)
-    have ``param1`` = radius in metres; one optional return point (5000) whose altitude is
-    above home in relative frames and converted with ``home_alt_m`` in absolute frames.
-    Altitude limits are not fence items (ArduPilot keeps them in FENCE_ALT_MAX/MIN); pass
-    them to carry them over. Raises :class:`MissionError` with ``item_seq`` set.
-    """
-    seq_items = tuple(items)
-    _check_seqs(seq_items)
-    polygons: list[FencePolygon] = []
-    circles: list[FenceCircle] = []
-    breach: BreachReturnPoint | None = None
-    n = len(seq_items)
-    i = 0
-    while i < n:
-        mi = seq_items[i]
-        bad = _fence_item_problem(mi)
-        if bad is not None:
-            raise MissionError(bad, where=_fence_item_where(i), item_seq=i)
-        if mi.command in _POLYGON_CMDS:
-            count = int(mi.param1)
-            inclusion = mi.command == FENCE_POLYGON_VERTEX_INCLUSION
-            kind = "inclusion" if inclusion else "exclusion"
-            if i + count > n:
-                raise MissionError(
-                    f"vertex count (param1) is {count} but the {kind} polygon starting at "
-                    f"item {i} has only {n - i} vertices",
-                    where=_fence_item_where(i),
-                    item_seq=i,
-                )
-            vertices = []
-            for j in range(i, i + count):
-                v = seq_items[j]
-                bad = _fence_item_problem(v)
-                if bad is not None:
-                    raise MissionError(bad, where=_fence_item_where(j), item_seq=j)
-                if v.command != mi.command or v.param1 != mi.param1:
-                    raise MissionError(
-                        f"expected vertex {j - i + 1} of the {count}-vertex {kind} polygon "
-                        f"starting at item {i} (command {mi.command}, param1 {count}); got "
-                        f"command {v.command} with vertex count (param1) {v.param1!r}",
-                        where=_fence_item_where(j),
-                        item_seq=j,
-                    )
-                vertices.append((v.x, v.y))
-            polygon = FencePolygon(tuple(vertices), inclusion)
-            bad = polygon.problem()
-            if bad is not None:
-                raise MissionError(
-                    f"polygon {len(polygons) + 1} (items {i}-{i + count - 1}): {bad}",
-                    where=_fence_item_where(i),
-                    item_seq=i,
-                )
-            polygons.append(polygon)
-            i += count
-            continue
-        if mi.command in _CIRCLE_CMDS:
-            circles.append(FenceCircle(mi.x, mi.y, mi.param1, mi.command == FENCE_CIRCLE_INCLUSION))
-        else:
-            if breach is not None:
-                raise MissionError(
-                    "a second fence return point (only one is allowed)",
-                    where=_fence_item_where(i),
-                    item_seq=i,
-                )
-            alt = mi.z if mi.frame in RELATIVE_FRAMES else mi.z - home_alt_m
-            breach = BreachReturnPoint(mi.x, mi.y, alt)
-        i += 1
-    try:
-        return Fence(
-            tuple(polygons), tuple(circles), max_alt_above_home_m, min_alt_above_home_m, breach
-        )
-    except MissionError as exc:
-        raise MissionError(exc.problem, where=exc.where or "fence") from None
-
-
-def fence_to_mavlink_items(fence: Fence) -> tuple[MavlinkItem, ...]:
-    """The fence as MAVLink fence items (as QGroundControl uploads it): every polygon's
-    vertices (frame GLOBAL, param1 = vertex count), the circles (param1 = radius) and the
-    return point (GLOBAL_RELATIVE_ALT, z above home). Altitude limits are not items."""
-    out: list[MavlinkItem] = []
-
-    def add(frame: int, command: int, p1: float, x: float, y: float, z: float) -> None:
-        out.append(
-            MavlinkItem(len(out), frame, command, 0, 1, p1, 0.0, 0.0, 0.0, x, y, z, TYPE_FENCE)
-        )
-
-    for polygon in fence.polygons:
-        cmd = (
-            FENCE_POLYGON_VERTEX_INCLUSION if polygon.inclusion else FENCE_POLYGON_VERTEX_EXCLUSION
-        )
-        for lat, lon in polygon.vertices:
-            add(int(MavFrame.GLOBAL), cmd, float(len(polygon.vertices)), lat, lon, 0.0)
-    for circle in fence.circles:
-        cmd = FENCE_CIRCLE_INCLUSION if circle.inclusion else FENCE_CIRCLE_EXCLUSION
-        add(
-            int(MavFrame.GLOBAL),
-            cmd,
-            circle.radius_m,
-            circle.center_lat_deg,
-            circle.center_lon_deg,
-            0.0,
-        )
-    br = fence.breach_return
-    if br is not None:
-        add(
-            int(MavFrame.GLOBAL_RELATIVE_ALT),
-            FENCE_RETURN_POINT,
-            0.0,
-            br.lat_deg,
-            br.lon_deg,
-            br.alt_m,
-        )
-    return tuple(out)
-
-
-def _rally_item_problem(mi: MavlinkItem) -> str | None:
-    if mi.command != RALLY_POINT:
-        return f"unsupported command {mi.command} for a rally point (expected 5100)"
-    return RallyPoint(mi.x, mi.y, mi.z, mi.frame).problem()
-
-
-def rally_from_mavlink_items(items: Iterable[MavlinkItem]) -> tuple[RallyPoint, ...]:
-    """Rally points from MAVLink rally items (MAV_CMD_NAV_RALLY_POINT, seq 0..N-1)."""
-    seq_items = tuple(items)
-    _check_seqs(seq_items)
-    out = []
-    for k, mi in enumerate(seq_items):
-        bad = _rally_item_problem(mi)
-        if bad is not None:
-            raise MissionError(bad, where=f"rally item {k}", item_seq=k)
-        out.append(RallyPoint(mi.x, mi.y, mi.z, mi.frame))
-    return tuple(out)
-
-
-def rally_to_mavlink_items(rally: Iterable[RallyPoint]) -> tuple[MavlinkItem, ...]:
-    """Rally points as MAVLink rally items (MAV_CMD_NAV_RALLY_POINT in the point's frame)."""
-    return tuple(
-        MavlinkItem(
-            k, rp.frame, RALLY_POINT, 0, 1, 0.0, 0.0, 0.0, 0.0, rp.lat_deg, rp.lon_deg, rp.alt_m, 2
-        )
-        for k, rp in enumerate(rally)
-    )
-
-
-def _home_item(home: Home) -> MavlinkItem:
-    return MavlinkItem(
-        0,
-        int(MavFrame.GLOBAL),
-        int(MavCmd.NAV_WAYPOINT),
-        0,
-        1,
-        0.0,
-        0.0,
-        0.0,
-        0.0,
-        home.lat_deg,
-        home.lon_deg,
-        home.alt_m,
-    )
+__all__ = ["MissionProtocol"]
 
 
 # --- the protocol --------------------------------------------------------------------------
-
-
-class _Refused(Exception):  # internal control flow: a refusal with its ACK code
-    def __init__(self, code: int, text: str) -> None:
-        super().__init__(text)
-        self.code = code
-        self.text = text
 
 
 @dataclass(slots=True)
@@ -548,20 +157,11 @@ class MissionProtocol:
     """
 
     #: The message types :meth:`handle` answers (others are ignored).
-    MESSAGE_TYPES = frozenset(
-        {
-            "MISSION_REQUEST_LIST",
-            "MISSION_COUNT",
-            "MISSION_REQUEST_INT",
-            "MISSION_REQUEST",
-            "MISSION_ITEM_INT",
-            "MISSION_ITEM",
-            "MISSION_ACK",
-            "MISSION_CLEAR_ALL",
-            "MISSION_SET_CURRENT",
-            "MISSION_WRITE_PARTIAL_LIST",
-        }
-    )
+    MESSAGE_TYPES = frozenset({
+        "MISSION_REQUEST_LIST", "MISSION_COUNT", "MISSION_REQUEST_INT", "MISSION_REQUEST",
+        "MISSION_ITEM_INT", "MISSION_ITEM", "MISSION_ACK", "MISSION_CLEAR_ALL",
+        "MISSION_SET_CURRENT", "MISSION_WRITE_PARTIAL_LIST",
+    })  # fmt: skip
 
     def __init__(
         self,
@@ -581,8 +181,8 @@ class MissionProtocol:
             raise ValueError(f"timeout_s must be > 0, not {timeout_s!r}")
         if retries < 0:
             raise ValueError(f"retries must be >= 0, not {retries!r}")
-        if not 1 <= max_items <= _U16_MAX:
-            raise ValueError(f"max_items must be in [1, {_U16_MAX}], not {max_items!r}")
+        if not 1 <= max_items <= U16_MAX:
+            raise ValueError(f"max_items must be in [1, {U16_MAX}], not {max_items!r}")
         self._mav = mav
         self._on_change = on_change
         self._on_error = on_error
@@ -597,7 +197,7 @@ class MissionProtocol:
         self._fence = Fence()
         self._rally: tuple[RallyPoint, ...] = ()
         self._items: dict[int, tuple[MavlinkItem, ...]] = {
-            TYPE_MISSION: (_home_item(home),),
+            TYPE_MISSION: (home_item(home),),
             TYPE_FENCE: (),
             TYPE_RALLY: (),
         }
@@ -667,7 +267,7 @@ class MissionProtocol:
         for t, lst in lists.items():
             if len(lst) > self.max_items:
                 raise ValueError(
-                    f"{_TYPE_NAMES[t].lower()} has {len(lst)} items; at most "
+                    f"{TYPE_NAMES[t].lower()} has {len(lst)} items; at most "
                     f"{self.max_items} are supported"
                 )
         self._uploads.clear()
@@ -686,7 +286,7 @@ class MissionProtocol:
         """Move home (mission item 0), e.g. when the vehicle sets it on arming, as ArduPilot
         reports its actual home as item 0. No ``on_change``: the vehicle made the change."""
         self._mission = replace(self._mission, home=home)
-        self._items[TYPE_MISSION] = (_home_item(home), *self._items[TYPE_MISSION][1:])
+        self._items[TYPE_MISSION] = (home_item(home), *self._items[TYPE_MISSION][1:])
 
     # --- messages to send ------------------------------------------------------------------
 
@@ -709,12 +309,12 @@ class MissionProtocol:
             )
         mode = self.mission_mode if mission_mode is None else mission_mode
         return self._mav.mission_current_encode(
-            min(max(seq, 0), _U16_MAX), min(total, _U16_MAX), int(state), int(mode)
+            min(max(seq, 0), U16_MAX), min(total, U16_MAX), int(state), int(mode)
         )
 
     def mission_item_reached_msg(self, seq: int) -> Any:
         """MISSION_ITEM_REACHED(seq)."""
-        return self._mav.mission_item_reached_encode(min(max(int(seq), 0), _U16_MAX))
+        return self._mav.mission_item_reached_encode(min(max(int(seq), 0), U16_MAX))
 
     def set_current(self, seq: int) -> list[Any]:
         """Make ``seq`` the current mission item (MAV_CMD_DO_SET_MISSION_CURRENT,
@@ -763,7 +363,7 @@ class MissionProtocol:
                 continue
             if up.retries_done >= self.retries:
                 del self._uploads[t]
-                self._report(f"{_TYPE_NAMES[t]} upload timeout")
+                self._report(f"{TYPE_NAMES[t]} upload timeout")
                 out.append(self._ack(up.src, OPERATION_CANCELLED, t))
             else:
                 up.retries_done += 1
@@ -791,7 +391,7 @@ class MissionProtocol:
 
     @staticmethod
     def _mission_type(msg: Any) -> int:
-        t = _int(getattr(msg, "mission_type", 0))
+        t = int_field(getattr(msg, "mission_type", 0))
         return -1 if t is None else t
 
     # --- download ----------------------------------------------------------------------------
@@ -811,7 +411,7 @@ class MissionProtocol:
             return None, []  # ArduPilot ignores requests for unknown plan types
         if t in self._uploads:
             return None, [self._ack(src, DENIED, t)]
-        seq = _int(getattr(msg, "seq", None))
+        seq = int_field(getattr(msg, "seq", None))
         items = self._items[t]
         if seq is not None and 0 <= seq < len(items):
             return items[seq], []
@@ -826,52 +426,16 @@ class MissionProtocol:
         return int(mi.mission_type == TYPE_MISSION and mi.seq == self.current_seq)
 
     def _on_request_int(self, msg: Any, now: float, src: tuple[int, int]) -> list[Any]:
-        mi, refusal = self._lookup(msg, src)
-        if mi is None:
-            return refusal
-        return [
-            self._mav.mission_item_int_encode(
-                src[0],
-                src[1],
-                mi.seq,
-                mi.frame,
-                mi.command,
-                self._current_flag(mi),
-                mi.autocontinue,
-                _f32(mi.param1),
-                _f32(mi.param2),
-                _f32(mi.param3),
-                _f32(mi.param4),
-                _x_to_int(mi.x, mi.frame),
-                _x_to_int(mi.y, mi.frame),
-                _f32(mi.z),
-                mi.mission_type,
-            )
-        ]
+        return self._send_item(msg, src, legacy=False)
 
     def _on_request_legacy(self, msg: Any, now: float, src: tuple[int, int]) -> list[Any]:
+        return self._send_item(msg, src, legacy=True)
+
+    def _send_item(self, msg: Any, src: tuple[int, int], *, legacy: bool) -> list[Any]:
         mi, refusal = self._lookup(msg, src)
         if mi is None:
             return refusal
-        return [
-            self._mav.mission_item_encode(
-                src[0],
-                src[1],
-                mi.seq,
-                mi.frame,
-                mi.command,
-                self._current_flag(mi),
-                mi.autocontinue,
-                _f32(mi.param1),
-                _f32(mi.param2),
-                _f32(mi.param3),
-                _f32(mi.param4),
-                _f32(mi.x),
-                _f32(mi.y),
-                _f32(mi.z),
-                mi.mission_type,
-            )
-        ]
+        return [item_message(self._mav, src, mi, self._current_flag(mi), legacy=legacy)]
 
     # --- upload ------------------------------------------------------------------------------
 
@@ -884,7 +448,7 @@ class MissionProtocol:
             if up.src != src:
                 return [self._ack(src, DENIED, t)]
             del self._uploads[t]  # the same client starts again
-        count = _int(getattr(msg, "count", None))
+        count = int_field(getattr(msg, "count", None))
         if count is None or not 0 <= count <= self.max_items:
             self._report(f"Only {self.max_items} items are supported")
             return [self._ack(src, NO_SPACE, t)]
@@ -899,68 +463,10 @@ class MissionProtocol:
     def _on_item_legacy(self, msg: Any, now: float, src: tuple[int, int]) -> list[Any]:
         return self._on_item(msg, now, src, legacy=True)
 
-    def _decode_item(self, msg: Any, mission_type: int, legacy: bool) -> MavlinkItem:
-        """A received MISSION_ITEM(_INT) as a MavlinkItem; raises _Refused for lat/lon that
-        cannot be coordinates (legacy float items in a global frame)."""
-        frame = int(msg.frame)
-        if legacy:
-            x, y = float(msg.x), float(msg.y)
-            if frame in GLOBAL_FRAMES:
-                # as ArduPilot: stored as degE7, so every later download reads the same
-                if not (math.isfinite(x) and abs(x) <= 90.0):
-                    raise _Refused(_INVALID_PARAM[5], f"latitude {x!r} is outside [-90, 90]")
-                if not (math.isfinite(y) and abs(y) <= 180.0):
-                    raise _Refused(_INVALID_PARAM[6], f"longitude {y!r} is outside [-180, 180]")
-                x = round(x * 1e7) / 1e7
-                y = round(y * 1e7) / 1e7
-        else:
-            x = _x_from_int(int(msg.x), frame)
-            y = _x_from_int(int(msg.y), frame)
-        return MavlinkItem(
-            int(msg.seq),
-            frame,
-            int(msg.command),
-            0,
-            int(msg.autocontinue),
-            float(msg.param1),
-            float(msg.param2),
-            float(msg.param3),
-            float(msg.param4),
-            x,
-            y,
-            float(msg.z),
-            mission_type,
-        )
-
-    def _check_item(self, mi: MavlinkItem) -> None:
-        """Check one uploaded item on its own; raises _Refused."""
-        t = mi.mission_type
-        if t == TYPE_MISSION:
-            if mi.seq == 0:  # home: only its position matters (see _build)
-                if mi.frame in GLOBAL_FRAMES:
-                    code = _position_result(mi.x, mi.y, mi.z)
-                    if code is not None:
-                        bad = validate_lat_lon_alt(mi.x, mi.y, mi.z)
-                        raise _Refused(code, f"Mission refused: item 0 (home): {bad}")
-                return
-            item = _as_mission_item(mi)
-            try:
-                validate_item(item, mi.seq)
-            except MissionError as exc:
-                code = mission_item_result(item)
-                text = f"Mission refused: {exc}"
-                raise _Refused(code if code != ACCEPTED else ERROR, text) from None
-            return
-        problem = _fence_item_problem(mi) if t == TYPE_FENCE else _rally_item_problem(mi)
-        if problem is not None:
-            where = _fence_item_where(mi.seq) if t == TYPE_FENCE else f"rally item {mi.seq}"
-            err = MissionError(problem, where=where, item_seq=mi.seq)
-            raise _Refused(mission_result_for_error(err), f"{_TYPE_NAMES[t]} refused: {err}")
-
     def _on_item(self, msg: Any, now: float, src: tuple[int, int], *, legacy: bool) -> list[Any]:
         t = self._mission_type(msg)
-        seq = _int(getattr(msg, "seq", None))
-        current = _int(getattr(msg, "current", None))
+        seq = int_field(getattr(msg, "seq", None))
+        current = int_field(getattr(msg, "current", None))
         if seq is None or current is None:
             return []
         if t == TYPE_MISSION and current in (2, 3):
@@ -975,15 +481,15 @@ class MissionProtocol:
         if src != up.src:
             return [self._ack(src, DENIED, t)]
         try:
-            mi = self._decode_item(msg, t, legacy)
-            self._check_item(mi)
-        except _Refused as r:
+            mi = decode_item(msg, t, legacy)
+            check_item(mi)
+        except ItemRefused as r:
             del self._uploads[t]
             self._report(r.text)
             return [self._ack(src, r.code, t)]
         except (AttributeError, TypeError, ValueError, OverflowError):
             del self._uploads[t]
-            self._report(f"{_TYPE_NAMES[t]} item {seq} could not be read")
+            self._report(f"{TYPE_NAMES[t]} item {seq} could not be read")
             return [self._ack(src, ERROR, t)]
         up.items.append(mi)
         up.last_request_s = now
@@ -995,26 +501,12 @@ class MissionProtocol:
 
     def _build(self, t: int, items: list[MavlinkItem]) -> Any:
         """The model object of a complete list (raises MissionError)."""
-        if t == TYPE_MISSION:
-            if not items:
-                return Mission(home=self._mission.home, fence=self._fence, rally=self._rally)
-            if items[0].frame not in ABSOLUTE_FRAMES:
-                # Not a usable home (ArduPilot ignores uploaded item 0 altogether): keep ours.
-                items = [_home_item(self._mission.home), *items[1:]]
-            return Mission.from_mavlink_items(items, fence=self._fence, rally=self._rally)
-        if t == TYPE_FENCE:
-            return fence_from_mavlink_items(
-                items,
-                home_alt_m=self._mission.home.alt_m,
-                max_alt_above_home_m=self._fence.max_alt_above_home_m,
-                min_alt_above_home_m=self._fence.min_alt_above_home_m,
-            )
-        return rally_from_mavlink_items(items)
+        return build_plan(t, items, home=self._mission.home, fence=self._fence, rally=self._rally)
 
     def _commit(self, t: int, items: Sequence[MavlinkItem], obj: Any) -> None:
         if t == TYPE_MISSION:
             self._mission = obj
-            self._items[t] = tuple(items) if items else (_home_item(obj.home),)
+            self._items[t] = tuple(items) if items else (home_item(obj.home),)
             if self.current_seq >= len(self._items[t]):
                 self.current_seq = 0
         elif t == TYPE_FENCE:
@@ -1032,7 +524,7 @@ class MissionProtocol:
             obj = self._build(t, items)
             self._on_change(t, obj)
         except MissionError as exc:
-            self._report(f"{_TYPE_NAMES[t]} refused: {exc}")
+            self._report(f"{TYPE_NAMES[t]} refused: {exc}")
             return [self._ack(src, mission_result_for_error(exc), t)]
         self._commit(t, items, obj)
         return [self._ack(src, ACCEPTED, t)]
@@ -1042,7 +534,7 @@ class MissionProtocol:
         # uploading system cancels its upload (MAVLink's rule for a GCS cancelling).
         t = self._mission_type(msg)
         up = self._uploads.get(t)
-        if up is not None and up.src == src and _int(getattr(msg, "type", None)) != ACCEPTED:
+        if up is not None and up.src == src and int_field(getattr(msg, "type", None)) != ACCEPTED:
             del self._uploads[t]
         return []
 
@@ -1061,13 +553,13 @@ class MissionProtocol:
                 obj = self._build(k, [])
                 self._on_change(k, obj)
             except MissionError as exc:
-                self._report(f"{_TYPE_NAMES[k]} clear refused: {exc}")
+                self._report(f"{TYPE_NAMES[k]} clear refused: {exc}")
                 return [self._ack(src, ERROR, t)]
             self._commit(k, [], obj)
         return [self._ack(src, ACCEPTED, t)]
 
     def _on_set_current_msg(self, msg: Any, now: float, src: tuple[int, int]) -> list[Any]:
-        seq = _int(getattr(msg, "seq", None))
+        seq = int_field(getattr(msg, "seq", None))
         return [] if seq is None else self.set_current(seq)
 
     def _on_write_partial(self, msg: Any, now: float, src: tuple[int, int]) -> list[Any]:
@@ -1075,14 +567,14 @@ class MissionProtocol:
 
     def _guided(self, msg: Any, src: tuple[int, int], legacy: bool) -> list[Any]:
         try:
-            mi = self._decode_item(msg, TYPE_MISSION, legacy)
-        except _Refused as r:
+            mi = decode_item(msg, TYPE_MISSION, legacy)
+        except ItemRefused as r:
             self._report(f"guided request: {r.text}")
             return [self._ack(src, r.code, TYPE_MISSION)]
         except (AttributeError, TypeError, ValueError, OverflowError):
             return [self._ack(src, ERROR, TYPE_MISSION)]
         mi = replace(mi, current=int(msg.current))
-        item = _as_mission_item(mi)
+        item = mi.to_mission_item()
         code = mission_item_result(item)
         if code != ACCEPTED:
             try:
@@ -1094,7 +586,3 @@ class MissionProtocol:
             return [self._ack(src, UNSUPPORTED, TYPE_MISSION)]
         ok = self._on_guided(mi)
         return [self._ack(src, ACCEPTED if ok else ERROR, TYPE_MISSION)]
-
-
-def _as_mission_item(mi: MavlinkItem) -> MissionItem:
-    return mi.to_mission_item()
