@@ -10,7 +10,8 @@ Park, Deyst and How's nonlinear guidance law as ArduPlane runs it, on the ellips
   ground velocity from the track, ``Nu1 = asin(-xtrack / L1)`` limited to 45 deg (the capture
   angle from far away), plus a small integrator ``NAVL1_XTRACK_I`` of ``Nu1`` active within
   5 deg of the track (limited to 0.1 rad). Behind a 135 deg arc around A and farther than L1
-  from it, the aircraft flies to A; more than 3 s of ground speed past B, it flies to B.
+  from it, the aircraft flies to A (:func:`behind_leg_start`); more than 3 s of ground speed
+  past B, it flies to B.
   The geometry (cross-track, along-track, track bearing) comes from :mod:`longwing.geo.legs`,
   the normal section of the ellipsoid through A and B: legs of thousands of kilometres
   are flown like short ones.
@@ -120,6 +121,15 @@ def l1_distance_m(p: L1Params, groundspeed_mps: float) -> float:
 
 
 @njit(cache=True)
+def behind_leg_start(along_m: float, dist_a_m: float, l1_m: float) -> bool:
+    """True where L1 flies to the leg's start A before the track: farther than ``l1_m``
+    from A and behind the 135 deg arc around it (``along_m``, the along-track distance from
+    A, below -sin(45 deg) x ``dist_a_m``, the distance from A). Shared with the planner
+    (:mod:`longwing.planning.flight_model`)."""
+    return dist_a_m > l1_m and along_m / max(dist_a_m, 1.0) < -CAPTURE_SIN_MAX
+
+
+@njit(cache=True)
 def l1_leg(
     state: np.ndarray,
     p: L1Params,
@@ -150,7 +160,7 @@ def l1_leg(
     brg_a = 0.0
     if along < 0.0:  # only then can the aircraft be well behind A
         brg_a, dist_a = target_bearing(px, py, pz, ax, ay, az)
-        behind_a = dist_a > l1 and along / max(dist_a, 1.0) < -CAPTURE_SIN_MAX
+        behind_a = behind_leg_start(along, dist_a, l1)
     if behind_a:
         nu = _wrap_pi(brg_a - course)  # well behind A: fly to A first
     elif along > f.length_m + PAST_B_S * vg:
