@@ -18,6 +18,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
 from longwing.airframe.loader import load_airframe
 from longwing.control.params import PARAMS, build_params, defaults_for
+from longwing.mavlink.param_protocol import ParamProtocol, decode_c_cast, encode_c_cast
 from longwing.mavlink.params import (
     INT8,
     INT16,
@@ -26,10 +27,7 @@ from longwing.mavlink.params import (
     REAL32,
     REAL64,
     ParamFileError,
-    ParamProtocol,
     ParamStore,
-    decode_c_cast,
-    encode_c_cast,
 )
 from longwing.mission.failsafe import FailsafeSettings
 from longwing.mission.manager import MissionSettings

@@ -282,7 +282,7 @@ def build_vehicles(
 
 def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int):
     from longwing.mavlink.mission_protocol import MissionProtocol
-    from longwing.mavlink.params import ParamProtocol
+    from longwing.mavlink.param_protocol import ParamProtocol
     from longwing.mavlink.vehicle import SitlVehicle
 
     def mission_factory(v):

@@ -19,7 +19,6 @@ passed through as numbers.
 from __future__ import annotations
 
 import math
-import numbers
 import struct
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -107,11 +106,6 @@ def clamp_i32(value: float) -> int:
     if value <= _I32_MIN:
         return _I32_MIN
     return int(round(value))
-
-
-def is_number(value: object) -> bool:
-    """A real number (not a bool), as a field or a setting must hold."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def int_field(value: Any) -> int | None:
