@@ -138,7 +138,7 @@ N_IMU_SKIPPED = YAW_RATE + 1  # IMU samples skipped by ekf_predict (non-finite/i
 T_IMU_SKIPPED = N_IMU_SKIPPED + 1  # filter time of the last skipped IMU sample, s
 T_DR_START = T_IMU_SKIPPED + 1  # filter time the current dead-reckoning period began, s
 T_GNSS_RX = T_DR_START + 1  # filter time of the last GNSS fix received (fused or not), s
-# air-data turbulence statistics (see ekf._fuse_air), one record of AIR_FIELDS per channel
+# air-data turbulence statistics (see fuse_airdata._fuse_air), one record of AIR_FIELDS per channel
 AIR_TAS = 0  # true airspeed (m/s)
 AIR_BETA = 1  # synthetic sideslip (rad)
 A_LP = 0  # innovation low-passed over gust_hp_tau_s (the high-pass filter's state)

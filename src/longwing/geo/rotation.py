@@ -1,7 +1,10 @@
 """Quaternion and direction-cosine helpers (scalar-first Hamilton quaternions).
 
-A quaternion q_ab rotates components from frame b to frame a: v_a = q ⊗ v_b ⊗ q*.
-Kernels return tuples of floats so the hot path allocates nothing.
+A quaternion q_ab rotates components from frame b to frame a: v_a = q ⊗ v_b ⊗ q*. Shared by
+the truth (``physics``: q_eb, body -> ECEF) and the estimator (``estimation``: q_nb, body ->
+NED), so neither imports the other. The hot-path kernels return tuples of floats and
+allocate nothing; the matrix ones (``quat_to_dcm``, ``dcm_to_quat``, ``euler_to_dcm``) are
+for set-up and tests.
 """
 
 from __future__ import annotations
@@ -15,9 +18,13 @@ __all__ = [
     "dcm_to_euler",
     "dcm_to_quat",
     "euler_to_dcm",
+    "euler_to_quat",
+    "quat_mul",
     "quat_rotate",
     "quat_rotate_inv",
     "quat_to_dcm",
+    "quat_to_euler",
+    "rotvec_to_quat",
 ]
 
 
@@ -127,3 +134,49 @@ def dcm_to_euler(c_nb: np.ndarray) -> tuple[float, float, float]:
     theta = -math.asin(min(1.0, max(-1.0, c_nb[2, 0])))
     psi = math.atan2(c_nb[1, 0], c_nb[0, 0])
     return phi, theta, psi
+
+
+@njit(cache=True)
+def quat_to_euler(q0: float, q1: float, q2: float, q3: float) -> tuple[float, float, float]:
+    """3-2-1 Euler angles (roll, pitch, yaw; rad) of q_nb."""
+    roll = math.atan2(2.0 * (q0 * q1 + q2 * q3), 1.0 - 2.0 * (q1 * q1 + q2 * q2))
+    pitch = math.asin(min(1.0, max(-1.0, 2.0 * (q0 * q2 - q3 * q1))))
+    yaw = math.atan2(2.0 * (q0 * q3 + q1 * q2), 1.0 - 2.0 * (q2 * q2 + q3 * q3))
+    return roll, pitch, yaw
+
+
+@njit(cache=True)
+def euler_to_quat(roll: float, pitch: float, yaw: float) -> tuple[float, float, float, float]:
+    """q_nb (scalar first) of 3-2-1 Euler angles (rad)."""
+    cr, sr = math.cos(0.5 * roll), math.sin(0.5 * roll)
+    cp, sp = math.cos(0.5 * pitch), math.sin(0.5 * pitch)
+    cy, sy = math.cos(0.5 * yaw), math.sin(0.5 * yaw)
+    return (
+        cr * cp * cy + sr * sp * sy,
+        sr * cp * cy - cr * sp * sy,
+        cr * sp * cy + sr * cp * sy,
+        cr * cp * sy - sr * sp * cy,
+    )
+
+
+@njit(cache=True)
+def quat_mul(
+    a0: float, a1: float, a2: float, a3: float, b0: float, b1: float, b2: float, b3: float
+) -> tuple[float, float, float, float]:
+    """Hamilton product a (x) b: q_ac = quat_mul(q_ab, q_bc)."""
+    return (
+        a0 * b0 - a1 * b1 - a2 * b2 - a3 * b3,
+        a0 * b1 + a1 * b0 + a2 * b3 - a3 * b2,
+        a0 * b2 - a1 * b3 + a2 * b0 + a3 * b1,
+        a0 * b3 + a1 * b2 - a2 * b1 + a3 * b0,
+    )
+
+
+@njit(cache=True)
+def rotvec_to_quat(x: float, y: float, z: float) -> tuple[float, float, float, float]:
+    """Quaternion of the rotation vector (x, y, z) (rad)."""
+    ang = math.sqrt(x * x + y * y + z * z)
+    if ang < 1.0e-12:
+        return 1.0, 0.5 * x, 0.5 * y, 0.5 * z
+    s = math.sin(0.5 * ang) / ang
+    return math.cos(0.5 * ang), x * s, y * s, z * s
