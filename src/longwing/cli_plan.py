@@ -172,7 +172,7 @@ def survey(
     from longwing.mission.planfile import save_plan
     from longwing.planning.area import AreaError, load_area
     from longwing.planning.camera import parse_camera
-    from longwing.planning.survey import SurveyError, plan_survey
+    from longwing.planning.survey import SurveyError, SurveySpec, plan_survey
 
     if not camera:
         raise UsageFailure("--camera SENSOR_W_MM,SENSOR_H_MM,FOCAL_MM,PX_W,PX_H is required")
@@ -187,12 +187,13 @@ def survey(
         terrain = _terrain(dem)
         lat_lon = _lat_lon(home, "--home") if home else area.centre_deg()
         tas, radius = turn_radius_for(af)
-        plan = plan_survey(
-            area, cam, turn_radius_m=radius,
+        spec = SurveySpec(
+            cam, turn_radius_m=radius,
             gsd_m=None if gsd_cm is None else gsd_cm / 100.0, alt_m=alt_m,
             front_overlap=front_overlap, side_overlap=side_overlap, portrait=portrait,
-            home=lat_lon, terrain=terrain, cruise_airspeed_mps=tas, progress=progress,
+            home=lat_lon, terrain=terrain, cruise_airspeed_mps=tas,
         )  # fmt: skip
+        plan = plan_survey(area, spec, progress=progress)
         mission = plan.to_mission()
         from longwing.planning.performance import PerformanceTable  # scipy: after the limits
         from longwing.planning.survey_limits import endurance_problems, endurance_s

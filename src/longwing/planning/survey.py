@@ -48,6 +48,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from geographiclib.geodesic import Geodesic
@@ -87,6 +88,7 @@ __all__ = [
     "SurveyError",
     "SurveyLine",
     "SurveyPlan",
+    "SurveySpec",
     "ground_turn_radius_m",
     "line_order",
     "plan_survey",
@@ -236,42 +238,14 @@ def _r2(x: float) -> float:
     return round(float(x), 2)
 
 
-def plan_survey(
-    area: SurveyArea,
-    camera: Camera,
-    *,
-    turn_radius_m: float,
-    gsd_m: float | None = None,
-    alt_m: float | None = None,
-    front_overlap: float = 0.7,
-    side_overlap: float = 0.6,
-    portrait: bool = False,
-    home: Home | Sequence[float] | None = None,
-    terrain: TerrainFn | None = None,
-    terrain_frame: bool = False,
-    heading_deg: float | None = None,
-    wind_from_deg: float | None = None,
-    cruise_airspeed_mps: float | None = None,
-    lead_in_m: float | None = None,
-    camera_margin_m: float | None = None,
-    terrain_step_m: float = 30.0,
-    terrain_tolerance_m: float = 2.0,
-    max_segment_m: float = 1000.0,
-    takeoff: bool = True,
-    takeoff_alt_m: float | None = None,
-    climb_over_home: bool = True,
-    finish: str = "rtl",
-    land_heading_deg: float | None = None,
-    land_approach_m: float = 1500.0,
-    land_approach_alt_m: float = 50.0,
-    land_abort_alt_m: float = 40.0,
-    max_photos: int = MAX_PHOTOS,
-    progress: Progress | None = None,
-) -> SurveyPlan:
-    """Plan a camera survey of ``area`` (see the module doc for the method).
+@dataclass(frozen=True)
+class SurveySpec:
+    """What to survey and how: the settings of :func:`plan_survey` (checked there; see the
+    module doc for the method).
 
-    - ``turn_radius_m``: the aircraft's turn radius over the ground (sets the line order
-      and the turn waypoints).
+    - ``camera``: the :class:`~longwing.planning.camera.Camera` (with its
+      ``min_interval_s``, the shortest time between photos); ``turn_radius_m``: the
+      aircraft's turn radius over the ground (sets the line order and the turn waypoints).
     - ``gsd_m`` | ``alt_m``: exactly one: ground sample distance (m/px) or height above
       ground (m); ``front_overlap``/``side_overlap`` fractions in [0, 0.95];
       ``portrait`` puts the sensor's long side along the track.
@@ -282,7 +256,8 @@ def plan_survey(
       model takes them), ``terrain_frame``, ``terrain_step_m``, ``terrain_tolerance_m``,
       ``max_segment_m``: terrain following (module doc).
     - ``heading_deg`` (line azimuth), ``wind_from_deg``: orientation (module doc).
-    - ``cruise_airspeed_mps``: ``DO_CHANGE_SPEED`` and the predicted time.
+    - ``cruise_airspeed_mps``: ``DO_CHANGE_SPEED``, the predicted time and the check of the
+      camera's minimum interval.
     - ``lead_in_m`` (default ``2 turn_radius_m``), ``camera_margin_m`` (default the
       trigger distance): straight run before/after the camera, camera beyond the polygon.
     - ``takeoff``, ``takeoff_alt_m``, ``climb_over_home``; ``finish`` ``"rtl"``,
@@ -290,48 +265,95 @@ def plan_survey(
       line heading), ``land_approach_m``, ``land_approach_alt_m`` (above home),
       ``land_abort_alt_m``.
     - ``max_photos``: the photo limit (:mod:`~longwing.planning.survey_limits`, checked
-      from an estimate before the layout and on the plan after it; with
-      ``cruise_airspeed_mps`` the camera's minimum trigger interval is checked too).
-    - ``progress``: called as ``progress(stage, done, total)`` while the lines are laid
-      out (``"lines"``) and turned into items (``"items"``); a caller's progress bar.
+      from an estimate before the layout and on the plan after it).
+    """
+
+    camera: Camera
+    turn_radius_m: float
+    gsd_m: float | None = None
+    alt_m: float | None = None
+    front_overlap: float = 0.7
+    side_overlap: float = 0.6
+    portrait: bool = False
+    home: Home | Sequence[float] | None = None
+    terrain: TerrainFn | None = None
+    terrain_frame: bool = False
+    heading_deg: float | None = None
+    wind_from_deg: float | None = None
+    cruise_airspeed_mps: float | None = None
+    lead_in_m: float | None = None
+    camera_margin_m: float | None = None
+    terrain_step_m: float = 30.0
+    terrain_tolerance_m: float = 2.0
+    max_segment_m: float = 1000.0
+    takeoff: bool = True
+    takeoff_alt_m: float | None = None
+    climb_over_home: bool = True
+    finish: str = "rtl"
+    land_heading_deg: float | None = None
+    land_approach_m: float = 1500.0
+    land_approach_alt_m: float = 50.0
+    land_abort_alt_m: float = 40.0
+    max_photos: int = MAX_PHOTOS
+
+
+def plan_survey(
+    area: SurveyArea,
+    spec: SurveySpec | Camera,
+    *,
+    progress: Progress | None = None,
+    **settings: Any,
+) -> SurveyPlan:
+    """Plan a camera survey of ``area`` as ``spec`` says (see the module doc for the method).
+
+    ``spec``: a :class:`SurveySpec`; or the camera followed by the other fields of a spec as
+    keywords (``plan_survey(area, camera, turn_radius_m=..., alt_m=...)``).
+    ``progress``: called as ``progress(stage, done, total)`` while the lines are laid out
+    (``"lines"``) and turned into items (``"items"``); a caller's progress bar.
 
     Raises :class:`SurveyError` (a ``ValueError``, one line naming the setting) for
     unusable settings, a survey beyond the limits, and terrain without data under the
     route.
     """
+    if isinstance(spec, Camera):
+        spec = SurveySpec(spec, **settings)
+    elif settings:
+        raise TypeError("give the settings in the SurveySpec or as keywords after a Camera")
     # --- settings ---
-    if (gsd_m is None) == (alt_m is None):
+    camera = spec.camera
+    if (spec.gsd_m is None) == (spec.alt_m is None):
         raise SurveyError("give exactly one of gsd_m and alt_m")
-    if alt_m is not None:
-        h_agl = check_positive(alt_m, "alt_m")
+    if spec.alt_m is not None:
+        h_agl = check_positive(spec.alt_m, "alt_m")
     else:
-        h_agl = camera.alt_for_gsd_m(check_positive(gsd_m, "gsd_m"))
+        h_agl = camera.alt_for_gsd_m(check_positive(spec.gsd_m, "gsd_m"))
     try:
-        fo = check_overlap(front_overlap, "front_overlap")
-        so = check_overlap(side_overlap, "side_overlap")
+        fo = check_overlap(spec.front_overlap, "front_overlap")
+        so = check_overlap(spec.side_overlap, "side_overlap")
     except ValueError as exc:
         raise SurveyError(str(exc)) from None
-    radius = check_positive(turn_radius_m, "turn_radius_m")
-    lead = 2.0 * radius if lead_in_m is None else check_positive(lead_in_m, "lead_in_m")
-    across_m, along_m = camera.footprint_m(h_agl, portrait)
+    radius = check_positive(spec.turn_radius_m, "turn_radius_m")
+    lead = 2.0 * radius if spec.lead_in_m is None else check_positive(spec.lead_in_m, "lead_in_m")
+    across_m, along_m = camera.footprint_m(h_agl, spec.portrait)
     spacing = across_m * (1.0 - so)
     trig = along_m * (1.0 - fo)
-    if camera_margin_m is None:
+    if spec.camera_margin_m is None:
         margin = trig
     else:
-        margin = check_positive(camera_margin_m, "camera_margin_m", allow_zero=True)
-    step = check_positive(terrain_step_m, "terrain_step_m")
-    tol = check_positive(terrain_tolerance_m, "terrain_tolerance_m")
-    max_seg = check_positive(max_segment_m, "max_segment_m")
-    if cruise_airspeed_mps is not None:
-        cruise_airspeed_mps = check_positive(cruise_airspeed_mps, "cruise_airspeed_mps")
-    if finish not in _FINISHES:
-        raise SurveyError(f"finish {finish!r} must be one of {', '.join(_FINISHES)}")
-    plan_home = _home(home, terrain)
-    if finish == "land" and plan_home is None:
+        margin = check_positive(spec.camera_margin_m, "camera_margin_m", allow_zero=True)
+    step = check_positive(spec.terrain_step_m, "terrain_step_m")
+    tol = check_positive(spec.terrain_tolerance_m, "terrain_tolerance_m")
+    max_seg = check_positive(spec.max_segment_m, "max_segment_m")
+    cruise = spec.cruise_airspeed_mps
+    if cruise is not None:
+        cruise = check_positive(cruise, "cruise_airspeed_mps")
+    if spec.finish not in _FINISHES:
+        raise SurveyError(f"finish {spec.finish!r} must be one of {', '.join(_FINISHES)}")
+    plan_home = _home(spec.home, spec.terrain)
+    if spec.finish == "land" and plan_home is None:
         raise SurveyError("finish='land' needs a home position (the touchdown point)")
-    follow = terrain is not None and not terrain_frame
-    if terrain_frame:
+    follow = spec.terrain is not None and not spec.terrain_frame
+    if spec.terrain_frame:
         frame = MavFrame.GLOBAL_TERRAIN_ALT
     elif follow:
         frame = MavFrame.GLOBAL
@@ -341,10 +363,10 @@ def plan_survey(
     # --- orientation, line coordinates ---
     proj = area.projection()
     x, y = area.local_m(proj)
-    if heading_deg is not None:
-        theta = math.radians(check_angle(heading_deg, "heading_deg")) % math.pi
-    elif wind_from_deg is not None:
-        theta = math.radians(check_angle(wind_from_deg, "wind_from_deg")) % math.pi
+    if spec.heading_deg is not None:
+        theta = math.radians(check_angle(spec.heading_deg, "heading_deg")) % math.pi
+    elif spec.wind_from_deg is not None:
+        theta = math.radians(check_angle(spec.wind_from_deg, "wind_from_deg")) % math.pi
     else:
         theta = min_width_heading(x, y)
     st, ct = math.sin(theta), math.cos(theta)
@@ -360,9 +382,9 @@ def plan_survey(
     width = vmax - vmin
     n_lines = max(1, math.ceil(width / spacing - 1e-9))
     problem = size_problem(area.area_m2(), camera.gsd_m(h_agl), width, trig, margin, n_lines,
-                           max_photos)  # fmt: skip
-    if problem is None and cruise_airspeed_mps is not None:
-        problem = trigger_interval_problem(trig, cruise_airspeed_mps, camera.min_interval_s)
+                           spec.max_photos)  # fmt: skip
+    if problem is None and cruise is not None:
+        problem = trigger_interval_problem(trig, cruise, camera.min_interval_s)
     if problem is not None:
         raise SurveyError(problem)
     v0 = vmin + 0.5 * (width - (n_lines - 1) * spacing)
@@ -379,9 +401,9 @@ def plan_survey(
 
     # --- altitudes: profile per pass (u, kind, altitude in the frame) ---
     if follow:
-        assert terrain is not None
+        assert spec.terrain is not None
         prof_u, prof_kind, prof_alt = follow_terrain(
-            flown, pass_u, pass_kind, to_xy, proj, terrain, h_agl, step, tol, max_seg
+            flown, pass_u, pass_kind, to_xy, proj, spec.terrain, h_agl, step, tol, max_seg
         )
     else:
         prof_u, prof_kind = pass_u, pass_kind
@@ -396,11 +418,11 @@ def plan_survey(
 
     # --- items ---
     items: list[MissionItem] = []
-    if plan_home is not None and takeoff:
+    if plan_home is not None and spec.takeoff:
         to_alt = (
             min(h_agl, DEFAULT_TAKEOFF_ALT_M)
-            if takeoff_alt_m is None
-            else check_positive(takeoff_alt_m, "takeoff_alt_m")
+            if spec.takeoff_alt_m is None
+            else check_positive(spec.takeoff_alt_m, "takeoff_alt_m")
         )
         items.append(
             MissionItem.takeoff(
@@ -410,9 +432,9 @@ def plan_survey(
                 MavFrame.GLOBAL_RELATIVE_ALT,
             )
         )
-    if cruise_airspeed_mps is not None:
-        items.append(MissionItem.change_speed(cruise_airspeed_mps))
-    if plan_home is not None and takeoff and climb_over_home:
+    if cruise is not None:
+        items.append(MissionItem.change_speed(cruise))
+    if plan_home is not None and spec.takeoff and spec.climb_over_home:
         items.append(
             MissionItem.loiter_to_alt(
                 _r7(plan_home.lat_deg),
@@ -482,25 +504,25 @@ def plan_survey(
         flight += geod.Inverse(
             plan_home.lat_deg, plan_home.lon_deg, first.lead_in_lat_deg, first.lead_in_lon_deg
         )["s12"]
-        if finish == "rtl":
+        if spec.finish == "rtl":
             flight += geod.Inverse(
                 last.lead_out_lat_deg, last.lead_out_lon_deg, plan_home.lat_deg, plan_home.lon_deg
             )["s12"]
-        elif finish == "land":
-            if land_heading_deg is not None:
-                lh = check_angle(land_heading_deg, "land_heading_deg")
-            elif wind_from_deg is not None:
-                lh = float(wind_from_deg)
+        elif spec.finish == "land":
+            if spec.land_heading_deg is not None:
+                lh = check_angle(spec.land_heading_deg, "land_heading_deg")
+            elif spec.wind_from_deg is not None:
+                lh = float(spec.wind_from_deg)
             else:
                 lh = math.degrees(theta)
             app = geod.Direct(
                 plan_home.lat_deg,
                 plan_home.lon_deg,
                 lh + 180.0,
-                check_positive(land_approach_m, "land_approach_m"),
+                check_positive(spec.land_approach_m, "land_approach_m"),
             )
             app_lat, app_lon = _r7(app["lat2"]), _r7(app["lon2"])
-            app_alt = _r2(check_positive(land_approach_alt_m, "land_approach_alt_m"))
+            app_alt = _r2(check_positive(spec.land_approach_alt_m, "land_approach_alt_m"))
             rel = MavFrame.GLOBAL_RELATIVE_ALT
             land_items = [
                 MissionItem.land_start(app_lat, app_lon, app_alt, rel),
@@ -510,28 +532,28 @@ def plan_survey(
                     _r7(plan_home.lon_deg),
                     0.0,
                     rel,
-                    abort_alt_m=check_positive(land_abort_alt_m, "land_abort_alt_m", True),
+                    abort_alt_m=check_positive(spec.land_abort_alt_m, "land_abort_alt_m", True),
                 ),
             ]
             flight += geod.Inverse(last.lead_out_lat_deg, last.lead_out_lon_deg, app_lat, app_lon)[
                 "s12"
             ]
-            flight += float(land_approach_m)
-    if finish == "rtl":
+            flight += float(spec.land_approach_m)
+    if spec.finish == "rtl":
         items.append(MissionItem.return_to_launch())
     items += land_items
 
     plan_items = tuple(items)
     if progress is not None:
         progress("items", len(flown), len(flown))
-    problem = photo_limit_problem(photo_total, camera.gsd_m(h_agl), area.area_m2(), max_photos,
+    problem = photo_limit_problem(photo_total, camera.gsd_m(h_agl), area.area_m2(), spec.max_photos,
                                   estimated=False)  # fmt: skip
     if problem is not None:
         raise SurveyError(problem)
     if len(plan_items) >= MAX_MISSION_ITEMS:
         raise SurveyError(items_problem(len(plan_items)))
     mission = (
-        Mission(home=plan_home, items=plan_items, cruise_speed_mps=cruise_airspeed_mps)
+        Mission(home=plan_home, items=plan_items, cruise_speed_mps=cruise)
         if plan_home is not None
         else None
     )
@@ -555,8 +577,8 @@ def plan_survey(
         photo_count=photo_total,
         survey_length_m=survey_len,
         flight_length_m=flight,
-        predicted_time_s=None if cruise_airspeed_mps is None else flight / cruise_airspeed_mps,
-        cruise_airspeed_mps=cruise_airspeed_mps,
+        predicted_time_s=None if cruise is None else flight / cruise,
+        cruise_airspeed_mps=cruise,
         altitude_frame=int(frame),
         projection=proj,
     )
