@@ -6,11 +6,11 @@ import math
 
 import pytest
 
+from longwing.control import target as tg
 from longwing.geo.wgs84 import ecef_to_geodetic
 from longwing.mission.items import MissionItem
 from longwing.mission.manager import MissionManager, MissionSettings, Mode, Position
 from longwing.mission.model import Home, Mission
-from longwing.sim import target as tg
 
 HOME = Home(47.63, -52.93, 60.0)
 REL = 3  # MAV_FRAME_GLOBAL_RELATIVE_ALT

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from geographiclib.geodesic import Geodesic
 
+from longwing.control import target as tg
 from longwing.geo.wgs84 import ecef_to_geodetic
 from longwing.mission.items import MissionItem
 from longwing.mission.manager import MissionManager, MissionSettings, Position
@@ -26,7 +27,6 @@ from longwing.planning.route import (
     to_geojson,
     to_kml,
 )
-from longwing.sim import target as tg
 
 G = Geodesic.WGS84
 HOME = Home(47.63, -52.93, 60.0)

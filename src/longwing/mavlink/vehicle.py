@@ -219,7 +219,7 @@ class SitlVehicle:
                                         0, 0, 0, 0, 0, 0)  # fmt: skip
         elif name == "GPS_RAW_INT":
             fix = 3
-            if self.flight is not None and self.flight.arrays.faults[cl.FT_GNSS_OFF] > 0.5:
+            if self.flight is not None and self.flight.gnss_off:
                 fix = 0
             gs = s["groundspeed_mps"]
             cog = (deg(math.atan2(s["ve_mps"], s["vn_mps"])) % 360.0) if gs > 0.5 else 0.0
@@ -393,10 +393,7 @@ class SitlVehicle:
         return M.MAV_RESULT_ACCEPTED
 
     def _retarget(self) -> None:
-        ms = self.flight.ms
-        ms[cl.MS_NAV_NOW] = 1.0
-        for flag in cl.PER_TARGET_FLAGS:
-            ms[flag] = 0.0
+        self.flight.retarget()
 
     def _command(self, cmd: int, p: list[float], lat: float | None, lon: float | None,
                  alt: float | None) -> int:  # fmt: skip
@@ -408,7 +405,7 @@ class SitlVehicle:
                 return M.MAV_RESULT_FAILED
             self.armed = False
             if self.flying:  # forced in flight: the engine stops (the failsafe glides)
-                self.flight.ms[cl.MS_ENGINE_ON] = 0.0
+                self.flight.stop_engine()
                 self.statustext("forced disarm in flight: engine stopped", 2)
             return M.MAV_RESULT_ACCEPTED
         if cmd == M.MAV_CMD_DO_SET_MODE:

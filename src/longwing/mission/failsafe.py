@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 
 from geographiclib.geodesic import Geodesic
 
@@ -101,6 +102,19 @@ class NavSnapshot:
     ekf_resets: int
 
 
+class FsCommand(StrEnum):
+    """What a failsafe asks the mission manager to do."""
+
+    NONE = "none"  # nothing (a report, dead reckoning, ...)
+    CIRCLE = "circle"  # circle here, then resume
+    RESUME = "resume"  # back to the mode and item flown before the circle
+    RTL = "rtl"
+    GUIDED = "guided"  # fly to ``target`` (the fence's return point) and loiter
+    LAND_AT = "land_at"  # fly to the site ``target`` and land
+    GLIDE_TO = "glide_to"  # engine out: glide to the site ``target`` and land
+    LAND_AHEAD = "land_ahead"  # engine out, no site in reach: land straight ahead
+
+
 @dataclass(frozen=True)
 class FailsafeAction:
     """``kind`` (trigger), ``action`` (what is done), ``detail`` (why, in words); the
@@ -109,8 +123,11 @@ class FailsafeAction:
     kind: str
     action: str
     detail: str
-    command: str  # none, circle, rtl, resume, land_at, glide_to, land_ahead, guided
+    command: FsCommand
     target: tuple[float, float, float] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "command", FsCommand(self.command))
 
 
 # --- pure helpers -----------------------------------------------------------------------------

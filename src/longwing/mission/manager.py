@@ -2,7 +2,7 @@
 
 The slow-loop half of the autopilot (plain Python, a few calls per leg): it walks the
 mission items with ArduPlane semantics, executes DO commands, owns the flight mode, and
-hands the compiled loop one guidance target at a time (:mod:`longwing.sim.target`). It
+hands the compiled loop one guidance target at a time (:mod:`longwing.control.target`). It
 never touches physics; the runner tells it what happened (target done, touchdown, ...).
 """
 
@@ -15,10 +15,10 @@ from enum import IntEnum
 import numpy as np
 from geographiclib.geodesic import Geodesic
 
+from longwing.control import target as tg
 from longwing.geo.wgs84 import geodetic_to_ecef
 from longwing.mission.items import MavCmd, MavFrame, MissionItem, resolve_alt_amsl_m
 from longwing.mission.model import Mission
-from longwing.sim import target as tg
 
 TAKEOFF_LEG_M = 5000.0  # length of the climb-out line along the launch heading
 CRUISE_LEG_M = 100_000.0  # length of the straight line CRUISE mode follows

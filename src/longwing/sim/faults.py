@@ -28,7 +28,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-__all__ = ["FAULT_KINDS", "Fault", "FaultError", "FaultKind", "parse_fault"]
+from numba import njit
+
+from longwing.geo.wgs84 import radii_of_curvature
+
+__all__ = [
+    "FAULT_KINDS",
+    "Fault",
+    "FaultError",
+    "FaultKind",
+    "gnss_drift",
+    "gust_down_mps",
+    "parse_fault",
+]
 
 
 class FaultError(ValueError):
@@ -198,3 +210,28 @@ def parse_fault(spec: str) -> Fault:
         return Fault(kind, t_s, duration, params)
     except FaultError as exc:
         raise FaultError(f"fault {spec!r}: {exc}") from None
+
+
+# --- the faults' effects, compiled (called by the closed loop) ---------------------------
+
+
+@njit(cache=True)
+def gust_down_mps(t_s: float, t0_s: float, length_s: float, amp_mps: float) -> float:
+    """The discrete (1 - cos) vertical gust of a ``gust`` fault, down positive (``amp_mps``
+    is up positive, MIL-F-8785C shape); 0 outside it."""
+    if length_s > 0.0 and t0_s <= t_s < t0_s + length_s:
+        ph = 2.0 * math.pi * (t_s - t0_s) / length_s
+        return -0.5 * amp_mps * (1.0 - math.cos(ph))
+    return 0.0
+
+
+@njit(cache=True)
+def gnss_drift(
+    lat_rad: float, lon_rad: float, rate_mps: float, dir_rad: float, t0_s: float, t_s: float
+) -> tuple[float, float]:
+    """A GNSS fix walked away from the truth by a ``gnss_drift`` fault: ``rate_mps`` since
+    ``t0_s`` toward ``dir_rad`` (from north), on the ellipsoid's radii of curvature."""
+    d = rate_mps * max(t_s - t0_s, 0.0)
+    m, n = radii_of_curvature(lat_rad)
+    lat = lat_rad + d * math.cos(dir_rad) / m
+    return lat, lon_rad + d * math.sin(dir_rad) / (n * math.cos(lat))
