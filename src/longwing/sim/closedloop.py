@@ -11,7 +11,7 @@ as an autopilot on real hardware runs:
 * every autopilot tick (``div_ap`` steps: ArduPlane's ``SCHED_LOOP_RATE``, 50 Hz by
   default, :func:`_tick`): the mean of the IMU samples since the last tick goes to the EKF,
   the GNSS, baro, pitot and magnetometer sample and fuse at their rates
-  (:func:`_estimate`), guidance runs at the navigation rate, TECS, the landing and take-off
+  (:func:`longwing.sim.sensing.estimate`), guidance runs at the navigation rate, TECS, the landing and take-off
   laws set the demands the attitude loops hold (:func:`_control`), and every
   ``log_every``-th tick is logged (:func:`_log_row`).
 
@@ -23,12 +23,10 @@ not here.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
-from longwing.airframe.params import ActuatorParams, AeroParams, MassParams, PropulsionParams
 from longwing.control import target as tg
 from longwing.control.attitude import attitude_update
 from longwing.control.guidance import guidance_update
@@ -42,35 +40,13 @@ from longwing.control.landing import (
 from longwing.control.params import AutopilotParams
 from longwing.control.takeoff import takeoff_commands
 from longwing.control.tecs import tecs_reset, tecs_update
-from longwing.estimation.airdata_health import navigation_airspeed_mps, pitot_failed
-from longwing.estimation.ekf import (
-    EkfParams,
-    airspeed_consistency,
-    ekf_biases,
-    ekf_fuse_airspeed,
-    ekf_fuse_baro,
-    ekf_fuse_gnss,
-    ekf_fuse_mag,
-    ekf_gust_sigma,
-    ekf_output,
-    ekf_predict,
-)
-from longwing.estimation.state import ALT as E_ALT
-from longwing.estimation.state import LAT as E_LAT
-from longwing.estimation.state import LON as E_LON
+from longwing.estimation.ekf import EkfParams, ekf_gust_sigma
 from longwing.geo.atmosphere import isa
-from longwing.geo.magfield import mag_field_ned_sc
-from longwing.geo.wgs84 import (
-    ecef_to_geodetic_fast,
-    ecef_to_ned_sc,
-    geodetic_to_ecef,
-    ned_to_ecef_sc,
-)
+from longwing.geo.wgs84 import ecef_to_geodetic_fast, ecef_to_ned_sc, geodetic_to_ecef
 from longwing.mathx import clamp
 from longwing.physics.actuators import actuator_step
 from longwing.physics.aero import air_data
 from longwing.physics.contact import touching
-from longwing.physics.ground import GroundParams
 from longwing.physics.propulsion import engine
 from longwing.physics.rigidbody import (
     ENV_BRAKE,
@@ -84,14 +60,11 @@ from longwing.physics.specific_force import specific_force_body
 from longwing.physics.state import FUEL, PX, QW, VX, WP
 from longwing.physics.turbulence import dryden_advance, dryden_coefficients, mil8785c_intensity
 from longwing.physics.wind import steady_wind_ned
-from longwing.sensors.baro import baro_sample
 from longwing.sensors.camera import N_TRIG, TRIGGER_COLUMNS, camera_due, record_photo
-from longwing.sensors.gnss import gnss_push, gnss_sample
+from longwing.sensors.gnss import gnss_push
 from longwing.sensors.imu import imu_bias_walk, imu_sample_white
-from longwing.sensors.mag import mag_sample
-from longwing.sensors.noise import BARO0, GNSS0, IMU0, MAG0, N_SENSOR_NOISE, PITOT0
+from longwing.sensors.noise import IMU0, N_SENSOR_NOISE
 from longwing.sensors.params import SensorParams
-from longwing.sensors.pitot import pitot_sample
 from longwing.sim.events import (
     EV_FUEL_EXHAUSTED,
     EV_GROUND_CONTACT,
@@ -104,115 +77,30 @@ from longwing.sim.events import (
     EV_TRIGGERS_FULL,
 )
 from longwing.sim.fastloop import attitude_ned
-from longwing.sim.faults import gnss_drift, gust_down_mps
-from longwing.sim.loopstate import NAN_BARO, NAN_GNSS, NAN_IMU, NAN_MAG, NAN_PITOT
+from longwing.sim.faults import gust_down_mps
+from longwing.sim.loop_types import (
+    LOG_COLUMNS,
+    N_LOG,
+    LoopArrays,
+    LoopConfig,
+    NavSolution,
+    VehicleParams,
+    draw_normals,
+)
+from longwing.sim.loopstate import NAN_IMU
+from longwing.sim.sensing import estimate, imu_accumulate, imu_tick_mean
 
-__all__ = ["LOG_COLUMNS", "N_LOG", "N_TRIG", "TRIGGER_COLUMNS", "LoopArrays", "run_chunk"]
-
-# Log columns (kernel units: SI, radians).
-LOG_COLUMNS = (
-    "t_s", "lat_rad", "lon_rad", "alt_m", "roll_rad", "pitch_rad", "yaw_rad",
-    "vn_mps", "ve_mps", "vd_mps", "tas_mps", "alpha_rad", "beta_rad",
-    "p_radps", "q_radps", "r_radps", "elevator_rad", "aileron_rad", "rudder_rad", "throttle",
-    "power_w", "fuel_kg", "fuel_flow_kgps", "wind_n_mps", "wind_e_mps", "wind_d_mps",
-    "groundspeed_mps", "mass_kg", "distance_m",
-    "est_lat_rad", "est_lon_rad", "est_alt_m", "est_roll_rad", "est_pitch_rad", "est_yaw_rad",
-    "est_vn_mps", "est_ve_mps", "est_vd_mps", "est_wind_n_mps", "est_wind_e_mps",
-    "est_pos_err_m", "est_sigma_pos_m", "meas_tas_mps",
-    "roll_cmd_rad", "pitch_cmd_rad", "alt_cmd_m", "tas_cmd_mps", "xtrack_m", "seq",
-    "est_sigma_wind_mps", "loiter_captured",
-)  # fmt: skip
-N_LOG = len(LOG_COLUMNS)
+__all__ = [
+    "LOG_COLUMNS", "N_LOG", "N_TRIG", "TRIGGER_COLUMNS", "LoopArrays", "LoopConfig",
+    "VehicleParams", "run_chunk",
+]  # fmt: skip
 
 STOPPED_SPEED_MPS = 0.5
 TAKEOFF_ROLL_MAX_S = 60.0  # stopped on the ground this long into a take-off: failed
-WIND_KNOWN_SIGMA_MPS = 1.0  # the EKF knows the wind once its wind sigma is below this
 LANDED_MAX_ALT_AGL_M = 2.0  # off the ground again (a bounce, the launch) above this
 
 
-class VehicleParams(NamedTuple):
-    aero: AeroParams
-    mass: MassParams
-    prop: PropulsionParams
-    ground: GroundParams
-    act: ActuatorParams
-
-
-class LoopConfig(NamedTuple):
-    dt: float  # physics (and IMU) step, s
-    div_ap: int  # physics steps per autopilot tick (SCHED_LOOP_RATE)
-    truth_nav: bool
-    severity: int
-    # the rest count autopilot ticks
-    div_gnss: int
-    div_baro: int
-    div_pitot: int
-    div_mag: int
-    div_nav: int  # guidance (L1 and target exits) every div_nav ticks
-    log_every: int
-
-
-class LoopArrays(NamedTuple):
-    x: np.ndarray  # truth state
-    act: np.ndarray  # actuator positions
-    cmd: np.ndarray  # actuator commands
-    env: np.ndarray  # wind, turbulence, ground level, brake
-    turb: np.ndarray  # Dryden filter state
-    turb_c: np.ndarray  # Dryden coefficients (8) and intensities (3), held between nav steps
-    work: np.ndarray  # RK4 scratch (5, N_STATE)
-    xdot: np.ndarray  # derivative scratch (N_STATE)
-    sens: np.ndarray  # sensor biases
-    gnss_buf: np.ndarray  # GNSS latency buffer
-    ekf_x: np.ndarray
-    ekf_p: np.ndarray
-    att: np.ndarray
-    tecs: np.ndarray
-    l1: np.ndarray
-    tgt: np.ndarray  # guidance target (control.target)
-    st: np.ndarray  # the loop's state: one LOOP_STATE record (sim.loopstate)
-    wind_alt: np.ndarray
-    wind_n: np.ndarray
-    wind_e: np.ndarray
-    noise: np.ndarray  # standard normals in use: sensors (noise.py layout), then turbulence (3)
-    leg: np.ndarray  # the current target's LegFrame fields (guid.leg_ok)
-    trig: np.ndarray  # camera triggers (n, N_TRIG)
-    log: np.ndarray  # (n, N_LOG)
-
-
-class NavSolution(NamedTuple):
-    """What the autopilot flies on at a tick (the EKF's, or the truth with --truth-nav)."""
-
-    lat: float
-    lon: float
-    alt: float
-    vn: float
-    ve: float
-    vd: float
-    phi: float
-    theta: float
-    psi: float
-    wind_n: float
-    wind_e: float
-    sigma_pos: float
-    sigma_wind: float
-    ax: float  # forward specific force, bias corrected (TECS)
-    tas: float
-    gyro_bias_x: float
-    gyro_bias_y: float
-    gyro_bias_z: float
-    accel_bias_y: float
-
-
-@njit(cache=True)
-def _draw(rng: np.random.Generator, buf: np.ndarray, i0: int, n: int) -> None:
-    """``n`` standard normals from the run's generator into ``buf[i0:i0 + n]``: drawn where
-    and when a model uses them, so the stream does not depend on how the flight is cut into
-    chunks."""
-    for i in range(i0, i0 + n):
-        buf[i] = rng.standard_normal()
-
-
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _turbulence(
     turb: np.ndarray, tc: np.ndarray, env: np.ndarray, noise: np.ndarray,
     rng: np.random.Generator, x: np.ndarray, sl: float, cl: float, so: float, co: float,
@@ -232,152 +120,14 @@ def _turbulence(
         tc[10] = sw
     c8 = (tc[0], tc[1], tc[2], tc[3], tc[4], tc[5], tc[6], tc[7])
     nt = noise[N_SENSOR_NOISE:]
-    _draw(rng, nt, 0, 3)
+    draw_normals(rng, nt, 0, 3)
     ug, vg, wg = dryden_advance(turb, nt, c8, tc[8], tc[9], tc[10])
     env[3] = ug
     env[4] = vg
     env[5] = wg
 
 
-@njit(cache=True)
-def _imu_accumulate(imu, health, gx: float, gy: float, gz: float, ax: float, ay: float,
-                    az: float) -> None:  # fmt: skip
-    """Add a sample to the tick's sums; a non-finite one is dropped where it enters."""
-    if math.isfinite(gx + gy + gz + ax + ay + az):
-        imu.gyro_sum[0] += gx
-        imu.gyro_sum[1] += gy
-        imu.gyro_sum[2] += gz
-        imu.accel_sum[0] += ax
-        imu.accel_sum[1] += ay
-        imu.accel_sum[2] += az
-        imu.n += 1
-    else:
-        health.nan_inputs += 1
-
-
-@njit(cache=True)
-def _imu_tick_mean(imu, dt: float, dt_ap: float) -> float:
-    """The mean of the tick's samples into ``gyro``/``accel`` (kept when there was none: the
-    autopilot coasts on the last good mean); returns the time the samples span."""
-    dt_imu = dt_ap
-    if imu.n > 0:
-        dt_imu = imu.n * dt
-        for i in range(3):
-            imu.gyro[i] = imu.gyro_sum[i] / imu.n
-            imu.accel[i] = imu.accel_sum[i] / imu.n
-    for i in range(3):
-        imu.gyro_sum[i] = 0.0
-        imu.accel_sum[i] = 0.0
-    imu.n = 0
-    return dt_imu
-
-
-@njit(cache=True)
-def _estimate(
-    a: LoopArrays, sp: SensorParams, ep: EkfParams, cfg: LoopConfig, rng: np.random.Generator,
-    tick: int, time_s: float, dt_imu: float, h: float, sl: float, cl: float, so: float,
-    co: float, tas_true: float, rho: float,
-) -> tuple[NavSolution, bool]:  # fmt: skip
-    """The sensors sample and the EKF fuses at their rates; returns the navigation solution
-    and whether the pitot was just declared failed."""
-    st = a.st[0]
-    fa = st.faults
-    hl = st.health
-    ns = a.noise
-    xk = a.ekf_x
-    imu = st.imu
-    dt_ap = cfg.dt * cfg.div_ap
-    health_event = False
-    ekf_predict(xk, a.ekf_p, (imu.gyro[0], imu.gyro[1], imu.gyro[2]),
-                (imu.accel[0], imu.accel[1], imu.accel[2]), dt_imu, ep)  # fmt: skip
-    if tick % cfg.div_gnss == 0 and not fa.gnss_off:
-        _draw(rng, ns, GNSS0, 6)
-        ok, glat, glon, galt, gvn, gve, gvd = gnss_sample(a.gnss_buf, time_s, ns[12:18], sp)
-        if ok and fa.nan_mask & NAN_GNSS:
-            glat = math.nan
-        if ok and not math.isfinite(glat + glon + galt + gvn + gve + gvd):
-            hl.nan_inputs += 1  # the EKF would drop it too
-        elif ok:
-            if fa.drift_rate_mps > 0.0:  # a fix walking away from the truth
-                glat, glon = gnss_drift(glat, glon, fa.drift_rate_mps, fa.drift_dir_rad,
-                                        fa.drift_t0_s, time_s)  # fmt: skip
-            hl.gnss_t_s = time_s
-            ekf_fuse_gnss(xk, a.ekf_p, glat, glon, galt, gvn, gve, gvd, ep)
-    if tick % cfg.div_baro == 0:
-        _draw(rng, ns, BARO0, 2)
-        b = baro_sample(a.sens, ns[18:20], h, sp, dt_ap * cfg.div_baro)
-        if fa.nan_mask & NAN_BARO:
-            b = math.nan
-        if math.isfinite(b):
-            hl.baro_meas_m = b
-            ekf_fuse_baro(xk, a.ekf_p, b, ep)
-        else:  # keep the last good reading
-            hl.nan_inputs += 1
-    if tick % cfg.div_pitot == 0:
-        if fa.pitot_stuck:
-            tas_m = fa.pitot_value_mps  # blocked: trapped pressure
-        else:
-            _draw(rng, ns, PITOT0, 1)
-            tas_m = pitot_sample(a.sens, ns[20:21], tas_true, rho, hl.baro_meas_m, sp)
-        if fa.nan_mask & NAN_PITOT:
-            tas_m = math.nan
-        tas_ok = math.isfinite(tas_m)
-        if tas_ok:
-            hl.tas_meas_mps = tas_m
-        else:  # keep the last good reading
-            hl.nan_inputs += 1
-        if tas_ok and not st.veh.on_ground and not hl.pitot_failed:
-            ekf_fuse_airspeed(xk, a.ekf_p, hl.tas_meas_mps, ep)
-            hl.pitot_err_mps = airspeed_consistency(xk, hl.tas_meas_mps)
-            if pitot_failed(xk, dt_ap * cfg.div_pitot, hl.wind_known, time_s - hl.gnss_t_s):
-                hl.pitot_failed = True
-                health_event = True
-    if tick % cfg.div_mag == 0 and not fa.mag_off:
-        x = a.x
-        bn, be, bd = mag_field_ned_sc(sl, cl, so, co, h)
-        bex, bey, bez = ned_to_ecef_sc(sl, cl, so, co, bn, be, bd)
-        _draw(rng, ns, MAG0, 3)
-        mx, my, mz = mag_sample(a.sens, ns[21:24], x[QW], x[QW + 1], x[QW + 2], x[QW + 3],
-                                bex, bey, bez, sp)  # fmt: skip
-        if fa.nan_mask & NAN_MAG:
-            mx = math.nan
-        if not (math.isfinite(mx) and math.isfinite(my) and math.isfinite(mz)):
-            hl.nan_inputs += 1  # the EKF drops it
-        e_lat, e_lon, e_alt = xk[E_LAT], xk[E_LON], xk[E_ALT]
-        sl_e, cl_e = math.sin(e_lat), math.cos(e_lat)
-        so_e, co_e = math.sin(e_lon), math.cos(e_lon)
-        fbn, fbe, fbd = mag_field_ned_sc(sl_e, cl_e, so_e, co_e, e_alt)
-        ekf_fuse_mag(xk, a.ekf_p, (mx, my, mz), (fbn, fbe, fbd), ep)
-    (n_lat, n_lon, n_alt, n_vn, n_ve, n_vd, n_phi, n_theta, n_psi, e_wn, e_we, sig_pos, _, _,
-     sig_wind, _, _) = ekf_output(xk, a.ekf_p)  # fmt: skip
-    hl.wind_known = sig_wind < WIND_KNOWN_SIGMA_MPS
-    bgx, bgy, bgz, bax, bay, baz, _, _, _, _ = ekf_biases(xk)
-    n_tas = navigation_airspeed_mps(hl.tas_meas_mps, hl.pitot_failed, xk)
-    nav = NavSolution(
-        n_lat,
-        n_lon,
-        n_alt,
-        n_vn,
-        n_ve,
-        n_vd,
-        n_phi,
-        n_theta,
-        n_psi,
-        e_wn,
-        e_we,
-        sig_pos,
-        sig_wind,
-        imu.accel[0] - bax,
-        n_tas,
-        bgx,
-        bgy,
-        bgz,
-        bay,
-    )
-    return nav, health_event
-
-
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _control(
     a: LoopArrays, ap: AutopilotParams, ep: EkfParams, cfg: LoopConfig, nav: NavSolution,
     tick: int, time_s: float, agl: float,
@@ -464,7 +214,7 @@ def _control(
     return done, alt_dem, spd_dem, bank_cmd
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _log_row(
     a: LoopArrays, vp: VehicleParams, row: np.ndarray, nav: NavSolution, time_s: float,
     h: float, sl: float, cl: float, so: float, co: float, wn: float, we: float, wd: float,
@@ -501,7 +251,7 @@ def _log_row(
         row[i] = vals[i]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _tick(
     a: LoopArrays, vp: VehicleParams, ap: AutopilotParams, sp: SensorParams, ep: EkfParams,
     cfg: LoopConfig, rng: np.random.Generator, step: int, time_s: float, h: float, sl: float,
@@ -514,8 +264,8 @@ def _tick(
     ns = a.noise
     tick = step // cfg.div_ap
     dt_ap = cfg.dt * cfg.div_ap
-    dt_imu = _imu_tick_mean(st.imu, cfg.dt, dt_ap)
-    _draw(rng, ns, IMU0 + 6, 6)
+    dt_imu = imu_tick_mean(st.imu, cfg.dt, dt_ap)
+    draw_normals(rng, ns, IMU0 + 6, 6)
     imu_bias_walk(a.sens, ns[6:12], sp, dt_ap)  # the biases step at the tick rate
     lat = math.atan2(sl, cl)
     lon = math.atan2(so, co)
@@ -531,7 +281,7 @@ def _tick(
         nav = NavSolution(lat, lon, h, vn_t, ve_t, vd_t, phi, theta, psi, wn, we, 0.0, 0.0,
                           fbx, tas_true, 0.0, 0.0, 0.0, 0.0)  # fmt: skip
     else:
-        nav, health = _estimate(a, sp, ep, cfg, rng, tick, time_s, dt_imu, h, sl, cl, so, co,
+        nav, health = estimate(a, sp, ep, cfg, rng, tick, time_s, dt_imu, h, sl, cl, so, co,
                                 tas_true, rho)  # fmt: skip
     done, alt_dem, spd_dem, bank_cmd = _control(a, ap, ep, cfg, nav, tick, time_s, agl)
     if tick % cfg.log_every == 0 and n_logged < a.log.shape[0]:
@@ -541,7 +291,7 @@ def _tick(
     return done, health, n_logged
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _attitude_loops(a: LoopArrays, vp: VehicleParams, ap: AutopilotParams, cfg: LoopConfig,
                     gx: float, gy: float, gz: float, ay: float, fby: float,
                     imu_ok: bool) -> None:  # fmt: skip
@@ -625,14 +375,14 @@ def run_chunk(
                                             vp.mass, vp.prop, vp.ground, sl, cl, so, co, h,
                                             k == 0)  # fmt: skip
         a.work[4, 0] = fbx  # for --truth-nav's TECS (the RK4 scratch row 4 is free here)
-        _draw(rng, a.noise, IMU0, 6)
+        draw_normals(rng, a.noise, IMU0, 6)
         gx, gy, gz, ax, ay, az = imu_sample_white(
             a.sens, a.noise[0:6], x[WP], x[WP + 1], x[WP + 2], fbx, fby, fbz, sp, dt
         )
         if fa.nan_mask & NAN_IMU:
             gx = math.nan
         imu_ok = math.isfinite(gx + gy + gz + ay)
-        _imu_accumulate(st.imu, st.health, gx, gy, gz, ax, ay, az)
+        imu_accumulate(st.imu, st.health, gx, gy, gz, ax, ay, az)
 
         done = False
         health = False
