@@ -11,8 +11,8 @@ as an autopilot on real hardware runs:
 * every autopilot tick (``div_ap`` steps: ArduPlane's ``SCHED_LOOP_RATE``, 50 Hz by
   default, :func:`_tick`): the mean of the IMU samples since the last tick goes to the EKF,
   the GNSS, baro, pitot and magnetometer sample and fuse at their rates
-  (:func:`longwing.sim.sensing.estimate`), guidance runs at the navigation rate, TECS, the landing and take-off
-  laws set the demands the attitude loops hold (:func:`_control`), and every
+  (:func:`longwing.sim.sensing.estimate`), guidance runs at the navigation rate, TECS, the
+  landing and take-off laws set the demands the attitude loops hold (:func:`_control`), and every
   ``log_every``-th tick is logged (:func:`_log_row`).
 
 The loop's own state is one named record (:mod:`longwing.sim.loopstate`). No Python objects
