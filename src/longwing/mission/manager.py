@@ -16,6 +16,7 @@ import numpy as np
 from geographiclib.geodesic import Geodesic
 
 from longwing.control import target as tg
+from longwing.control.landing import flare_distance_m
 from longwing.geo.wgs84 import geodetic_to_ecef
 from longwing.mission.items import MavCmd, MavFrame, MissionItem, resolve_alt_amsl_m
 from longwing.mission.model import Mission
@@ -402,14 +403,9 @@ class MissionManager:
         t[tg.FLARE_ALT] = self.s.LAND_FLARE_ALT
         t[tg.FLARE_SINK] = self.s.LAND_FLARE_SINK
         t[tg.FLARE_SEC] = self.s.LAND_FLARE_SEC
-        # distance flown in the flare: from the approach sink to the flare sink, at about
-        # the mean of the two, at approach speed
-        slope = max(self.prev.alt_m - land.alt_m, 0.0) / max(t[tg.LEG_LEN], 1.0)
-        sink_app = self.s.LAND_APPROACH_SPD * slope
-        mean_sink = max(0.5 * (sink_app + self.s.LAND_FLARE_SINK), 0.1)
-        t[tg.FLARE_DIST] = min(
-            self.s.LAND_APPROACH_SPD * self.s.LAND_FLARE_ALT / mean_sink, 0.5 * t[tg.LEG_LEN]
-        )
+        t[tg.FLARE_DIST] = flare_distance_m(self.s.LAND_APPROACH_SPD, self.s.LAND_FLARE_ALT,
+                                            self.s.LAND_FLARE_SINK, self.prev.alt_m - land.alt_m,
+                                            t[tg.LEG_LEN])  # fmt: skip
         t[tg.EXIT] = tg.EXIT_STOPPED
 
     def _rtl(self, t_s: float, here: Position, from_mission: bool = False) -> None:
