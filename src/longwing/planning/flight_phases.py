@@ -35,6 +35,7 @@ import math
 import numpy as np
 from geographiclib.geodesic import Geodesic
 
+from longwing.control import target as tg
 from longwing.geo.constants import G0_MPS2
 from longwing.mathx import clamp
 from longwing.mission.manager import LAUNCH_INTO_WIND_MPS, MissionManager
@@ -46,7 +47,6 @@ from longwing.planning.flight_model import (
     PredictionStopped,
 )
 from longwing.planning.route import Route, RouteLeg
-from longwing.sim import target as tg
 
 __all__ = ["circle", "fly_route_leg", "ground_roll", "land", "loiter", "takeoff"]
 
