@@ -1,7 +1,7 @@
 """Pieces every stage of the navigation EKF shares.
 
-The input vector type, nominal-state helpers (angle wrap, C_nb, the normalised quaternion
-write), the per-channel fusion records (test ratio, counts and times of each aiding channel;
+The input vector type, nominal-state helpers (C_nb, the normalised quaternion write), the
+per-channel fusion records (test ratio, counts and times of each aiding channel;
 layout in :mod:`longwing.estimation.state`) and the dead-reckoning flag (see
 :func:`~longwing.estimation.ekf_output.ekf_dead_reckoning`).
 
@@ -40,11 +40,6 @@ from longwing.estimation.state import (
 Vec3 = np.ndarray | tuple[float, float, float]  # float64[3] array or a tuple of 3 floats
 
 COS_LAT_MIN = 1.0e-4  # |lat| < 89.99 deg keeps the longitude rate finite
-
-
-@njit(cache=True)
-def _wrap_pi(a: float) -> float:
-    return (a + math.pi) % (2.0 * math.pi) - math.pi
 
 
 @njit(cache=True)

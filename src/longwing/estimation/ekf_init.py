@@ -7,7 +7,7 @@ import math
 import numpy as np
 from numba import njit
 
-from longwing.estimation.ekf_core import Vec3, _set_quat, _wrap_pi
+from longwing.estimation.ekf_core import Vec3, _set_quat
 from longwing.estimation.ekf_covariance import _constrain
 from longwing.estimation.ekf_params import EkfParams
 from longwing.estimation.state import (
@@ -33,6 +33,7 @@ from longwing.estimation.state import (
     XK_SIZE,
 )
 from longwing.geo.rotation import euler_to_quat
+from longwing.mathx import wrap_pi
 
 
 def new_ekf(params: EkfParams | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +74,7 @@ def ekf_init(
     for ach in range(2):
         xk[AIR0 + ach * AIR_FIELDS + A_T_PREV] = -1.0  # no air-data sample yet
     xk[LAT] = lat_rad
-    xk[LON] = _wrap_pi(lon_rad)
+    xk[LON] = wrap_pi(lon_rad)
     xk[ALT] = alt_m
     xk[VN] = vn_mps
     xk[VE] = ve_mps
@@ -119,7 +120,7 @@ def attitude_from_sensors(
     mxh = mx * cp + my * sr * sp + mz * cr * sp
     myh = my * cr - mz * sr
     decl = math.atan2(field_ned[1], field_ned[0])
-    yaw = _wrap_pi(math.atan2(-myh, mxh) + decl)
+    yaw = wrap_pi(math.atan2(-myh, mxh) + decl)
     return roll, pitch, yaw
 
 

@@ -18,7 +18,6 @@ from longwing.estimation.ekf_core import (
     Vec3,
     _set_quat,
     _update_dead_reckoning,
-    _wrap_pi,
 )
 from longwing.estimation.ekf_covariance import _flush_covariance
 from longwing.estimation.ekf_params import EkfParams
@@ -47,6 +46,7 @@ from longwing.estimation.state import (
 from longwing.geo.gravity import gravity_ned_sc
 from longwing.geo.rotation import quat_mul, quat_rotate, quat_rotate_inv, rotvec_to_quat
 from longwing.geo.wgs84 import OMEGA_EARTH_RADPS, radii_of_curvature
+from longwing.mathx import wrap_pi
 
 
 @njit(cache=True)
@@ -139,7 +139,7 @@ def ekf_predict(
     dlon = 0.5 * (ve + ve1) / (rn * cl) * dt
     dh = -0.5 * (vd + vd1) * dt
     xk[LAT] = lat + dlat
-    xk[LON] = _wrap_pi(xk[LON] + dlon)
+    xk[LON] = wrap_pi(xk[LON] + dlon)
     xk[ALT] = h + dh
     xk[T_S] += dt
     _update_dead_reckoning(xk, params)

@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
-from longwing.estimation.ekf_core import COS_LAT_MIN, _set_quat, _wrap_pi
+from longwing.estimation.ekf_core import COS_LAT_MIN, _set_quat
 from longwing.estimation.ekf_covariance import _limit_variances
 from longwing.estimation.state import (
     ALT,
@@ -44,6 +44,7 @@ from longwing.estimation.state import (
 )
 from longwing.geo.rotation import quat_mul, rotvec_to_quat
 from longwing.geo.wgs84 import radii_of_curvature
+from longwing.mathx import wrap_pi
 
 
 @njit(cache=True)
@@ -140,7 +141,7 @@ def _inject(xk: np.ndarray, P: np.ndarray) -> None:
     m_rad, n_rad = radii_of_curvature(xk[LAT])
     h = xk[ALT]
     xk[LAT] += xk[dx + E_P] / (m_rad + h)
-    xk[LON] = _wrap_pi(
+    xk[LON] = wrap_pi(
         xk[LON] + xk[dx + E_P + 1] / ((n_rad + h) * max(math.cos(xk[LAT]), COS_LAT_MIN))
     )
     xk[ALT] -= xk[dx + E_P + 2]

@@ -19,7 +19,6 @@ from longwing.estimation.ekf_core import (
     _record_nonfinite,
     _rejected_for,
     _update_dead_reckoning,
-    _wrap_pi,
 )
 from longwing.estimation.ekf_covariance import _flush_covariance, _zero_cross
 from longwing.estimation.ekf_params import EkfParams
@@ -48,6 +47,7 @@ from longwing.estimation.state import (
     VN,
 )
 from longwing.geo.wgs84 import radii_of_curvature
+from longwing.mathx import wrap_pi
 
 
 @njit(cache=True)
@@ -148,7 +148,7 @@ def ekf_fuse_gnss(
     h_d = xk[ALT] - d_h
     innov = (
         (lat_rad - lat_d) * (m_rad + h_d),
-        _wrap_pi(lon_rad - (xk[LON] - d_lon)) * (n_rad + h_d) * math.cos(lat_d),
+        wrap_pi(lon_rad - (xk[LON] - d_lon)) * (n_rad + h_d) * math.cos(lat_d),
         -(alt_m - h_d),
         vn_mps - (xk[VN] - d_vn),
         ve_mps - (xk[VE] - d_ve),
