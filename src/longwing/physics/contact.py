@@ -7,9 +7,9 @@ import numpy as np
 from numba import njit
 
 from longwing.airframe.params import GroundParams
+from longwing.geo.rotation import quat_rotate
 from longwing.geo.wgs84 import ecef_to_ned_sc
 from longwing.physics.ground import N_CONTACTS, contact_point
-from longwing.physics.rotation import quat_rotate
 from longwing.physics.state import QW
 
 

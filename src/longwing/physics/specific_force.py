@@ -6,9 +6,9 @@ import numpy as np
 from numba import njit
 
 from longwing.geo.gravity import gravity_ned_sc
+from longwing.geo.rotation import quat_rotate_inv
 from longwing.geo.wgs84 import OMEGA_EARTH_RADPS, ned_to_ecef_sc
 from longwing.physics.rigidbody import derivatives
-from longwing.physics.rotation import quat_rotate_inv
 from longwing.physics.state import QW, VX
 
 
