@@ -36,6 +36,7 @@ import numpy as np
 from geographiclib.geodesic import Geodesic
 
 from longwing.control import target as tg
+from longwing.control.landing import flare_distance_m
 from longwing.geo.constants import G0_MPS2
 from longwing.mathx import clamp
 from longwing.mission.manager import LAUNCH_INTO_WIND_MPS, MissionManager
@@ -348,11 +349,9 @@ def land(fl: FlightModel, leg: RouteLeg) -> None:
     ground = leg.alt2_m
     length = leg.distance_m
     alt_a = leg.alt1_m
-    # The flare distance, computed here as the mission manager does: the planner's one
-    # place for it, to be switched to control/landing.py's flare-distance function.
-    slope = max(alt_a - ground, 0.0) / max(length, 1.0)
-    mean_sink = max(0.5 * (speed * slope + s.LAND_FLARE_SINK), 0.1)
-    flare_dist = min(speed * s.LAND_FLARE_ALT / mean_sink, 0.5 * length)
+    # the one flare-distance model, as the mission manager sets the aircraft's target
+    flare_dist = flare_distance_m(speed, s.LAND_FLARE_ALT, s.LAND_FLARE_SINK, alt_a - ground,
+                                  length)  # fmt: skip
     prof = AltitudeProfile(
         alt_a, ground + s.LAND_FLARE_ALT, flare_dist, max(length - flare_dist, 1.0)
     )
