@@ -4,10 +4,11 @@
 launched), the mission/fence/rally store and the parameters, and speaks MAVLink through
 :class:`~longwing.mavlink.link.Links`. It identifies as ArduPlane (HEARTBEAT from component 1,
 MAV_TYPE_FIXED_WING, MAV_AUTOPILOT_ARDUPILOTMEGA, ArduPlane custom modes), streams telemetry
-at the standard rates (changeable with REQUEST_DATA_STREAM and MAV_CMD_SET_MESSAGE_INTERVAL),
-answers MAV_CMD_REQUEST_MESSAGE, runs the mission and parameter microservices and the
-commands a GCS sends (each answered with COMMAND_ACK; unsupported -> MAV_RESULT_UNSUPPORTED),
-and turns every flight event and failsafe into a STATUSTEXT.
+(:mod:`longwing.mavlink.telemetry`) at the standard rates (changeable with REQUEST_DATA_STREAM
+and MAV_CMD_SET_MESSAGE_INTERVAL), answers MAV_CMD_REQUEST_MESSAGE, runs the mission and
+parameter microservices and the commands a GCS sends (each answered with COMMAND_ACK;
+unsupported -> MAV_RESULT_UNSUPPORTED), and turns every flight event and failsafe into a
+STATUSTEXT.
 
 Time: the simulation advances in fixed slices of sim time (lockstep); the loop paces them
 against the wall clock at ``speedup`` x real time, so what is flown does not depend on the
@@ -29,18 +30,20 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable
+from types import MappingProxyType
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
 from longwing.airframe.params import Airframe
+from longwing.control import target as tg
 from longwing.mavlink.link import Links, new_parser
+from longwing.mavlink.telemetry import DEFAULT_RATES, STREAMS, telemetry_message
 from longwing.mission.manager import Mode, Position
 from longwing.mission.model import Home, Mission
 from longwing.mission.preflight import preflight_problems
 from longwing.physics.turbulence import Turbulence
 from longwing.physics.wind import WindField
 from longwing.sim import closedloop as cl
-from longwing.sim import target as tg
 from longwing.sim.runner import Flight, FlightScenario
 
 M = mavlink2
@@ -48,42 +51,15 @@ SLICE_S = 0.02  # sim time per loop iteration (the autopilot's 50 Hz tick)
 ALT_MIN_M, ALT_MAX_M = -500.0, 10_000.0  # plausible altitudes for home and guided targets
 RATE_MAX_HZ = 50.0  # the most any stream is sent at
 GCS_TIMEOUT_S = 2.0  # no GCS heartbeat for this long (wall time, a GCS's clock): link down
-CAPABILITIES = (M.MAV_PROTOCOL_CAPABILITY_MISSION_INT | M.MAV_PROTOCOL_CAPABILITY_COMMAND_INT
-                | M.MAV_PROTOCOL_CAPABILITY_MAVLINK2 | M.MAV_PROTOCOL_CAPABILITY_MISSION_FENCE
-                | M.MAV_PROTOCOL_CAPABILITY_MISSION_RALLY
-                | M.MAV_PROTOCOL_CAPABILITY_PARAM_ENCODE_C_CAST
-                | M.MAV_PROTOCOL_CAPABILITY_SET_POSITION_TARGET_GLOBAL_INT)  # fmt: skip
-MODE_NAMES = {0: "MANUAL", 1: "CIRCLE", 2: "STABILIZE", 5: "FBWA", 6: "FBWB", 7: "CRUISE",
-              10: "AUTO", 11: "RTL", 12: "LOITER", 13: "TAKEOFF", 15: "GUIDED"}  # fmt: skip
-FLYABLE = {int(m) for m in Mode}
-SENSORS = (M.MAV_SYS_STATUS_SENSOR_3D_GYRO | M.MAV_SYS_STATUS_SENSOR_3D_ACCEL
-           | M.MAV_SYS_STATUS_SENSOR_3D_MAG | M.MAV_SYS_STATUS_SENSOR_ABSOLUTE_PRESSURE
-           | M.MAV_SYS_STATUS_SENSOR_DIFFERENTIAL_PRESSURE | M.MAV_SYS_STATUS_SENSOR_GPS
-           | M.MAV_SYS_STATUS_AHRS | M.MAV_SYS_STATUS_PREARM_CHECK)  # fmt: skip
-
-# default message rates, Hz (ArduPilot SRx_* defaults as a GCS sets them)
-DEFAULT_RATES = {
-    "HEARTBEAT": 1.0, "SYS_STATUS": 1.0, "GPS_RAW_INT": 5.0, "ATTITUDE": 10.0,
-    "GLOBAL_POSITION_INT": 5.0, "VFR_HUD": 5.0, "BATTERY_STATUS": 1.0, "HOME_POSITION": 0.2,
-    "EXTENDED_SYS_STATE": 1.0, "MISSION_CURRENT": 1.0, "NAV_CONTROLLER_OUTPUT": 5.0,
-    "WIND": 1.0,
-}  # fmt: skip
-# REQUEST_DATA_STREAM stream ids -> the messages they carry (ArduPilot's grouping)
-STREAMS = {
-    M.MAV_DATA_STREAM_EXTENDED_STATUS: ("SYS_STATUS", "GPS_RAW_INT", "MISSION_CURRENT",
-                                        "NAV_CONTROLLER_OUTPUT", "BATTERY_STATUS"),
-    M.MAV_DATA_STREAM_POSITION: ("GLOBAL_POSITION_INT",),
-    M.MAV_DATA_STREAM_EXTRA1: ("ATTITUDE",),
-    M.MAV_DATA_STREAM_EXTRA2: ("VFR_HUD",),
-    M.MAV_DATA_STREAM_EXTRA3: ("WIND", "EXTENDED_SYS_STATE", "HOME_POSITION"),
-}  # fmt: skip
-EVENT_SEVERITY = {"failsafe": M.MAV_SEVERITY_CRITICAL, "ground_contact": M.MAV_SEVERITY_CRITICAL,
-                  "fuel_exhausted": M.MAV_SEVERITY_CRITICAL, "stopped_on_ground":
-                  M.MAV_SEVERITY_WARNING}  # fmt: skip
-
-
-def _msg_id(name: str) -> int:
-    return getattr(M, f"MAVLINK_MSG_ID_{name}")
+MODE_NAMES = MappingProxyType({
+    0: "MANUAL", 1: "CIRCLE", 2: "STABILIZE", 5: "FBWA", 6: "FBWB", 7: "CRUISE", 10: "AUTO",
+    11: "RTL", 12: "LOITER", 13: "TAKEOFF", 15: "GUIDED",
+})  # fmt: skip
+FLYABLE = frozenset(int(m) for m in Mode)
+EVENT_SEVERITY = MappingProxyType({
+    "failsafe": M.MAV_SEVERITY_CRITICAL, "ground_contact": M.MAV_SEVERITY_CRITICAL,
+    "fuel_exhausted": M.MAV_SEVERITY_CRITICAL, "stopped_on_ground": M.MAV_SEVERITY_WARNING,
+})  # fmt: skip
 
 
 class SitlVehicle:
@@ -184,6 +160,13 @@ class SitlVehicle:
             b |= M.MAV_MODE_FLAG_AUTO_ENABLED
         return b
 
+    def gnss_fix_type(self) -> int:
+        """GPS_RAW_INT's fix type: 3 (3D), 0 while a GNSS-loss fault is active."""
+        fix = 3
+        if self.flight is not None and self.flight.gnss_off:
+            fix = 0
+        return fix
+
     # --- telemetry --------------------------------------------------------------------------
 
     def _telemetry(self) -> None:
@@ -200,102 +183,13 @@ class SitlVehicle:
         """Send one message by name (also for MAV_CMD_REQUEST_MESSAGE); False if unknown or
         if a value cannot be encoded (a telemetry value never takes the vehicle down)."""
         try:
-            return self._send_message(name)
+            msg = telemetry_message(self, name)
+            if msg is None:
+                return False
+            self.send(msg)
+            return True
         except (ValueError, OverflowError, TypeError):
             return False
-
-    def _send_message(self, name: str) -> bool:
-        s = self.snapshot()
-        mav = self.mav
-        deg = math.degrees
-        rel = s["est_alt_m"] - self.home.alt_m
-        if name == "HEARTBEAT":
-            status = M.MAV_STATE_ACTIVE if self.armed else M.MAV_STATE_STANDBY
-            msg = mav.heartbeat_encode(M.MAV_TYPE_FIXED_WING, M.MAV_AUTOPILOT_ARDUPILOTMEGA,
-                                       self.base_mode(), self.mode, status)  # fmt: skip
-        elif name == "SYS_STATUS":
-            fuel_pct = self._fuel_pct(s)
-            msg = mav.sys_status_encode(SENSORS, SENSORS, SENSORS, 200, 12600, -1, fuel_pct,
-                                        0, 0, 0, 0, 0, 0)  # fmt: skip
-        elif name == "GPS_RAW_INT":
-            fix = 3
-            if self.flight is not None and self.flight.gnss_off:
-                fix = 0
-            gs = s["groundspeed_mps"]
-            cog = (deg(math.atan2(s["ve_mps"], s["vn_mps"])) % 360.0) if gs > 0.5 else 0.0
-            msg = mav.gps_raw_int_encode(
-                int(self.sim_t * 1e6), fix, _e7(deg(s["lat_rad"])), _e7(deg(s["lon_rad"])),
-                int(s["alt_m"] * 1000), 80, 120, int(gs * 100), int(cog * 100), 14,
-            )  # fmt: skip
-        elif name == "ATTITUDE":
-            msg = mav.attitude_encode(self.time_boot_ms(), s["est_roll_rad"], s["est_pitch_rad"],
-                                      s["est_yaw_rad"], s["p_radps"], s["q_radps"],
-                                      s["r_radps"])  # fmt: skip
-        elif name == "GLOBAL_POSITION_INT":
-            hdg = int((deg(s["est_yaw_rad"]) % 360.0) * 100)
-            msg = mav.global_position_int_encode(
-                self.time_boot_ms(), _e7(deg(s["est_lat_rad"])), _e7(deg(s["est_lon_rad"])),
-                int(s["est_alt_m"] * 1000), int(rel * 1000), _cm(s["est_vn_mps"]),
-                _cm(s["est_ve_mps"]), _cm(s["est_vd_mps"]), hdg,
-            )  # fmt: skip
-        elif name == "VFR_HUD":
-            hdg = int(deg(s["est_yaw_rad"]) % 360.0)
-            msg = mav.vfr_hud_encode(s["meas_tas_mps"], s["groundspeed_mps"], hdg,
-                                     int(100 * s["throttle"]), s["est_alt_m"],
-                                     -s["est_vd_mps"])  # fmt: skip
-        elif name == "BATTERY_STATUS":
-            volts = [12600] + [65535] * 9
-            msg = mav.battery_status_encode(0, M.MAV_BATTERY_FUNCTION_ALL,
-                                            M.MAV_BATTERY_TYPE_UNKNOWN, 32767, volts, -1, -1,
-                                            -1, self._fuel_pct(s))  # fmt: skip
-        elif name == "HOME_POSITION":
-            h = self.home
-            msg = mav.home_position_encode(_e7(h.lat_deg), _e7(h.lon_deg), int(h.alt_m * 1000),
-                                           0.0, 0.0, 0.0, [1.0, 0.0, 0.0, 0.0], 0.0, 0.0, 0.0,
-                                           int(self.sim_t * 1e6))  # fmt: skip
-        elif name == "EXTENDED_SYS_STATE":
-            if not self.flying:
-                landed = M.MAV_LANDED_STATE_ON_GROUND
-            elif self.flight.target[tg.KIND] == tg.TK_LAND:
-                landed = M.MAV_LANDED_STATE_LANDING
-            elif self.flight.target[tg.KIND] == tg.TK_TAKEOFF:
-                landed = M.MAV_LANDED_STATE_TAKEOFF
-            else:
-                landed = M.MAV_LANDED_STATE_IN_AIR
-            msg = mav.extended_sys_state_encode(M.MAV_VTOL_STATE_UNDEFINED, landed)
-        elif name == "MISSION_CURRENT":
-            seq = self.flight.mgr.seq if self.flight is not None else 0
-            if self.mission_proto is not None:
-                state = None
-                if self.flight is not None:
-                    state = (M.MISSION_STATE_COMPLETE if self.flight.mgr.finished
-                             else M.MISSION_STATE_ACTIVE)  # fmt: skip
-                msg = self.mission_proto.mission_current_msg(seq, mission_state=state)
-            else:
-                msg = mav.mission_current_encode(seq)
-        elif name == "NAV_CONTROLLER_OUTPUT":
-            brg = int(deg(s["est_yaw_rad"]) % 360.0)
-            msg = mav.nav_controller_output_encode(
-                deg(s["roll_cmd_rad"]), deg(s["pitch_cmd_rad"]), brg, brg,
-                0, s["alt_cmd_m"] - s["est_alt_m"], s["tas_cmd_mps"] - s["meas_tas_mps"],
-                s["xtrack_m"],
-            )  # fmt: skip
-        elif name == "WIND":
-            wn, we = s["est_wind_n_mps"], s["est_wind_e_mps"]
-            frm = deg(math.atan2(-we, -wn)) % 360.0
-            msg = mav.wind_encode(frm, math.hypot(wn, we), 0.0)
-        elif name == "AUTOPILOT_VERSION":
-            msg = mav.autopilot_version_encode(CAPABILITIES, (4 << 24) | (6 << 16) | 255, 0, 0,
-                                               0, [0] * 8, [0] * 8, [0] * 8, 0, 0, self.sysid,
-                                               [0] * 18)  # fmt: skip
-        else:
-            return False
-        self.send(msg)
-        return True
-
-    def _fuel_pct(self, s: dict) -> int:
-        cap = self.af.mass.fuel_capacity_kg
-        return int(max(0.0, min(100.0, 100.0 * s["fuel_kg"] / cap)))
 
     # --- events -> STATUSTEXT -----------------------------------------------------------------
 
@@ -627,14 +521,6 @@ class SitlVehicle:
                 self.send(out)
         self._announce()
         self._telemetry()
-
-
-def _e7(deg_value: float) -> int:
-    return int(round(deg_value * 1e7))
-
-
-def _cm(v: float) -> int:
-    return int(max(-32768, min(32767, round(v * 100.0))))
 
 
 def _name_of(msg_id: int) -> str | None:
