@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +19,7 @@ from rich.console import Console
 from longwing.airframe.loader import AirframeError, list_bundled_airframes, load_airframe
 from longwing.airframe.params import Airframe
 from longwing.cli_errors import UsageFailure
-from longwing.cli_fly import fly, note_compile, write_checked
+from longwing.cli_fly import fly, note_compile, write_sim_folder
 from longwing.cli_plan import plan_app
 from longwing.cli_sitl import sitl
 
@@ -167,9 +168,10 @@ def sim(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Fly open loop from trim (trim controls held, with simple hold loops) and log it."""
+    from longwing.logs.logfile import file_columns
     from longwing.logs.outputs import check_run_dir
     from longwing.logs.report import render_report
-    from longwing.logs.runfolder import dumps, to_file_units
+    from longwing.logs.runfolder import dumps
     from longwing.physics.trim import TrimError
     from longwing.physics.turbulence import parse_turbulence
     from longwing.physics.wind import parse_wind
@@ -234,11 +236,10 @@ def sim(
         res = simulate_open_loop(sc, on_progress, start)
     summary = dict(res.summary)
     summary["out_dir"] = str(out_dir)
-    table = to_file_units(LOG_COLUMNS, res.log)
     events = [e.as_dict() for e in res.events]
-    cols = {name: table.column(name).to_numpy() for name in table.column_names}
+    cols = file_columns(LOG_COLUMNS, res.log)
     report = render_report(f"longwing sim: {af.name}", cols, summary, events)
-    write_checked(out_dir, table, summary, events, {"report.html": report}, "sim")
+    write_sim_folder(out_dir, LOG_COLUMNS, res.log, summary, events, report)
     if as_json:
         print(dumps(summary))
         return
@@ -256,6 +257,9 @@ def sim(
 
 
 def main() -> None:
+    # Arrow's default allocator keeps freed memory for reuse; the system one gives it back,
+    # which keeps a long flight's resident memory lower (the user's setting wins)
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     try:
         code = app(standalone_mode=False)
     except KeyboardInterrupt:

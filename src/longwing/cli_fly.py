@@ -182,10 +182,13 @@ def _provenance() -> dict:
 
 
 def run_fly(args: FlyArgs, out_dir: Path, as_json: bool, rerun_of: Path | None = None) -> None:
-    """Check, fly, write, report (see the module doc)."""
+    """Check, fly, write, report (see the module doc). The log streams into the run
+    folder's staging folder during the flight; everything else is written at the end."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from longwing.logs.logfile import LogWriter
     from longwing.logs.outputs import check_run_dir
+    from longwing.sim import closedloop as cl
     from longwing.sim.runner import Flight
 
     try:
@@ -197,25 +200,31 @@ def run_fly(args: FlyArgs, out_dir: Path, as_json: bool, rerun_of: Path | None =
         raise UsageFailure(str(exc)) from None
     if cold:  # every input is good: now say why the first flight waits
         err.print(COMPILE_NOTE)
-    route_km = flight.route_m / 1000.0
-    progress = Progress(
-        TextColumn("[bold]fly"), BarColumn(), TextColumn("{task.fields[t]:>8.0f} s"),
-        TextColumn("{task.fields[dist]:>8.1f}/{task.fields[route]:.0f} km"),
-        TextColumn("fuel {task.fields[fuel]:.3f} kg"), TextColumn("item {task.fields[seq]}"),
-        TimeElapsedColumn(), console=err,
-    )  # fmt: skip
-    with progress:
-        task = progress.add_task("fly", total=max(route_km, 1e-3), t=0.0, dist=0.0,
-                                 route=route_km, fuel=flight.fuel0, seq=0)  # fmt: skip
+    with _stage(out_dir, "fly") as stage:
+        writer = LogWriter(stage.path / "log.parquet", cl.LOG_COLUMNS, ("mode", "target"))
+        flight.stream_log_to(writer)
+        route_km = flight.route_m / 1000.0
+        progress = Progress(
+            TextColumn("[bold]fly"), BarColumn(), TextColumn("{task.fields[t]:>8.0f} s"),
+            TextColumn("{task.fields[dist]:>8.1f}/{task.fields[route]:.0f} km"),
+            TextColumn("fuel {task.fields[fuel]:.3f} kg"), TextColumn("item {task.fields[seq]}"),
+            TimeElapsedColumn(), console=err,
+        )  # fmt: skip
+        with progress:
+            task = progress.add_task("fly", total=max(route_km, 1e-3), t=0.0, dist=0.0,
+                                     route=route_km, fuel=flight.fuel0, seq=0)  # fmt: skip
 
-        def on_progress(t_s: float, fuel: float, dist_m: float, seq: int) -> None:
-            progress.update(task, completed=min(dist_m / 1000.0, route_km), t=t_s,
-                            dist=dist_m / 1000.0, fuel=fuel, seq=seq)  # fmt: skip
+            def on_progress(t_s: float, fuel: float, dist_m: float, seq: int) -> None:
+                progress.update(task, completed=min(dist_m / 1000.0, route_km), t=t_s,
+                                dist=dist_m / 1000.0, fuel=fuel, seq=seq)  # fmt: skip
 
-        flight.progress = on_progress
-        flight.run()
-    res = flight.result()
-    _write_fly_folder(args, prep, res, out_dir, rerun_of)
+            flight.progress = on_progress
+            try:
+                flight.run()
+            finally:
+                writer.close()
+        res = flight.result()
+        _commit_fly_folder(stage, args, prep, res, rerun_of)
     summary = res.summary
     if as_json:
         from longwing.logs.runfolder import dumps
@@ -225,16 +234,45 @@ def run_fly(args: FlyArgs, out_dir: Path, as_json: bool, rerun_of: Path | None =
     print_outcome(summary, out_dir)
 
 
-def _write_fly_folder(args: FlyArgs, prep: Prepared, res, out_dir: Path, rerun_of) -> None:
-    from longwing.logs.report import render_report
-    from longwing.logs.runfolder import log_table, to_file_units
+class _stage:
+    """A RunStage whose file errors are one line for the user (exit 2)."""
+
+    def __init__(self, out_dir: Path, kind: str) -> None:
+        from longwing.logs.runfolder import RunStage
+
+        self.out_dir = out_dir
+        try:
+            self.stage = RunStage(out_dir, kind)
+        except OSError as exc:
+            raise UsageFailure(f"--out {out_dir}: cannot write the run folder: "
+                               f"{exc.strerror or exc}") from None  # fmt: skip
+        except ValueError as exc:  # OutputError
+            raise UsageFailure(str(exc)) from None
+
+    def __enter__(self):
+        return self.stage
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        self.stage.__exit__(kind, exc, tb)
+        if isinstance(exc, OSError):
+            raise UsageFailure(f"--out {self.out_dir}: cannot write the run folder: "
+                               f"{exc.strerror or exc}") from None  # fmt: skip
+        if exc is not None and type(exc).__name__ == "OutputError":
+            raise UsageFailure(str(exc)) from None
+        return False
+
+
+def _commit_fly_folder(stage, args: FlyArgs, prep: Prepared, res, rerun_of) -> None:
+    from longwing.logs.logfile import read_columns
+    from longwing.logs.report import PLOT_COLUMNS, render_report
+    from longwing.logs.runfolder import to_file_units
     from longwing.sim import closedloop as cl
 
     suffix = Path(args.mission_file).suffix.lower() or ".txt"
     copies = {"mission": f"mission{suffix}", "airframe": "airframe.toml"}
     summary = res.summary
     summary["mission_file"] = args.mission_file
-    summary["out_dir"] = str(out_dir)
+    summary["out_dir"] = str(stage.out_dir)
     summary["scenario"] = _scenario_record(args, prep, copies)
     summary["provenance"] = _provenance()
     if rerun_of is not None:
@@ -242,33 +280,27 @@ def _write_fly_folder(args: FlyArgs, prep: Prepared, res, out_dir: Path, rerun_o
     late = [f for f in summary.get("faults", ()) if f["t_s"] > summary["flight_time_s"]]
     if late:
         summary["faults_not_applied"] = late
-    table = log_table(cl.LOG_COLUMNS, res.log, res.segments)
     triggers = to_file_units(cl.TRIGGER_COLUMNS, res.triggers)
     mission_events = [e.as_dict() for e in res.events]
     events = mission_events + [{"kind": "camera_trigger", **row} for row in triggers.to_pylist()]
-    cols = {name: table.column(name).to_numpy(zero_copy_only=False)
-            for name in table.column_names}  # fmt: skip
+    cols = read_columns(stage.path / "log.parquet", PLOT_COLUMNS, max_rows=20_000)
     title = f"longwing fly: {Path(args.mission_file).name}"
     extra = {
         "report.html": render_report(title, cols, summary, mission_events),
         copies["mission"]: prep.mission_bytes,
         copies["airframe"]: prep.airframe_bytes,
     }
-    write_checked(out_dir, table, summary, events, extra, "fly")
+    stage.commit(summary, events, extra)
 
 
-def write_checked(out_dir: Path, table, summary: dict, events: list, extra: dict,
-                  kind: str) -> None:  # fmt: skip
-    """The run folder, atomically; a path that became unusable during the run is one line."""
-    from longwing.logs.runfolder import write_run_folder
+def write_sim_folder(out_dir: Path, columns, log, summary: dict, events: list,
+                     report: str) -> None:  # fmt: skip
+    """`longwing sim`'s run folder, atomically; file errors are one line."""
+    from longwing.logs.logfile import write_log
 
-    try:
-        write_run_folder(out_dir, table, summary, events, extra, kind=kind)
-    except OSError as exc:
-        raise UsageFailure(f"--out {out_dir}: cannot write the run folder: "
-                           f"{exc.strerror or exc}") from None  # fmt: skip
-    except ValueError as exc:  # OutputError: the path changed under us
-        raise UsageFailure(str(exc)) from None
+    with _stage(out_dir, "sim") as stage:
+        write_log(stage.path / "log.parquet", columns, log)
+        stage.commit(summary, events, {"report.html": report})
 
 
 def _hms(t_s: float) -> str:

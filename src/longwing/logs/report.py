@@ -250,6 +250,14 @@ def _events(events: Sequence[Mapping]) -> str:
 # ---------------------------------------------------------------- the report
 
 
+# the log columns the report reads (file names); the rest of the log is not needed
+PLOT_COLUMNS = (
+    "t_s", "lat_deg", "lon_deg", "alt_m", "est_alt_m", "alt_cmd_m", "tas_mps",
+    "groundspeed_mps", "tas_cmd_mps", "fuel_kg", "est_pos_err_m", "est_sigma_pos_m",
+    "xtrack_m", "mode", "target",
+)  # fmt: skip
+
+
 def render_report(
     title: str,
     cols: Mapping[str, np.ndarray],

@@ -207,9 +207,9 @@ def _control(
     held.theta_rad = nav.theta
     held.tas_mps = max(nav.tas, 1.0)
     held.eas2tas = eas2tas
-    held.gyro_bias[0] = nav.gyro_bias_x
-    held.gyro_bias[1] = nav.gyro_bias_y
-    held.gyro_bias[2] = nav.gyro_bias_z
+    held.gyro_bias_x = nav.gyro_bias_x
+    held.gyro_bias_y = nav.gyro_bias_y
+    held.gyro_bias_z = nav.gyro_bias_z
     held.accel_bias_y = nav.accel_bias_y
     return done, alt_dem, spd_dem, bank_cmd
 
@@ -303,15 +303,15 @@ def _attitude_loops(a: LoopArrays, vp: VehicleParams, ap: AutopilotParams, cfg: 
         r_p, r_q, r_r = body_rates_rel_earth(a.x)
         r_ay = fby
     elif imu_ok:
-        r_p = gx - held.gyro_bias[0]
-        r_q = gy - held.gyro_bias[1]
-        r_r = gz - held.gyro_bias[2]
+        r_p = gx - held.gyro_bias_x
+        r_q = gy - held.gyro_bias_y
+        r_r = gz - held.gyro_bias_z
         r_ay = ay - held.accel_bias_y
     else:  # no valid sample this step: the last tick's mean
-        r_p = st.imu.gyro[0] - held.gyro_bias[0]
-        r_q = st.imu.gyro[1] - held.gyro_bias[1]
-        r_r = st.imu.gyro[2] - held.gyro_bias[2]
-        r_ay = st.imu.accel[1] - held.accel_bias_y
+        r_p = st.imu.gx - held.gyro_bias_x
+        r_q = st.imu.gy - held.gyro_bias_y
+        r_r = st.imu.gz - held.gyro_bias_z
+        r_ay = st.imu.ay - held.accel_bias_y
     de, da, dr = attitude_update(
         a.att, ap.attitude, vp.act, cfg.dt, held.bank_rad, held.pitch_rad, held.phi_rad,
         held.theta_rad, r_p, r_q, r_r, r_ay, held.tas_mps, held.eas2tas,

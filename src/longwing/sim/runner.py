@@ -54,7 +54,9 @@ class Flight(FaultsAndFailsafes):
     whatever the slicing, except where the caller acts differently.
     """
 
-    def __init__(self, sc: FlightScenario, progress: ProgressFn | None = None) -> None:
+    def __init__(
+        self, sc: FlightScenario, progress: ProgressFn | None = None, log_writer=None
+    ) -> None:
         self.wall0 = time.perf_counter()
         self.sc = sc
         self.progress = progress
@@ -87,12 +89,19 @@ class Flight(FaultsAndFailsafes):
                 raise ValueError(f"fault {f.kind}@{f.t_s:g}: starts after the flight's time "
                                  f"limit of {self.max_t:.0f} s")  # fmt: skip
         self.chunk = max(1, round(CHUNK_S / sc.dt_s))
-        # one log buffer the kernel writes into directly, grown by doubling; sized for the
-        # planned route at the minimum airspeed: np.zeros maps pages lazily, so only the rows
-        # written cost memory, and a normal flight never regrows it
-        expect = self.route_m / af.envelope.airspeed_min_mps * sc.log_hz * 1.2
-        self.log_buf = np.zeros((max(LOG_INIT_ROWS, int(expect)), cl.N_LOG))
-        self.n_log = 0
+        self.log_writer = log_writer  # a logs.logfile.LogWriter: the log streamed to disk
+        if log_writer is None:
+            # the whole log in memory, in one buffer the kernel writes into directly, grown by
+            # doubling; sized for the planned route at the minimum airspeed: np.zeros maps
+            # pages lazily, so only the rows written cost memory, and a normal flight never
+            # regrows it
+            expect = self.route_m / af.envelope.airspeed_min_mps * sc.log_hz * 1.2
+            self.log_buf = np.zeros((max(LOG_INIT_ROWS, int(expect)), cl.N_LOG))
+        else:  # one chunk's rows at a time, handed to the writer
+            rows = self.chunk // (self.cfg.log_every * self.cfg.div_ap) + 2
+            self.log_buf = np.zeros((rows, cl.N_LOG))
+        self.n_log = 0  # rows logged so far
+        self.last_row = np.zeros(cl.N_LOG)  # the latest row (telemetry)
         # (first log row, flight mode, target) from that row on; a new entry at every
         # change of either (see retarget)
         self.targets: list[tuple[int, str, np.ndarray]] = []
@@ -162,12 +171,7 @@ class Flight(FaultsAndFailsafes):
             self.next_check_t = self._next_boundary_s()
             n_next = max(1, round(self.next_check_t / dt) - self.step)
             n = min(self.chunk, n_stop - self.step, n_next)
-            rows = n // (cfg.log_every * cfg.div_ap) + 2
-            if self.n_log + rows > self.log_buf.shape[0]:
-                grown = np.zeros((max(2 * self.log_buf.shape[0], self.n_log + rows), cl.N_LOG))
-                grown[: self.n_log] = self.log_buf[: self.n_log]
-                self.log_buf = grown
-            self.arrays = self.arrays._replace(log=self.log_buf[self.n_log : self.n_log + rows])
+            self.arrays = self.arrays._replace(log=self._log_window(n))
             done, ev, n_logged = cl.run_chunk(
                 self.arrays, self.vp, self.ap, self.sp, sc.ekf, cfg, self.rng,
                 self.step * dt, self.step, n,
@@ -184,9 +188,29 @@ class Flight(FaultsAndFailsafes):
             self._end_in_the_air()
         return self.done
 
+    def stream_log_to(self, writer) -> None:
+        """From now on hand the log rows to ``writer`` (a :class:`~longwing.logs.logfile.
+        LogWriter`) instead of keeping them in memory (call it before the flight runs)."""
+        if self.n_log:
+            raise RuntimeError("stream_log_to must be called before the flight runs")
+        self.log_writer = writer
+        self.log_buf = np.zeros((self.chunk // (self.cfg.log_every * self.cfg.div_ap) + 2,
+                                 cl.N_LOG))  # fmt: skip
+
+    def _log_window(self, n_steps: int) -> np.ndarray:
+        """Where the kernel writes the rows of the next ``n_steps``."""
+        rows = n_steps // (self.cfg.log_every * self.cfg.div_ap) + 2
+        if self.log_writer is not None:
+            return self.log_buf[:rows]
+        if self.n_log + rows > self.log_buf.shape[0]:
+            grown = np.zeros((max(2 * self.log_buf.shape[0], self.n_log + rows), cl.N_LOG))
+            grown[: self.n_log] = self.log_buf[: self.n_log]
+            self.log_buf = grown
+        return self.log_buf[self.n_log : self.n_log + rows]
+
     def _logged(self, n_rows: int) -> None:
-        """New log rows, all flown under the present mode and target: note them and add
-        them to the statistics."""
+        """New log rows, all flown under the present mode and target: note them, add them
+        to the statistics, hand them to the writer."""
         mode = self.mgr.mode.name
         if (
             not self.targets
@@ -194,8 +218,11 @@ class Flight(FaultsAndFailsafes):
             or not np.array_equal(self.targets[-1][2], self.target)
         ):
             self.targets.append((self.n_log, mode, self.target.copy()))
-        rows = self.log_buf[self.n_log : self.n_log + n_rows]
+        rows = self.arrays.log[:n_rows]
         self.stats.add(rows, self.target, self.target_id)
+        if self.log_writer is not None:
+            self.log_writer.append(rows, (mode, tg.KIND_NAMES[int(self.target[tg.KIND])]))
+        self.last_row[:] = rows[-1]
         self.n_log += n_rows
 
     def _end(self, state: EndState, reason: str) -> None:
@@ -345,9 +372,8 @@ class Flight(FaultsAndFailsafes):
         )
         segments = tuple((row, mode, tg.KIND_NAMES[int(t[tg.KIND])])
                          for row, mode, t in self.targets)  # fmt: skip
-        return FlightResult(
-            self.log_buf[: self.n_log], trig, tuple(self.mgr.events), summary, segments
-        )
+        log = self.log_buf[: self.n_log] if self.log_writer is None else self.log_buf[:0]
+        return FlightResult(log, trig, tuple(self.mgr.events), summary, segments)
 
 
 def fly(sc: FlightScenario, progress: ProgressFn | None = None) -> FlightResult:

@@ -47,12 +47,12 @@ def imu_accumulate(imu, health, gx: float, gy: float, gz: float, ax: float, ay: 
                     az: float) -> None:  # fmt: skip
     """Add a sample to the tick's sums; a non-finite one is dropped where it enters."""
     if math.isfinite(gx + gy + gz + ax + ay + az):
-        imu.gyro_sum[0] += gx
-        imu.gyro_sum[1] += gy
-        imu.gyro_sum[2] += gz
-        imu.accel_sum[0] += ax
-        imu.accel_sum[1] += ay
-        imu.accel_sum[2] += az
+        imu.gx_sum += gx
+        imu.gy_sum += gy
+        imu.gz_sum += gz
+        imu.ax_sum += ax
+        imu.ay_sum += ay
+        imu.az_sum += az
         imu.n += 1
     else:
         health.nan_inputs += 1
@@ -65,12 +65,14 @@ def imu_tick_mean(imu, dt: float, dt_ap: float) -> float:
     dt_imu = dt_ap
     if imu.n > 0:
         dt_imu = imu.n * dt
-        for i in range(3):
-            imu.gyro[i] = imu.gyro_sum[i] / imu.n
-            imu.accel[i] = imu.accel_sum[i] / imu.n
-    for i in range(3):
-        imu.gyro_sum[i] = 0.0
-        imu.accel_sum[i] = 0.0
+        imu.gx = imu.gx_sum / imu.n
+        imu.gy = imu.gy_sum / imu.n
+        imu.gz = imu.gz_sum / imu.n
+        imu.ax = imu.ax_sum / imu.n
+        imu.ay = imu.ay_sum / imu.n
+        imu.az = imu.az_sum / imu.n
+    imu.gx_sum = imu.gy_sum = imu.gz_sum = 0.0
+    imu.ax_sum = imu.ay_sum = imu.az_sum = 0.0
     imu.n = 0
     return dt_imu
 
@@ -91,8 +93,7 @@ def estimate(
     imu = st.imu
     dt_ap = cfg.dt * cfg.div_ap
     health_event = False
-    ekf_predict(xk, a.ekf_p, (imu.gyro[0], imu.gyro[1], imu.gyro[2]),
-                (imu.accel[0], imu.accel[1], imu.accel[2]), dt_imu, ep)  # fmt: skip
+    ekf_predict(xk, a.ekf_p, (imu.gx, imu.gy, imu.gz), (imu.ax, imu.ay, imu.az), dt_imu, ep)
     if tick % cfg.div_gnss == 0 and not fa.gnss_off:
         draw_normals(rng, ns, GNSS0, 6)
         ok, glat, glon, galt, gvn, gve, gvd = gnss_sample(a.gnss_buf, time_s, ns[12:18], sp)
@@ -170,7 +171,7 @@ def estimate(
         e_we,
         sig_pos,
         sig_wind,
-        imu.accel[0] - bax,
+        imu.ax - bax,
         n_tas,
         bgx,
         bgy,
