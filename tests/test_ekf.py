@@ -498,12 +498,16 @@ def test_covariance_consistent_and_positive(pattern_flight: Flight) -> None:
     assert np.linalg.eigvalsh(P).min() > 0.0
     after = col(f, L_T) > 120.0
     z = z_scores(f, after, gnss_corr=True)
-    assert 0.3 < rms(z) < 1.5
+    assert 0.6 < rms(z) < 1.4  # measured 0.93
     assert np.mean(np.abs(z) < 3.0) > 0.99
-    # velocity, heading and wind: the tuning is deliberately a little conservative
-    for e, s in ((L_EVN, L_SVN), (L_EVE, L_SVE), (L_EYAW, L_SYAW), (L_EWN, L_SWN)):
+    # velocity, heading and wind: the tuning is conservative, heading and wind the most (the
+    # wind's random walk is sized for real winds; this one is constant). Lower bounds at
+    # 3/4 of what was measured (2026-12-07: vn 0.62, ve 0.70, yaw 0.52, wind 0.23), so a
+    # filter growing more pessimistic fails
+    for e, s, lo in ((L_EVN, L_SVN, 0.47), (L_EVE, L_SVE, 0.52), (L_EYAW, L_SYAW, 0.39),
+                     (L_EWN, L_SWN, 0.17)):  # fmt: skip
         z = col(f, e)[after] / col(f, s)[after]
-        assert 0.2 < rms(z) < 1.5, (e, rms(z))
+        assert lo < rms(z) < 1.4, (e, rms(z))
         assert np.mean(np.abs(z) < 3.0) > 0.99
 
 

@@ -181,7 +181,7 @@ def test_lateral_acceleration_sign_on_a_leg(xtrack, expect_sign):
 @pytest.mark.parametrize("side", [1.0, -1.0])
 @pytest.mark.parametrize("wind", [(0.0, 0.0), (5.0, -8.660254), (-5.0, 8.660254)])
 def test_line_capture_from_1km(side, wind):
-    """1 km off a 60 km leg, parallel to it: captured at <= 45 deg, overshoot < 10 %, then
+    """1 km off a 60 km leg, parallel to it: captured at <= 45 deg, overshoot < 7.5 m, then
     cross-track RMS ~ 0 with or without a 10 m/s crosswind (from either side)."""
     a, b = short_leg()
     start = offset(45.0, 10.0, 30.0 + side * 90.0, 1000.0)
@@ -194,7 +194,7 @@ def test_line_capture_from_1km(side, wind):
                                        np.cos(log[:, COURSE] - math.radians(30.0))))  # fmt: skip
     print(f"side {side:+.0f} wind {wind}: overshoot {overshoot:.2f} m, "
           f"intercept {np.abs(course_rel).max():.2f} deg")  # fmt: skip
-    assert overshoot < 100.0  # measured: < 10 m
+    assert overshoot < 7.5  # measured 2.7-5.0 m (2026-12-07)
     assert np.abs(course_rel).max() < 45.5  # the 45 deg capture angle limit (+ lag)
     steady = log[:, T] > 300.0
     rms = math.sqrt(np.mean(log[steady, XT] ** 2))
