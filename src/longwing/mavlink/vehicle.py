@@ -139,7 +139,7 @@ class SitlVehicle:
         """The latest logged state (kernel units), or the aircraft standing at home."""
         f = self.flight
         if f is not None and f.n_log > 0:
-            return dict(zip(cl.LOG_COLUMNS, f.log_buf[f.n_log - 1], strict=True))
+            return dict(zip(cl.LOG_COLUMNS, f.last_row, strict=True))
         lat, lon = math.radians(self.home.lat_deg), math.radians(self.home.lon_deg)
         snap = dict.fromkeys(cl.LOG_COLUMNS, 0.0)
         snap.update(lat_rad=lat, lon_rad=lon, alt_m=self.home.alt_m, est_lat_rad=lat,
@@ -263,6 +263,7 @@ class SitlVehicle:
         sc = FlightScenario(self.af, mission, wind=self.wind, turbulence=self.turbulence,
                             seed=self.seed, max_duration_s=1e7, **kw)  # fmt: skip
         self.flight = Flight(sc)
+        self.flight.stream_log_to(None)  # telemetry reads the latest row; keep no log
         self.launch_t = self.sim_t
         if self.mode == 13:
             self.flight.mgr.set_mode(0.0, int(Mode.TAKEOFF), self._here())

@@ -54,9 +54,7 @@ class Flight(FaultsAndFailsafes):
     whatever the slicing, except where the caller acts differently.
     """
 
-    def __init__(
-        self, sc: FlightScenario, progress: ProgressFn | None = None, log_writer=None
-    ) -> None:
+    def __init__(self, sc: FlightScenario, progress: ProgressFn | None = None) -> None:
         self.wall0 = time.perf_counter()
         self.sc = sc
         self.progress = progress
@@ -89,17 +87,14 @@ class Flight(FaultsAndFailsafes):
                 raise ValueError(f"fault {f.kind}@{f.t_s:g}: starts after the flight's time "
                                  f"limit of {self.max_t:.0f} s")  # fmt: skip
         self.chunk = max(1, round(CHUNK_S / sc.dt_s))
-        self.log_writer = log_writer  # a logs.logfile.LogWriter: the log streamed to disk
-        if log_writer is None:
-            # the whole log in memory, in one buffer the kernel writes into directly, grown by
-            # doubling; sized for the planned route at the minimum airspeed: np.zeros maps
-            # pages lazily, so only the rows written cost memory, and a normal flight never
-            # regrows it
-            expect = self.route_m / af.envelope.airspeed_min_mps * sc.log_hz * 1.2
-            self.log_buf = np.zeros((max(LOG_INIT_ROWS, int(expect)), cl.N_LOG))
-        else:  # one chunk's rows at a time, handed to the writer
-            rows = self.chunk // (self.cfg.log_every * self.cfg.div_ap) + 2
-            self.log_buf = np.zeros((rows, cl.N_LOG))
+        # the whole log in memory, in one buffer the kernel writes into directly, grown by
+        # doubling; sized for the planned route at the minimum airspeed: np.zeros maps pages
+        # lazily, so only the rows written cost memory, and a normal flight never regrows it.
+        # stream_log_to() switches to one chunk's rows at a time, handed to a writer.
+        self.log_writer = None
+        self.streaming = False
+        expect = self.route_m / af.envelope.airspeed_min_mps * sc.log_hz * 1.2
+        self.log_buf = np.zeros((max(LOG_INIT_ROWS, int(expect)), cl.N_LOG))
         self.n_log = 0  # rows logged so far
         self.last_row = np.zeros(cl.N_LOG)  # the latest row (telemetry)
         # (first log row, flight mode, target) from that row on; a new entry at every
@@ -189,18 +184,20 @@ class Flight(FaultsAndFailsafes):
         return self.done
 
     def stream_log_to(self, writer) -> None:
-        """From now on hand the log rows to ``writer`` (a :class:`~longwing.logs.logfile.
-        LogWriter`) instead of keeping them in memory (call it before the flight runs)."""
+        """Hand the log rows to ``writer`` (a :class:`~longwing.logs.logfile.LogWriter`), or
+        with None keep only the latest row (``last_row``), instead of the whole log in
+        memory; call it before the flight runs."""
         if self.n_log:
             raise RuntimeError("stream_log_to must be called before the flight runs")
         self.log_writer = writer
+        self.streaming = True
         self.log_buf = np.zeros((self.chunk // (self.cfg.log_every * self.cfg.div_ap) + 2,
                                  cl.N_LOG))  # fmt: skip
 
     def _log_window(self, n_steps: int) -> np.ndarray:
         """Where the kernel writes the rows of the next ``n_steps``."""
         rows = n_steps // (self.cfg.log_every * self.cfg.div_ap) + 2
-        if self.log_writer is not None:
+        if self.streaming:
             return self.log_buf[:rows]
         if self.n_log + rows > self.log_buf.shape[0]:
             grown = np.zeros((max(2 * self.log_buf.shape[0], self.n_log + rows), cl.N_LOG))
@@ -372,7 +369,7 @@ class Flight(FaultsAndFailsafes):
         )
         segments = tuple((row, mode, tg.KIND_NAMES[int(t[tg.KIND])])
                          for row, mode, t in self.targets)  # fmt: skip
-        log = self.log_buf[: self.n_log] if self.log_writer is None else self.log_buf[:0]
+        log = self.log_buf[:0] if self.streaming else self.log_buf[: self.n_log]
         return FlightResult(log, trig, tuple(self.mgr.events), summary, segments)
 
 
