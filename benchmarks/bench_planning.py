@@ -21,7 +21,7 @@ import numpy as np
 from geographiclib.geodesic import Geodesic
 
 from longwing.airframe.loader import load_airframe
-from longwing.geo.terrain import synthetic_terrain
+from longwing.geo.terrain_synthetic import synthetic_terrain
 from longwing.mission.items import MavFrame, MissionItem
 from longwing.mission.model import Home, Mission
 from longwing.planning.area import SurveyArea

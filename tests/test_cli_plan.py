@@ -19,7 +19,9 @@ from rich.console import Console
 
 from longwing.airframe.loader import load_airframe
 from longwing.cli_plan import PROGRESS_DELAY_S, LazyProgress
-from longwing.geo.terrain import Terrain, ridge_terrain, save_dem
+from longwing.geo.terrain_grid import Terrain
+from longwing.geo.terrain_synthetic import ridge_terrain
+from longwing.io.dem import save_dem
 from longwing.mission import load_mission
 from longwing.mission.items import MavFrame, MissionItem
 from longwing.mission.model import Home, Mission

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from longwing.geo.terrain import Terrain, ridge_terrain
+from longwing.geo.terrain_grid import Terrain
+from longwing.geo.terrain_synthetic import ridge_terrain
 from longwing.mission import load_mission
 from longwing.mission.fence import BreachReturnPoint, Fence, RallyPoint
 from longwing.mission.items import MavFrame, MissionError, MissionItem

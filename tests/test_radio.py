@@ -16,20 +16,12 @@ import numpy as np
 import pytest
 from geographiclib.geodesic import Geodesic
 
-from longwing.geo.radio import (
-    AircraftRadio,
-    GroundStation,
-    RadioConfig,
-    RadioError,
-    evaluate_link,
-    evaluate_route,
-    free_space_path_loss_db,
-    fresnel_radius_m,
-    load_radio,
-    out_of_contact_segments,
-    radio_horizon_m,
-)
-from longwing.geo.terrain import ridge_terrain, sample_route, synthetic_terrain
+from longwing.geo.radio_budget import free_space_path_loss_db, fresnel_radius_m, radio_horizon_m
+from longwing.geo.radio_config import AircraftRadio, GroundStation, RadioConfig, RadioError
+from longwing.geo.radio_route import evaluate_link, evaluate_route, out_of_contact_segments
+from longwing.geo.terrain_profile import sample_route
+from longwing.geo.terrain_synthetic import ridge_terrain, synthetic_terrain
+from longwing.io.radio_file import load_radio
 
 GEOD = Geodesic.WGS84
 R_EARTH_M = 6371.0e3  # the textbook radius, deliberately not the module's constant

@@ -6,7 +6,7 @@ from dataclasses import FrozenInstanceError, fields, replace
 
 import pytest
 
-from longwing.geo.terrain import ridge_terrain
+from longwing.geo.terrain_synthetic import ridge_terrain
 from longwing.planning.area import SurveyArea
 from longwing.planning.camera import Camera
 from longwing.planning.survey import SurveyError, SurveySpec, plan_survey

@@ -20,21 +20,17 @@ from geographiclib.geodesic import Geodesic
 from rasterio.crs import CRS
 from rasterio.warp import transform as proj_transform
 
-from longwing.geo.terrain import (
-    Terrain,
-    TerrainError,
+from longwing.geo.terrain_grid import Terrain, TerrainError
+from longwing.geo.terrain_profile import (
     alt_along_route_m,
     clearance_along_route,
     clearance_profile,
-    load_dem,
     profile_along_geodesic,
     profile_along_route,
-    ridge_terrain,
     sample_route,
-    save_dem,
-    synthetic_terrain,
-    terrain_from_function,
 )
+from longwing.geo.terrain_synthetic import ridge_terrain, synthetic_terrain, terrain_from_function
+from longwing.io.dem import load_dem, save_dem
 
 GEOD = Geodesic.WGS84
 

@@ -117,7 +117,7 @@ def _lat_lon(text: str, what: str) -> tuple[float, float]:
 def _terrain(dem: Path | None):
     if dem is None:
         return None
-    from longwing.geo.terrain import TerrainError, load_dem
+    from longwing.io.dem import TerrainError, load_dem
 
     try:
         return load_dem(dem)
@@ -272,7 +272,9 @@ def check(
         Path | None, typer.Option(help="Gridded wind CSV (see planning.windgrid).")
     ] = None,
     dem: Annotated[Path | None, typer.Option(help="DEM GeoTIFF for terrain clearance.")] = None,
-    radio: Annotated[Path | None, typer.Option(help="Ground stations TOML (geo.radio).")] = None,
+    radio: Annotated[
+        Path | None, typer.Option(help="Ground stations TOML (see io.radio_file).")
+    ] = None,
     fuel_kg: Annotated[float | None, typer.Option(help="Fuel at launch, kg [full].")] = None,
     min_clearance_m: Annotated[float, typer.Option(help="Terrain clearance required, m.")] = 50.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
@@ -287,7 +289,7 @@ def check(
     (an unreadable mission, or one with no navigation items).
     """
     from longwing.airframe.loader import AirframeError, load_airframe
-    from longwing.geo.radio import RadioError, load_radio
+    from longwing.io.radio_file import RadioError, load_radio
     from longwing.mission import load_mission
     from longwing.mission.items import MissionError
     from longwing.planning.check import check_mission

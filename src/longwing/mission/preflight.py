@@ -11,7 +11,7 @@ considered; :func:`check_preflight` raises the first problems as one
   (AMSL; relative to the home in effect, which ``DO_SET_HOME`` moves, as the mission
   manager does; above the terrain of ``terrain``). The ground:
 
-  - with a DEM (``terrain``, e.g. :class:`longwing.geo.terrain.Terrain`: ``terrain(lat_deg,
+  - with a DEM (``terrain``, e.g. :class:`longwing.geo.terrain_grid.Terrain`: ``terrain(lat_deg,
     lon_deg) -> m AMSL``, NaN where it has no data): the DEM height under the point. A point
     outside the DEM's coverage is a problem of its own (its ground is unknown). A
     ``NAV_LAND`` (its altitude is the touchdown point, i.e. the ground itself) is a

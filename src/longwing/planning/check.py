@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from longwing.airframe.params import Airframe
-from longwing.geo.radio import RadioConfig, evaluate_route, out_of_contact_segments
-from longwing.geo.terrain import Terrain, alt_along_route_m, clearance_along_route, sample_route
+from longwing.geo.radio_config import RadioConfig
+from longwing.geo.radio_route import evaluate_route, out_of_contact_segments
+from longwing.geo.terrain_grid import Terrain
+from longwing.geo.terrain_profile import alt_along_route_m, clearance_along_route, sample_route
 from longwing.mission.failsafe import FailsafeSettings
 from longwing.mission.fence import Fence, FencePolygon, geodesic_distance_m
 from longwing.mission.items import MissionError
