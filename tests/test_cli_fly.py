@@ -197,3 +197,24 @@ def test_run_folder_from_before_markers_is_replaced_but_not_with_extra_files(
     code, _, err = run_cli(monkeypatch, capsys, *args, "--out", str(old))
     assert code == 2 and "longwing did not make" in err
     assert (old / "notes.txt").read_text() == "mine"
+
+
+def test_log_parquet_reads_in_pandas_and_polars(monkeypatch, capsys, tmp_path):
+    """The streamed log (byte-split float32, dictionary strings, row groups) is ordinary
+    Parquet: pandas and polars read it, with the same values as pyarrow."""
+    import pandas
+    import polars
+
+    out = tmp_path / "r"
+    assert run_cli(monkeypatch, capsys, "fly", str(SURVEY), "--out", str(out))[0] == 0
+    path = out / "log.parquet"
+    t = pq.read_table(path)
+    df = pandas.read_parquet(path)
+    pl = polars.read_parquet(path)
+    assert len(df) == pl.height == t.num_rows > 7000
+    for name in ("t_s", "lat_deg", "alt_m", "tas_mps", "seq"):
+        ref = t.column(name).to_numpy()
+        assert (df[name].to_numpy() == ref).all() and (pl[name].to_numpy() == ref).all()
+    assert list(df["mode"].astype(str).unique()) == ["AUTO"]
+    assert set(pl["target"].cast(polars.String).unique()) == {"takeoff", "leg", "loiter", "land"}
+    assert str(df["alt_m"].dtype) == "float32" and str(df["lat_deg"].dtype) == "float64"
