@@ -28,6 +28,7 @@ from functools import cached_property
 
 from geographiclib.geodesic import Geodesic
 
+from longwing.geo.point import GeoPoint
 from longwing.mission.items import (
     GLOBAL_FRAMES,
     MavFrame,
@@ -227,17 +228,9 @@ class FenceCircle:
         return self.distance_m(lat_deg, lon_deg) <= self.radius_m
 
 
-@dataclass(frozen=True)
-class BreachReturnPoint:
-    """Where to go on a fence breach (QGC ``breachReturn``); altitude above home, m."""
-
-    lat_deg: float
-    lon_deg: float
-    alt_m: float
-
-    def __post_init__(self) -> None:
-        for name in ("lat_deg", "lon_deg", "alt_m"):
-            object.__setattr__(self, name, float(getattr(self, name)))
+#: Where to go on a fence breach (QGC ``breachReturn``): a
+#: :class:`~longwing.geo.point.GeoPoint` whose ``alt_m`` is above home, m.
+BreachReturnPoint = GeoPoint
 
 
 @dataclass(frozen=True)
@@ -340,18 +333,15 @@ class Fence:
 
 
 @dataclass(frozen=True)
-class RallyPoint:
-    """A safe point to loiter at or land near; ``alt_m`` in the reference of ``frame``
-    (default above home, as in QGC ``.plan`` files)."""
+class RallyPoint(GeoPoint):
+    """A safe point to loiter at or land near: a :class:`~longwing.geo.point.GeoPoint` with
+    the MAVLink ``frame`` that gives ``alt_m``'s reference (default above home, as in QGC
+    ``.plan`` files)."""
 
-    lat_deg: float
-    lon_deg: float
-    alt_m: float
     frame: int = field(default=MavFrame.GLOBAL_RELATIVE_ALT)
 
     def __post_init__(self) -> None:
-        for name in ("lat_deg", "lon_deg", "alt_m"):
-            object.__setattr__(self, name, float(getattr(self, name)))
+        super().__post_init__()
         object.__setattr__(self, "frame", int(self.frame))
 
     def problem(self) -> str | None:

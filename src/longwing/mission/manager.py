@@ -17,6 +17,7 @@ from geographiclib.geodesic import Geodesic
 
 from longwing.control import target as tg
 from longwing.control.landing import flare_distance_m
+from longwing.geo.point import GeoPoint
 from longwing.geo.wgs84 import geodetic_to_ecef
 from longwing.mission.items import MavCmd, MavFrame, MissionItem, resolve_alt_amsl_m
 from longwing.mission.model import Mission
@@ -82,11 +83,9 @@ class MissionEvent:
         }  # fmt: skip
 
 
-@dataclass
-class Position:
-    lat_deg: float
-    lon_deg: float
-    alt_m: float
+#: A position the manager flies from or to (``alt_m`` above mean sea level): the one
+#: :class:`~longwing.geo.point.GeoPoint`, frozen (a new position is a new point).
+Position = GeoPoint
 
 
 def _distance_m(a: Position, b: Position) -> float:

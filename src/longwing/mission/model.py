@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from longwing.geo.point import GeoPoint
 from longwing.mission.fence import Fence, RallyPoint, geodesic_distance_m
 from longwing.mission.items import (
     ABSOLUTE_FRAMES,
@@ -45,17 +46,9 @@ MAV_AUTOPILOT_ARDUPILOTMEGA = 3
 MAV_TYPE_FIXED_WING = 1
 
 
-@dataclass(frozen=True)
-class Home:
-    """The home (launch) position; ``alt_m`` above mean sea level."""
-
-    lat_deg: float
-    lon_deg: float
-    alt_m: float
-
-    def __post_init__(self) -> None:
-        for name in ("lat_deg", "lon_deg", "alt_m"):
-            object.__setattr__(self, name, float(getattr(self, name)))
+#: The home (launch) position: a :class:`~longwing.geo.point.GeoPoint` whose ``alt_m`` is
+#: above mean sea level.
+Home = GeoPoint
 
 
 @dataclass(frozen=True)
