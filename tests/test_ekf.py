@@ -27,7 +27,7 @@ from geographiclib.geodesic import Geodesic
 from numba import njit
 
 from longwing.airframe.loader import load_airframe
-from longwing.control.holds import HoldGains, hold_step, new_hold_state, wrap_pi
+from longwing.control.holds import HoldGains, hold_step, new_hold_state
 from longwing.estimation import (
     Ekf,
     EkfParams,
@@ -72,6 +72,7 @@ from longwing.geo.wgs84 import (
     ned_to_ecef_sc,
     radii_of_curvature,
 )
+from longwing.mathx import wrap_pi
 from longwing.physics.actuators import actuator_step
 from longwing.physics.aero import aero_forces_moments, air_data
 from longwing.physics.propulsion import engine

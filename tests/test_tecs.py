@@ -22,7 +22,6 @@ from test_attitude import (
 
 from longwing.control.params import build_params
 from longwing.control.tecs import (
-    GRAVITY_MPS2,
     HDEM_RATE_LTD,
     HGT_DEM,
     INTEG_SEB,
@@ -35,6 +34,7 @@ from longwing.control.tecs import (
     tecs_update,
 )
 from longwing.geo.atmosphere import isa
+from longwing.geo.constants import G0_MPS2
 
 DT = 0.01
 ALT0 = 1000.0
@@ -53,7 +53,7 @@ def steady(p, n, state, hgt_dem=ALT0, eas_dem=25.0 / EAS2TAS, hgt=ALT0, tas=25.0
     out = None
     for _ in range(n):
         out = tecs_update(state, p, DT, hgt_dem, eas_dem, hgt, climb, tas, EAS2TAS,
-                          GRAVITY_MPS2 * math.sin(THETA0), THETA0, phi)  # fmt: skip
+                          G0_MPS2 * math.sin(THETA0), THETA0, phi)  # fmt: skip
     return out
 
 
@@ -138,7 +138,7 @@ def test_bank_adds_throttle():
         st = new_tecs_state()
         tecs_reset(st, p, ALT0, 25.0, THETA0, THR0)
         thr.append(steady(p, 1, st, phi=phi)[1])
-    span = (p.climb_max_mps + p.sink_min_mps) * GRAVITY_MPS2
+    span = (p.climb_max_mps + p.sink_min_mps) * G0_MPS2
     assert thr[1] - thr[0] == pytest.approx(p.rll2thr / span, rel=1e-6)
 
 
@@ -154,7 +154,7 @@ def test_integrators_are_bounded():
         assert p.pitch_min_rad <= pitch <= p.pitch_max_rad
         assert p.thr_min <= thr <= p.thr_max
     assert abs(st[INTEG_THR]) <= 0.5 * (p.thr_max - p.thr_min) + 1e-12
-    gain_inv = st[TAS_STATE] * GRAVITY_MPS2
+    gain_inv = st[TAS_STATE] * G0_MPS2
     assert st[INTEG_SEB] / gain_inv <= p.pitch_max_rad + math.radians(5.0) + 1e-9
 
 

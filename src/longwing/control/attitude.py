@@ -45,8 +45,9 @@ import numpy as np
 from numba import njit
 
 from longwing.airframe.params import ActuatorParams
+from longwing.geo.constants import G0_MPS2
+from longwing.mathx import clamp
 
-GRAVITY_MPS2 = 9.80665
 SCALER_MIN = 0.5
 SCALER_MAX = 2.0
 INTEG_MIN_SPEED_FRACTION = 0.8  # integrators hold below this fraction of AIRSPEED_MIN
@@ -125,17 +126,12 @@ def speed_scalers(p: AttitudeParams, tas_mps: float, eas2tas: float) -> tuple[fl
 
 
 @njit(cache=True)
-def _clamp(x: float, lo: float, hi: float) -> float:
-    return min(hi, max(lo, x))
-
-
-@njit(cache=True)
 def _integrate(integ: float, delta: float, u_without_i: float, limit: float, imax: float) -> float:
     """Integrator step with anti-windup: no growth toward a saturated output, |I| <= imax."""
     u = u_without_i + integ
     if (u >= limit and delta > 0.0) or (u <= -limit and delta < 0.0):
         delta = 0.0
-    return _clamp(integ + delta, -imax, imax)
+    return clamp(integ + delta, -imax, imax)
 
 
 @njit(cache=True)
@@ -168,12 +164,12 @@ def roll_update(
     """Aileron (rad) for the demanded bank; updates the roll integrator in place."""
     s_eas, s_tas = speed_scalers(p, tas_mps, eas2tas)
     s2 = s_eas * s_eas
-    phi_c = _clamp(roll_cmd_rad, -p.roll_limit_rad, p.roll_limit_rad)
+    phi_c = clamp(roll_cmd_rad, -p.roll_limit_rad, p.roll_limit_rad)
     rate = (phi_c - phi_rad) / max(p.roll_tconst_s, 0.05)
     if p.roll_rate_max_radps > 0.0:
-        rate = _clamp(rate, -p.roll_rate_max_radps, p.roll_rate_max_radps)
-    phi_t = _clamp(phi_rad, -PHI_TURN_MAX_RAD, PHI_TURN_MAX_RAD)
-    psi_dot = GRAVITY_MPS2 * math.tan(phi_t) / max(tas_mps, 1.0)
+        rate = clamp(rate, -p.roll_rate_max_radps, p.roll_rate_max_radps)
+    phi_t = clamp(phi_rad, -PHI_TURN_MAX_RAD, PHI_TURN_MAX_RAD)
+    psi_dot = G0_MPS2 * math.tan(phi_t) / max(tas_mps, 1.0)
     p_cmd = rate - psi_dot * math.sin(theta_rad)
     err = p_cmd - p_radps
     pdot = _rate_derivative(state, P_LAST, p_radps, dt)
@@ -182,7 +178,7 @@ def roll_update(
         state[ROLL_I] = _integrate(
             state[ROLL_I], p.roll_rate_i * s2 * err * dt, u, act.da_max_rad, p.roll_imax_rad
         )
-    return _clamp(u + state[ROLL_I], -act.da_max_rad, act.da_max_rad)
+    return clamp(u + state[ROLL_I], -act.da_max_rad, act.da_max_rad)
 
 
 @njit(cache=True)
@@ -201,15 +197,15 @@ def pitch_update(
     """Elevator (rad, trailing edge down positive) for the demanded pitch angle."""
     s_eas, s_tas = speed_scalers(p, tas_mps, eas2tas)
     s2 = s_eas * s_eas
-    theta_c = _clamp(pitch_cmd_rad, p.pitch_min_rad, p.pitch_max_rad)
+    theta_c = clamp(pitch_cmd_rad, p.pitch_min_rad, p.pitch_max_rad)
     rate = (theta_c - theta_rad) / max(p.pitch_tconst_s, 0.05)
     if p.pitch_rate_max_up_radps > 0.0:
         rate = min(rate, p.pitch_rate_max_up_radps)
     if p.pitch_rate_max_dn_radps > 0.0:
         rate = max(rate, -p.pitch_rate_max_dn_radps)
-    phi_t = _clamp(phi_rad, -PHI_TURN_MAX_RAD, PHI_TURN_MAX_RAD)
+    phi_t = clamp(phi_rad, -PHI_TURN_MAX_RAD, PHI_TURN_MAX_RAD)
     # Level coordinated turn: q = psi_dot sin(phi) cos(theta) = g tan(phi) sin(phi) cos/V.
-    q_turn = GRAVITY_MPS2 * math.tan(phi_t) * math.sin(phi_t) * math.cos(theta_rad)
+    q_turn = G0_MPS2 * math.tan(phi_t) * math.sin(phi_t) * math.cos(theta_rad)
     q_turn *= p.pitch_roll_ff / max(tas_mps, 1.0)
     q_cmd = rate * math.cos(phi_t) + q_turn
     err = q_cmd - q_radps
@@ -219,7 +215,7 @@ def pitch_update(
         state[PITCH_I] = _integrate(
             state[PITCH_I], p.pitch_rate_i * s2 * err * dt, u, act.de_max_rad, p.pitch_imax_rad
         )
-    return -_clamp(u + state[PITCH_I], -act.de_max_rad, act.de_max_rad)
+    return -clamp(u + state[PITCH_I], -act.de_max_rad, act.de_max_rad)
 
 
 @njit(cache=True)
@@ -240,8 +236,8 @@ def yaw_update(
     lateral specific force ``ay_mps2`` (body y, m/s^2), aileron-to-rudder mix."""
     s_eas, _ = speed_scalers(p, tas_mps, eas2tas)
     s2 = s_eas * s_eas
-    phi_t = _clamp(phi_rad, -PHI_TURN_MAX_RAD, PHI_TURN_MAX_RAD)
-    r_turn = p.yaw_roll_ff * GRAVITY_MPS2 * math.sin(phi_t) * math.cos(theta_rad)
+    phi_t = clamp(phi_rad, -PHI_TURN_MAX_RAD, PHI_TURN_MAX_RAD)
+    r_turn = p.yaw_roll_ff * G0_MPS2 * math.sin(phi_t) * math.cos(theta_rad)
     r_turn /= max(tas_mps, 1.0)
     u = -p.yaw_damp * s2 * (r_radps - r_turn) - p.yaw_slip * s2 * ay_mps2
     u += p.rudder_mix * aileron_rad
@@ -249,7 +245,7 @@ def yaw_update(
         state[YAW_I] = _integrate(
             state[YAW_I], -p.yaw_int * s2 * ay_mps2 * dt, u, act.dr_max_rad, p.yaw_imax_rad
         )
-    return -_clamp(u + state[YAW_I], -act.dr_max_rad, act.dr_max_rad)
+    return -clamp(u + state[YAW_I], -act.dr_max_rad, act.dr_max_rad)
 
 
 @njit(cache=True)

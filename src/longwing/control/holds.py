@@ -15,6 +15,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from longwing.geo.constants import G0_MPS2
+from longwing.mathx import wrap_pi
+
 
 class HoldGains(NamedTuple):
     k_bank_per_heading: float = 1.0  # rad bank per rad heading error
@@ -29,7 +32,7 @@ class HoldGains(NamedTuple):
     k_elevator_per_q: float = 0.15  # rad elevator per rad/s pitch rate
     k_throttle_per_speed: float = 0.08  # throttle per m/s
     k_throttle_per_speed_int: float = 0.02  # throttle per m
-    gravity_mps2: float = 9.80665
+    gravity_mps2: float = G0_MPS2
 
 
 HOLD_STATE_SIZE = 2  # [altitude error integral (m s), airspeed error integral (m)]
@@ -37,11 +40,6 @@ HOLD_STATE_SIZE = 2  # [altitude error integral (m s), airspeed error integral (
 
 def new_hold_state() -> np.ndarray:
     return np.zeros(HOLD_STATE_SIZE)
-
-
-@njit(cache=True)
-def wrap_pi(a: float) -> float:
-    return (a + math.pi) % (2.0 * math.pi) - math.pi
 
 
 @njit(cache=True)

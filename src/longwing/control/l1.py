@@ -37,9 +37,10 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from longwing.geo.constants import G0_MPS2
 from longwing.geo.legs import LegFrame, leg_frame, leg_track, loiter_geometry, target_bearing
+from longwing.mathx import clamp
 
-GRAVITY_MPS2 = 9.80665
 CAPTURE_SIN_MAX = math.sqrt(0.5)  # sin(45 deg): the track capture angle limit
 XTRACK_I_WINDOW_RAD = math.radians(5.0)
 XTRACK_I_MAX_RAD = 0.1
@@ -79,11 +80,6 @@ def _wrap_pi(a: float) -> float:
 
 
 @njit(cache=True)
-def _clamp(x: float, lo: float, hi: float) -> float:
-    return min(hi, max(lo, x))
-
-
-@njit(cache=True)
 def _ground(vn: float, ve: float, fallback_course: float) -> tuple[float, float, float, float]:
     """Ground speed (>= 0.1 m/s) and its north/east components, and the course (rad)."""
     vg = math.hypot(vn, ve)
@@ -110,8 +106,8 @@ def _prevent_indecision(state: np.ndarray, nu: float, target_brg: float, course:
 @njit(cache=True)
 def bank_from_lateral_accel(p: L1Params, lat_acc_mps2: float) -> float:
     """Coordinated-turn bank (rad) for a lateral acceleration, limited to the nav limit."""
-    phi = math.atan(lat_acc_mps2 / GRAVITY_MPS2)
-    return _clamp(phi, -p.bank_limit_rad, p.bank_limit_rad)
+    phi = math.atan(lat_acc_mps2 / G0_MPS2)
+    return clamp(phi, -p.bank_limit_rad, p.bank_limit_rad)
 
 
 @njit(cache=True)
@@ -167,15 +163,15 @@ def l1_leg(
         nu = _wrap_pi(brg_b - course)  # overshot B: come back to it
     else:
         nu2 = _wrap_pi(track - course)
-        nu1 = math.asin(_clamp(-xt / l1, -CAPTURE_SIN_MAX, CAPTURE_SIN_MAX))
+        nu1 = math.asin(clamp(-xt / l1, -CAPTURE_SIN_MAX, CAPTURE_SIN_MAX))
         if p.xtrack_i <= 0.0:
             state[XTRACK_I_STATE] = 0.0
         elif abs(nu1) < XTRACK_I_WINDOW_RAD:
             integ = state[XTRACK_I_STATE] + nu1 * p.xtrack_i * dt
-            state[XTRACK_I_STATE] = _clamp(integ, -XTRACK_I_MAX_RAD, XTRACK_I_MAX_RAD)
+            state[XTRACK_I_STATE] = clamp(integ, -XTRACK_I_MAX_RAD, XTRACK_I_MAX_RAD)
         nu = nu1 + state[XTRACK_I_STATE] + nu2
     nu = _prevent_indecision(state, nu, brg_b, course)
-    nu = _clamp(nu, -0.5 * math.pi, 0.5 * math.pi)
+    nu = clamp(nu, -0.5 * math.pi, 0.5 * math.pi)
     lat_acc = 4.0 * p.damping * p.damping * vg * vg / l1 * math.sin(nu)
     state[CIRCLE_CAPTURED] = 0.0
     return bank_from_lateral_accel(p, lat_acc), lat_acc, xt, remaining
@@ -242,7 +238,7 @@ def l1_loiter(
     xvel = un * ve - ue * vn  # tangential ground speed, + clockwise
     lvel = -(vn * un + ve * ue)  # radial ground speed, + inbound
     nu = _prevent_indecision(state, math.atan2(xvel, lvel), brg + math.pi, course)
-    nu = _clamp(nu, -0.5 * math.pi, 0.5 * math.pi)
+    nu = clamp(nu, -0.5 * math.pi, 0.5 * math.pi)
     acc_cap = k_l1 * vg * vg / l1 * math.sin(nu)
 
     # Circle: PD on the radial error plus the centripetal acceleration.

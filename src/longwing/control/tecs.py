@@ -50,7 +50,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-GRAVITY_MPS2 = 9.80665
+from longwing.geo.constants import G0_MPS2
+from longwing.mathx import clamp
+
 MIN_TAS_MPS = 3.0
 UNDERSPEED_ENTER = 0.9  # fraction of the minimum airspeed
 UNDERSPEED_EXIT = 1.15
@@ -104,11 +106,6 @@ def new_tecs_state() -> np.ndarray:
 
 
 @njit(cache=True)
-def _clamp(x: float, lo: float, hi: float) -> float:
-    return min(hi, max(lo, x))
-
-
-@njit(cache=True)
 def tecs_reset(
     state: np.ndarray,
     p: TecsParams,
@@ -132,10 +129,10 @@ def tecs_reset(
     state[SINK_SCALER] = 1.0
     state[INTEG_THR] = throttle - p.thr_cruise
     state[LAST_THR] = p.thr_cruise
-    state[INTEG_SEB] = theta_rad * tas * GRAVITY_MPS2
+    state[INTEG_SEB] = theta_rad * tas * G0_MPS2
     state[LAST_PITCH] = theta_rad
     state[PITCH_DEM_UNC] = theta_rad
-    state[SKE_WEIGHT] = _clamp(p.spd_weight, 0.0, 2.0)
+    state[SKE_WEIGHT] = clamp(p.spd_weight, 0.0, 2.0)
     state[UNDERSPEED_T] = UNDERSPEED_HOLD_S
 
 
@@ -162,14 +159,14 @@ def _update_speed_demand(
     """Rate-limit the TAS demand; return the demanded rate (m/s^2)."""
     if state[UNDERSPEED] > 0.0:
         tas_dem = tas_min
-    tas_dem = _clamp(tas_dem, tas_min, tas_max)
+    tas_dem = clamp(tas_dem, tas_min, tas_max)
     state[TAS_DEM] = tas_dem
     v = state[TAS_STATE]
     rate_max = 0.5 * stedot_max / v
     rate_min = 0.5 * stedot_min / v
     prev = state[TAS_DEM_ADJ]
-    rate = _clamp((tas_dem - prev) / dt, rate_min, rate_max)
-    state[TAS_DEM_ADJ] = _clamp(prev + rate * dt, tas_min, tas_max)
+    rate = clamp((tas_dem - prev) / dt, rate_min, rate_max)
+    state[TAS_DEM_ADJ] = clamp(prev + rate * dt, tas_min, tas_max)
     a = dt / (dt + time_const_s)
     state[TAS_RATE_DEM_LPF] += a * (rate - state[TAS_RATE_DEM_LPF])
     return rate
@@ -180,7 +177,7 @@ def _update_height_demand(state: np.ndarray, p: TecsParams, dt: float, hgt_dem: 
     climb = p.climb_max_mps * state[CLIMB_SCALER]
     sink = p.sink_max_mps * state[SINK_SCALER]
     ltd = state[HDEM_RATE_LTD]
-    state[HDEM_RATE_LTD] = _clamp(hgt_dem, ltd - sink * dt, ltd + climb * dt)
+    state[HDEM_RATE_LTD] = clamp(hgt_dem, ltd - sink * dt, ltd + climb * dt)
     tc = max(p.hdem_tconst_s, dt)
     coef = dt / (dt + tc)
     state[HRATE_DEM] = (state[HDEM_RATE_LTD] - state[HDEM_LPF]) / tc
@@ -227,17 +224,17 @@ def _update_throttle(
         thr_range = p.thr_max - p.thr_min
         k_ste2thr = thr_range / (p.time_const_s * (stedot_max - stedot_min))
         c = math.cos(phi_rad)
-        stedot_ff = stedot_dem + p.rll2thr * (1.0 / _clamp(c * c, 0.1, 1.0) - 1.0)
+        stedot_ff = stedot_dem + p.rll2thr * (1.0 / clamp(c * c, 0.1, 1.0) - 1.0)
         ff = p.thr_cruise + stedot_ff / (stedot_max - stedot_min) * thr_range
         thr = (ste_err + stedot_err * p.thr_damp) * k_ste2thr + ff
         max_amp = 0.5 * (p.thr_max - max(p.thr_min, 0.0))
-        i_max = _clamp(p.thr_max - thr + 0.1, -max_amp, max_amp)
-        i_min = _clamp(p.thr_min - thr - 0.1, -max_amp, max_amp)
+        i_max = clamp(p.thr_max - thr + 0.1, -max_amp, max_amp)
+        i_min = clamp(p.thr_min - thr - 0.1, -max_amp, max_amp)
         integ = state[INTEG_THR] + ste_err * p.integ_gain * dt * k_ste2thr
-        state[INTEG_THR] = _clamp(integ, i_min, i_max)
+        state[INTEG_THR] = clamp(integ, i_min, i_max)
         if p.thr_slew_per_s > 0.0:
             step = p.thr_slew_per_s * dt
-            thr = _clamp(thr, state[LAST_THR] - step, state[LAST_THR] + step)
+            thr = clamp(thr, state[LAST_THR] - step, state[LAST_THR] + step)
         state[LAST_THR] = thr
         thr += state[INTEG_THR]
     if thr > p.thr_max:
@@ -256,24 +253,24 @@ def _update_pitch(
     state: np.ndarray, p: TecsParams, dt: float, spe_dem: float, ske_dem: float,
     spe_est: float, ske_est: float, spedot: float, skedot: float,
 ) -> float:  # fmt: skip
-    w_k = 2.0 if state[UNDERSPEED] > 0.0 else _clamp(p.spd_weight, 0.0, 2.0)
+    w_k = 2.0 if state[UNDERSPEED] > 0.0 else clamp(p.spd_weight, 0.0, 2.0)
     state[SKE_WEIGHT] = w_k
     w_p = min(2.0 - w_k, 1.0)
     w_k = min(w_k, 1.0)
     tc = p.time_const_s
     seb_err = (spe_dem * w_p - ske_dem * w_k) - (spe_est * w_p - ske_est * w_k)
-    sebdot_dem = state[HRATE_DEM] * GRAVITY_MPS2 * w_p + seb_err / tc
-    lo = -p.sink_max_mps * GRAVITY_MPS2
-    hi = p.climb_max_mps * GRAVITY_MPS2
+    sebdot_dem = state[HRATE_DEM] * G0_MPS2 * w_p + seb_err / tc
+    lo = -p.sink_max_mps * G0_MPS2
+    hi = p.climb_max_mps * G0_MPS2
     state[SEB_CLIP] = 1.0 if sebdot_dem > hi else (-1.0 if sebdot_dem < lo else 0.0)
-    sebdot_dem = _clamp(sebdot_dem, lo, hi)
+    sebdot_dem = clamp(sebdot_dem, lo, hi)
     sebdot_err = sebdot_dem - (spedot * w_p - skedot * w_k)
     total = sebdot_dem + sebdot_err * p.ptch_damp
-    gain_inv = state[TAS_STATE] * GRAVITY_MPS2
+    gain_inv = state[TAS_STATE] * G0_MPS2
     i_min = gain_inv * (p.pitch_min_rad - PITCH_INTEG_MARGIN_RAD) - total
     i_max = gain_inv * (p.pitch_max_rad + PITCH_INTEG_MARGIN_RAD) - total
     span = i_max - i_min
-    delta = _clamp(sebdot_err * p.integ_gain * dt, -0.1 * span, 0.1 * span)
+    delta = clamp(sebdot_err * p.integ_gain * dt, -0.1 * span, 0.1 * span)
     unc = (total + state[INTEG_SEB] + delta + state[INTEG_KE]) / gain_inv
     if (unc > p.pitch_max_rad and delta > 0.0) or (unc < p.pitch_min_rad and delta < 0.0):
         fade = 1.0 - dt / (dt + tc)  # saturating: let the integrators fade out
@@ -282,14 +279,14 @@ def _update_pitch(
     else:
         state[INTEG_SEB] += delta
         state[INTEG_KE] += (ske_est - ske_dem) * w_k * dt / tc
-    state[INTEG_SEB] = _clamp(state[INTEG_SEB], i_min, i_max)
+    state[INTEG_SEB] = clamp(state[INTEG_SEB], i_min, i_max)
     ke_lim = 0.25 * (p.pitch_max_rad - p.pitch_min_rad) * gain_inv
-    state[INTEG_KE] = _clamp(state[INTEG_KE], -ke_lim, ke_lim)
+    state[INTEG_KE] = clamp(state[INTEG_KE], -ke_lim, ke_lim)
     unc = (total + state[INTEG_SEB] + state[INTEG_KE]) / gain_inv
     state[PITCH_DEM_UNC] = unc
-    pitch = _clamp(unc, p.pitch_min_rad, p.pitch_max_rad)
+    pitch = clamp(unc, p.pitch_min_rad, p.pitch_max_rad)
     incr = dt * p.vert_acc_mps2 / state[TAS_STATE]
-    pitch = _clamp(pitch, state[LAST_PITCH] - incr, state[LAST_PITCH] + incr)
+    pitch = clamp(pitch, state[LAST_PITCH] - incr, state[LAST_PITCH] + incr)
     state[LAST_PITCH] = pitch
     return pitch
 
@@ -316,7 +313,7 @@ def tecs_update(
     force (m/s^2, accelerometer); pitch and bank (rad). Internals (filtered airspeed, demands
     in use, integrators, flags) are readable in ``state`` at the named indices.
     """
-    g = GRAVITY_MPS2
+    g = G0_MPS2
     _update_speed(state, p, dt, tas_mps, ax_mps2 - g * math.sin(theta_rad))
     c = max(abs(math.cos(phi_rad)), 0.1)
     tas_min = p.airspeed_min_mps * eas2tas
@@ -342,8 +339,8 @@ def tecs_update(
     # Total energy -> throttle (potential error limited so as not to over/underspeed).
     spe_err_max = max(ske_est - 0.5 * tas_min * tas_min, 0.0)
     spe_err_min = min(ske_est - 0.5 * tas_max * tas_max, 0.0)
-    ste_err = _clamp(spe_dem - spe_est, spe_err_min, spe_err_max) + ske_dem - ske_est
-    stedot_dem = _clamp((spe_dem - spe_est) / p.time_const_s + skedot_dem, stedot_min,
+    ste_err = clamp(spe_dem - spe_est, spe_err_min, spe_err_max) + ske_dem - ske_est
+    stedot_dem = clamp((spe_dem - spe_est) / p.time_const_s + skedot_dem, stedot_min,
                         stedot_max)  # fmt: skip
     coef = min(2.0 * dt, 1.0)  # 0.5 s low-pass on the energy-rate error
     err = stedot_dem - spedot - skedot

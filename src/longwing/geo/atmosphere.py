@@ -10,9 +10,10 @@ import math
 
 from numba import njit
 
+from longwing.geo.constants import G0_MPS2  # the ISA's standard gravity
+
 R_STAR = 8.31432  # J/(mol K), the 1976 standard's gas constant
 M0_KG_PER_MOL = 0.0289644
-G0_MPS2 = 9.80665
 R_AIR = R_STAR / M0_KG_PER_MOL  # 287.053 J/(kg K)
 GAMMA_AIR = 1.4
 R0_GEOPOTENTIAL_M = 6356766.0

@@ -40,8 +40,8 @@ from enum import StrEnum
 from geographiclib.geodesic import Geodesic
 
 from longwing.airframe.params import AeroParams
+from longwing.geo.constants import G0_MPS2
 
-G0_MPS2 = 9.80665
 FUEL_CHECK_S = 30.0  # the fuel-to-home estimate is refreshed this often
 
 

@@ -22,8 +22,9 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from longwing.geo.constants import G0_MPS2
+
 DEG = math.pi / 180.0
-G0_MPS2 = 9.80665
 
 
 class SensorParams(NamedTuple):
