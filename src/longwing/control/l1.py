@@ -39,7 +39,7 @@ from numba import njit
 
 from longwing.geo.constants import G0_MPS2
 from longwing.geo.legs import LegFrame, leg_frame, leg_track, loiter_geometry, target_bearing
-from longwing.mathx import clamp
+from longwing.mathx import clamp, wrap_pi_atan2
 
 CAPTURE_SIN_MAX = math.sqrt(0.5)  # sin(45 deg): the track capture angle limit
 XTRACK_I_WINDOW_RAD = math.radians(5.0)
@@ -75,11 +75,6 @@ def l1_reset(state: np.ndarray) -> None:
 
 
 @njit(cache=True)
-def _wrap_pi(a: float) -> float:
-    return math.atan2(math.sin(a), math.cos(a))
-
-
-@njit(cache=True)
 def _ground(vn: float, ve: float, fallback_course: float) -> tuple[float, float, float, float]:
     """Ground speed (>= 0.1 m/s) and its north/east components, and the course (rad)."""
     vg = math.hypot(vn, ve)
@@ -95,7 +90,7 @@ def _prevent_indecision(state: np.ndarray, nu: float, target_brg: float, course:
     if (
         abs(nu) > NU_INDECISION_RAD
         and abs(last) > NU_INDECISION_RAD
-        and abs(_wrap_pi(target_brg - course)) > math.radians(120.0)
+        and abs(wrap_pi_atan2(target_brg - course)) > math.radians(120.0)
         and nu * last < 0.0
     ):
         nu = last
@@ -158,11 +153,11 @@ def l1_leg(
         brg_a, dist_a = target_bearing(px, py, pz, ax, ay, az)
         behind_a = behind_leg_start(along, dist_a, l1)
     if behind_a:
-        nu = _wrap_pi(brg_a - course)  # well behind A: fly to A first
+        nu = wrap_pi_atan2(brg_a - course)  # well behind A: fly to A first
     elif along > f.length_m + PAST_B_S * vg:
-        nu = _wrap_pi(brg_b - course)  # overshot B: come back to it
+        nu = wrap_pi_atan2(brg_b - course)  # overshot B: come back to it
     else:
-        nu2 = _wrap_pi(track - course)
+        nu2 = wrap_pi_atan2(track - course)
         nu1 = math.asin(clamp(-xt / l1, -CAPTURE_SIN_MAX, CAPTURE_SIN_MAX))
         if p.xtrack_i <= 0.0:
             state[XTRACK_I_STATE] = 0.0

@@ -48,6 +48,7 @@ from typing import NamedTuple
 from numba import njit
 
 from longwing.geo.wgs84 import A_M, B_M, E2, ecef_to_geodetic_fast, radii_of_curvature
+from longwing.mathx import wrap_pi_atan2
 
 
 class LegFrame(NamedTuple):
@@ -90,11 +91,6 @@ def _cross(
     ax: float, ay: float, az: float, bx: float, by: float, bz: float
 ) -> tuple[float, float, float]:
     return ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx
-
-
-@njit(cache=True)
-def _wrap_pi(a: float) -> float:
-    return math.atan2(math.sin(a), math.cos(a))
 
 
 @njit(cache=True)
@@ -184,7 +180,7 @@ def leg_frame(ax: float, ay: float, az: float, bx: float, by: float, bz: float) 
                  c0, c2, c4, c6, 0.0, 0.0, 0.0)  # fmt: skip
     beta_a = _beta(f, fax, fay, faz)
     beta_b = _beta(f, fbx, fby, fbz)
-    length = _arc(f, beta_a, _wrap_pi(beta_b - beta_a))
+    length = _arc(f, beta_a, wrap_pi_atan2(beta_b - beta_a))
     return LegFrame(nx, ny, nz, delta, e1x, e1y, e1z, e2x, e2y, e2z, t0, a_s, b_s,
                     c0, c2, c4, c6, beta_a, beta_b, length)  # fmt: skip
 
@@ -195,7 +191,7 @@ def leg_track_foot(
 ) -> tuple[float, float, float, float]:
     """:func:`leg_track` for a footpoint F on the ellipsoid with unit normal u (up)."""
     beta_p = _beta(f, fx, fy, fz)
-    along = _arc(f, f.beta_a, _wrap_pi(beta_p - f.beta_a))
+    along = _arc(f, f.beta_a, wrap_pi_atan2(beta_p - f.beta_a))
     remaining = f.length_m - along
 
     # Closest point of the track (on the ellipsoid) and the track direction there: normal

@@ -34,6 +34,7 @@ import numpy as np
 from numba import njit
 
 from longwing.geo.wgs84 import radii_of_curvature
+from longwing.mathx import wrap_pi_upper
 from longwing.sensors.params import SensorParams
 
 N_GNSS_NOISE = 6
@@ -60,12 +61,6 @@ def gnss_reset(buf: np.ndarray) -> None:
     """Empty the buffer (e.g. after a reposition) without reallocating it."""
     buf[0, 0] = 0.0
     buf[0, 1] = 0.0
-
-
-@njit(cache=True)
-def _wrap_pi(a: float) -> float:
-    """Angle wrapped to (-pi, pi]."""
-    return math.pi - (math.pi - a) % (2.0 * math.pi)
 
 
 @njit(cache=True)
@@ -121,7 +116,7 @@ def gnss_delayed_truth(
         r0 = buf[1 + i0]
         if r0[0] <= t_query:
             w = (t_query - r0[0]) / (r1[0] - r0[0])
-            lon = _wrap_pi(r0[2] + w * _wrap_pi(r1[2] - r0[2]))
+            lon = wrap_pi_upper(r0[2] + w * wrap_pi_upper(r1[2] - r0[2]))
             return (
                 True,
                 r0[1] + w * (r1[1] - r0[1]),
@@ -161,7 +156,7 @@ def gnss_sample(
     return (
         True,
         lat_n,
-        _wrap_pi(lon_n),
+        wrap_pi_upper(lon_n),
         alt + p.gnss_pos_sigma_v_m * noise6[2],
         vn + sv * noise6[3],
         ve + sv * noise6[4],
