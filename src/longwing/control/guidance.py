@@ -28,7 +28,7 @@ from longwing.control.l1 import L1Params, l1_leg, l1_loiter, waypoint_reached
 from longwing.control.landing import glide_slope_alt_m
 from longwing.control.takeoff import takeoff_bank_rad, takeoff_done
 from longwing.geo.legs import LegFrame, leg_frame, loiter_geometry
-from longwing.mathx import clamp
+from longwing.mathx import clamp, wrap_pi
 
 
 @njit(cache=True)
@@ -54,7 +54,7 @@ def loiter_progress(loiter, captured: bool, brg_rad: float, direction: float, t_
         loiter.brg_rad = brg_rad
         loiter.angle_rad = 0.0
     elif loiter.captured:
-        d = (brg_rad - loiter.brg_rad + math.pi) % (2.0 * math.pi) - math.pi
+        d = wrap_pi(brg_rad - loiter.brg_rad)
         loiter.angle_rad += d * (1.0 if direction >= 0.0 else -1.0)
         loiter.brg_rad = brg_rad
 

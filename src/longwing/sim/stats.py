@@ -27,6 +27,7 @@ from numba import njit
 from longwing.control import target as tg
 from longwing.geo.legs import leg_frame, leg_track
 from longwing.geo.wgs84 import geodetic_to_ecef
+from longwing.mathx import wrap_pi
 
 CAPTURE_XTRACK_M = 10.0
 CAPTURE_COURSE_RAD = math.radians(10.0)
@@ -45,7 +46,7 @@ def _leg_errors(tgt: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: np.ndarr
     for i in range(n):
         px, py, pz = geodetic_to_ecef(lat[i], lon[i], alt[i])
         xt[i], _, _, trk = leg_track(f, px, py, pz)
-        crs[i] = (math.atan2(ve[i], vn[i]) - trk + math.pi) % (2.0 * math.pi) - math.pi
+        crs[i] = wrap_pi(math.atan2(ve[i], vn[i]) - trk)
     return xt, crs
 
 
