@@ -42,6 +42,7 @@ from longwing.control.takeoff import takeoff_commands
 from longwing.control.tecs import tecs_reset, tecs_update
 from longwing.estimation.ekf import EkfParams, ekf_gust_sigma
 from longwing.geo.atmosphere import isa
+from longwing.geo.rotation import quat_rotate
 from longwing.geo.wgs84 import ecef_to_geodetic_fast, ecef_to_ned_sc, geodetic_to_ecef
 from longwing.mathx import clamp
 from longwing.physics.actuators import actuator_step
@@ -55,7 +56,6 @@ from longwing.physics.rigidbody import (
     body_rates_rel_earth,
     rk4_step,
 )
-from longwing.physics.rotation import quat_rotate
 from longwing.physics.specific_force import specific_force_body
 from longwing.physics.state import FUEL, PX, QW, VX, WP
 from longwing.physics.turbulence import dryden_advance, dryden_coefficients, mil8785c_intensity

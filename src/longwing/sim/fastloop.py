@@ -14,6 +14,7 @@ from numba import njit
 
 from longwing.airframe.params import ActuatorParams, AeroParams, MassParams, PropulsionParams
 from longwing.control.holds import HoldGains, hold_step
+from longwing.geo.rotation import quat_rotate
 from longwing.geo.wgs84 import ecef_to_geodetic, ecef_to_geodetic_fast, ecef_to_ned_sc
 from longwing.physics.actuators import actuator_step
 from longwing.physics.aero import air_data
@@ -25,7 +26,6 @@ from longwing.physics.rigidbody import (
     derivatives,
     rk4_step,
 )
-from longwing.physics.rotation import quat_rotate
 from longwing.physics.state import FUEL, PX, QW, VX
 from longwing.physics.turbulence import dryden_step, mil8785c_intensity
 from longwing.physics.wind import steady_wind_ned

@@ -11,11 +11,11 @@ import numpy as np
 
 from longwing.airframe.params import Airframe
 from longwing.estimation.ekf import EkfParams
+from longwing.geo.rotation import dcm_to_quat, euler_to_dcm
 from longwing.geo.wgs84 import OMEGA_EARTH_RADPS, geodetic_to_ecef, ned_to_ecef_dcm
 from longwing.mission.failsafe import FailsafeSettings
 from longwing.mission.manager import MissionEvent, MissionManager, MissionSettings
 from longwing.mission.model import Mission
-from longwing.physics.rotation import dcm_to_quat, euler_to_dcm
 from longwing.physics.state import FUEL, N_STATE, POS, QUAT, RATES
 from longwing.physics.trim import TrimCondition, trim_on_ellipsoid
 from longwing.physics.turbulence import Turbulence
