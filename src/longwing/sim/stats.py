@@ -33,6 +33,7 @@ CAPTURE_XTRACK_M = 10.0
 CAPTURE_COURSE_RAD = math.radians(10.0)
 CAPTURE_ALT_M = 5.0
 WIND_KNOWN_SIGMA_MPS = 1.0
+BATCH_ROWS = 4096  # rows counted at once (a few minutes of flight at 10 Hz)
 
 
 @njit(cache=True)
@@ -72,15 +73,35 @@ class FlightStats:
         self.spd = [0.0, 0]
         self.nav = [0.0, 0, 0.0]
         self.wind_err = [0.0, 0]
+        # rows of the present target not yet counted: summed in batches, not per chunk
+        self._pending: list[np.ndarray] = []
+        self._n_pending = 0
+        self._tgt = None
 
     def add(self, rows: np.ndarray, tgt: np.ndarray, target_id: int) -> None:
         """Rows (kernel units) flown under target ``tgt`` (id: a new id clears the per-target
-        capture)."""
+        capture). Copied and counted in batches."""
         if rows.shape[0] == 0:
             return
         if target_id != self.target_id:
+            self._flush()
+        self._pending.append(np.array(rows))
+        self._n_pending += rows.shape[0]
+        self._tgt = tgt.copy()
+        if target_id != self.target_id:
             self.target_id = target_id
             self.leg_cap = self.alt_cap = False
+        if self._n_pending >= BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._n_pending:
+            rows = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
+            self._pending = []
+            self._n_pending = 0
+            self._count(rows, self._tgt)
+
+    def _count(self, rows: np.ndarray, tgt: np.ndarray) -> None:
         c = self.col
         lat, lon, alt = rows[:, c["lat_rad"]], rows[:, c["lon_rad"]], rows[:, c["alt_m"]]
         kind = int(tgt[tg.KIND])
@@ -121,6 +142,8 @@ class FlightStats:
                 self.wind_err[1] += int(dn.size)
 
     def summary(self) -> dict:
+        self._flush()
+
         def rms(acc) -> float | None:
             return math.sqrt(acc[0] / acc[1]) if acc[1] > 0 else None
 
