@@ -11,6 +11,7 @@ from longwing.airframe.loader import load_airframe
 from longwing.physics.actuators import actuator_step
 from longwing.physics.turbulence import Turbulence
 from longwing.sim import fastloop as fl
+from longwing.sim.events import EV_NONE
 from longwing.sim.openloop import OpenLoopScenario, simulate_open_loop
 
 AF = load_airframe("aerosonde")
@@ -55,7 +56,7 @@ def test_heading_change_is_flown_within_bank_limit():
         AF.mass, AF.prop, AF.ground, AF.actuators, HoldGains(), 0.0, 0.01, 0, 12000, 100, log, 0.0,
     )  # fmt: skip
     log = log[:n]
-    assert ev == fl.EV_NONE
+    assert ev == EV_NONE
     assert np.max(np.abs(log[:, COL["roll_rad"]])) < math.radians(31.0)
     assert np.max(np.abs(log[:, COL["roll_rad"]])) > math.radians(20.0)
     assert math.degrees(log[-1, COL["yaw_rad"]]) == pytest.approx(90.0, abs=1.0)

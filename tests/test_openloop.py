@@ -14,6 +14,7 @@ from longwing.physics.trim import TrimCondition, trim_on_ellipsoid
 from longwing.physics.turbulence import Turbulence, new_turb_state
 from longwing.physics.wind import WindField, parse_wind
 from longwing.sim import fastloop as fl
+from longwing.sim.events import EV_NONE
 from longwing.sim.openloop import OpenLoopScenario, simulate_open_loop
 
 AF = load_airframe("aerosonde")
@@ -112,7 +113,7 @@ def test_breguet_range_constant_lift_to_drag():
             HoldGains(gravity_mps2=tr.gravity_mps2), step * dt, dt, step, chunk, 10**9, log,
             distance,
         )  # fmt: skip
-        assert ev == fl.EV_NONE
+        assert ev == EV_NONE
         step += done
     m1 = AF.mass.dry_mass_kg + x[13]
     g = tr.gravity_mps2

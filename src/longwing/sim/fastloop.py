@@ -29,11 +29,7 @@ from longwing.physics.rigidbody import (
 from longwing.physics.state import FUEL, PX, QW, VX
 from longwing.physics.turbulence import dryden_step, mil8785c_intensity
 from longwing.physics.wind import steady_wind_ned
-
-EV_NONE = 0
-EV_FUEL_EXHAUSTED = 1
-EV_GROUND = 2
-EV_NONFINITE = 3
+from longwing.sim.events import EV_FUEL_EXHAUSTED, EV_GROUND_CONTACT, EV_NONE, EV_NONFINITE
 
 # Log columns (kernel units: SI, radians). The run writer converts to file units.
 LOG_COLUMNS = (
@@ -181,7 +177,7 @@ def run_chunk(
             return k + 1, EV_NONFINITE, n_logged, distance_m
         h, sl, cl, so, co = ecef_to_geodetic_fast(x[PX], x[PX + 1], x[PX + 2])
         if h <= ground_alt_m:
-            return k + 1, EV_GROUND, n_logged, distance_m
+            return k + 1, EV_GROUND_CONTACT, n_logged, distance_m
         if had_fuel and x[FUEL] <= 0.0:
             return k + 1, EV_FUEL_EXHAUSTED, n_logged, distance_m
     return n_steps, EV_NONE, n_logged, distance_m

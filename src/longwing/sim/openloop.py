@@ -18,14 +18,15 @@ from longwing.physics.state import FUEL, PX
 from longwing.physics.trim import TrimCondition, TrimResult, trim_on_ellipsoid
 from longwing.physics.turbulence import Turbulence, new_turb_state, turbulence_noise
 from longwing.physics.wind import WindField, steady_wind_ned
+from longwing.sim import events as ev_
 from longwing.sim import fastloop as fl
 
 CHUNK_S = 60.0
 
 EVENT_NAMES = {
-    fl.EV_FUEL_EXHAUSTED: "fuel_exhausted",
-    fl.EV_GROUND: "ground_contact",
-    fl.EV_NONFINITE: "non_finite_state",
+    ev_.EV_FUEL_EXHAUSTED: "fuel_exhausted",
+    ev_.EV_GROUND_CONTACT: "ground_contact",
+    ev_.EV_NONFINITE: "non_finite_state",
 }
 
 
@@ -146,11 +147,11 @@ def simulate_open_loop(
         )  # fmt: skip
         logs.append(log[:n_logged])
         step += done
-        if ev != fl.EV_NONE:
+        if ev != ev_.EV_NONE:
             lat, lon, h = ecef_to_geodetic(x[PX], x[PX + 1], x[PX + 2])
             events.append(SimEvent(step * sc.dt_s, EVENT_NAMES[ev], math.degrees(lat),
                                    math.degrees(lon), h))  # fmt: skip
-            stop = ev in (fl.EV_GROUND, fl.EV_NONFINITE)
+            stop = ev in (ev_.EV_GROUND_CONTACT, ev_.EV_NONFINITE)
         if progress is not None:
             progress(step * sc.dt_s, float(x[FUEL]), distance_m)
     full_log = np.concatenate(logs) if logs else np.zeros((0, fl.N_LOG))
