@@ -135,11 +135,10 @@ def test_sim_failure_keeps_previous_result(monkeypatch, capsys, tmp_path):
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(rf.pq, "write_table", boom)
-    with pytest.raises(OSError):
-        rf.write_run_folder(
-            out_dir, pq.read_table(out_dir / "log.parquet"), {"x": 1}, [], kind="sim"
-        )
+    monkeypatch.setattr(rf, "dumps", boom)  # the new summary cannot be written
+    with pytest.raises(OSError), rf.RunStage(out_dir, "sim") as stage:
+        (stage.path / "log.parquet").write_bytes(b"partial")
+        stage.commit({"x": 1}, [], {})
     assert (out_dir / "summary.json").read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
 

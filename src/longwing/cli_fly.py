@@ -257,7 +257,9 @@ class _stage:
         if isinstance(exc, OSError):
             raise UsageFailure(f"--out {self.out_dir}: cannot write the run folder: "
                                f"{exc.strerror or exc}") from None  # fmt: skip
-        if exc is not None and type(exc).__name__ == "OutputError":
+        from longwing.logs.outputs import OutputError
+
+        if isinstance(exc, OutputError):  # the path changed under us during the flight
             raise UsageFailure(str(exc)) from None
         return False
 

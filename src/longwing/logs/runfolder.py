@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from longwing.logs.logfile import file_name
 from longwing.logs.outputs import MARKER, check_run_dir, marker_text
@@ -104,18 +103,3 @@ class RunStage:
             raise
         self.committed = True
         return out
-
-
-def write_run_folder(
-    out_dir: Path,
-    log: pa.Table,
-    summary: dict,
-    events: Sequence[dict],
-    extra_files: dict[str, str | bytes] | None = None,
-    kind: str = "fly",
-) -> Path:
-    """A whole run folder at once (the log given as a table); returns its path. OutputError
-    if the path holds anything but a longwing run folder of ``kind``."""
-    with RunStage(out_dir, kind) as stage:
-        pq.write_table(log, stage.path / "log.parquet", compression="zstd")
-        return stage.commit(summary, events, extra_files or {})
