@@ -649,3 +649,13 @@ def test_fuzz_param_messages_never_raise_or_corrupt():
                 assert changed <= {msg.param_id}
     assert min(counts.values()) > 500, counts
     assert counts["accepted"] > 3000, counts
+
+
+def test_param_type_codes_are_mavlinks():
+    """The MAV_PARAM_TYPE values written out in params.py are the dialect's (pymavlink)."""
+    from longwing.mavlink import params
+
+    spec = {v.name.removeprefix("MAV_PARAM_TYPE_"): k
+            for k, v in mavlink2.enums["MAV_PARAM_TYPE"].items() if k != 11}  # fmt: skip
+    assert {name: getattr(params, name) for name in spec} == spec
+    assert dict(params.TYPE_NAMES) == {k: n for n, k in spec.items()}

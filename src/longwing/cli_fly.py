@@ -31,6 +31,7 @@ out = Console()
 COLD_COMPILE_S = 60  # measured: a first flight on an empty numba cache, 2-core machine
 COMPILE_NOTE = f"compiling flight kernels (one time, about {COLD_COMPILE_S} s)"
 RERUN_OPTIONS = ("out_dir", "as_json", "rerun")  # the options --rerun may be given with
+PLOT_ROWS = 20_000  # the report plots 20,000-40,000 rows of the log (every k-th)
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,10 @@ def run_fly(args: FlyArgs, out_dir: Path, as_json: bool, rerun_of: Path | None =
     folder's staging folder during the flight; everything else is written at the end."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from longwing.io.memory import release_freed_memory
     from longwing.logs.logfile import LogWriter
     from longwing.logs.outputs import check_run_dir
+    from longwing.logs.report import PLOT_COLUMNS
     from longwing.sim import closedloop as cl
     from longwing.sim.runner import Flight
 
@@ -201,7 +204,8 @@ def run_fly(args: FlyArgs, out_dir: Path, as_json: bool, rerun_of: Path | None =
     if cold:  # every input is good: now say why the first flight waits
         err.print(COMPILE_NOTE)
     with _stage(out_dir, "fly") as stage:
-        writer = LogWriter(stage.path / "log.parquet", cl.LOG_COLUMNS, ("mode", "target"))
+        writer = LogWriter(stage.path / "log.parquet", cl.LOG_COLUMNS, ("mode", "target"),
+                           plot_columns=PLOT_COLUMNS, plot_rows=PLOT_ROWS)  # fmt: skip
         flight.stream_log_to(writer)
         route_km = flight.route_m / 1000.0
         progress = Progress(
@@ -224,7 +228,9 @@ def run_fly(args: FlyArgs, out_dir: Path, as_json: bool, rerun_of: Path | None =
             finally:
                 writer.close()
         res = flight.result()
-        _commit_fly_folder(stage, args, prep, res, rerun_of)
+        del flight  # its buffers are not needed for the report
+        release_freed_memory()
+        _commit_fly_folder(stage, args, prep, res, writer.plot_sample(), rerun_of)
     summary = res.summary
     if as_json:
         from longwing.logs.runfolder import dumps
@@ -264,9 +270,9 @@ class _stage:
         return False
 
 
-def _commit_fly_folder(stage, args: FlyArgs, prep: Prepared, res, rerun_of) -> None:
-    from longwing.logs.logfile import read_columns
-    from longwing.logs.report import PLOT_COLUMNS, render_report
+def _commit_fly_folder(stage, args: FlyArgs, prep: Prepared, res, cols: dict,
+                       rerun_of) -> None:  # fmt: skip
+    from longwing.logs.report import render_report
     from longwing.logs.runfolder import to_file_units
     from longwing.sim import closedloop as cl
 
@@ -285,7 +291,6 @@ def _commit_fly_folder(stage, args: FlyArgs, prep: Prepared, res, rerun_of) -> N
     triggers = to_file_units(cl.TRIGGER_COLUMNS, res.triggers)
     mission_events = [e.as_dict() for e in res.events]
     events = mission_events + [{"kind": "camera_trigger", **row} for row in triggers.to_pylist()]
-    cols = read_columns(stage.path / "log.parquet", PLOT_COLUMNS, max_rows=20_000)
     title = f"longwing fly: {Path(args.mission_file).name}"
     extra = {
         "report.html": render_report(title, cols, summary, mission_events),

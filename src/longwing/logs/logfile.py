@@ -27,6 +27,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from longwing.logs.logsample import LogSample
+
 # Kernel-unit suffix -> (file-unit suffix, factor)
 UNIT_CONVERSIONS = (
     ("_radps", "_dps", 180.0 / math.pi),
@@ -65,6 +67,37 @@ def round_float32(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(a), out, a)
 
 
+def arrow_numbers(values: np.ndarray) -> pa.Array:
+    """A numeric numpy array as an Arrow array, built from its buffer. (``pa.array`` would
+    import pandas, ~45 MB resident, to check for pandas objects.)"""
+    a = np.ascontiguousarray(values)
+    return pa.Array.from_buffers(pa.from_numpy_dtype(a.dtype), len(a), [None, pa.py_buffer(a)])
+
+
+def arrow_strings(values: Sequence[str]) -> pa.Array:
+    """Strings as an Arrow string array, without ``pa.array`` (see :func:`arrow_numbers`)."""
+    data = [v.encode() for v in values]
+    offsets = np.zeros(len(data) + 1, dtype=np.int32)
+    np.cumsum([len(d) for d in data], out=offsets[1:])
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))]
+    return pa.Array.from_buffers(pa.string(), len(data), buffers)
+
+
+def numpy_of(array: pa.Array) -> np.ndarray:
+    """A numeric Arrow array (nulls as NaN) as a numpy copy, read from its buffer
+    (``Array.to_numpy`` would import pandas, see :func:`arrow_numbers`)."""
+    dtype = np.dtype(array.type.to_pandas_dtype())
+    data = array.buffers()[1]
+    out = np.frombuffer(data, dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
+    if array.null_count:
+        out = out.astype(np.float64)
+        bits = np.unpackbits(np.frombuffer(array.buffers()[0], dtype=np.uint8), bitorder="little")
+        valid = bits[array.offset : array.offset + len(array)]
+        out[valid == 0] = np.nan
+        return out
+    return out.copy()
+
+
 def _unit_of(name: str) -> str:
     for unit in ("_kg_per_h", "_mps", "_dps", "_deg", "_kg", "_m", "_s", "_w"):
         if name.endswith(unit):
@@ -74,9 +107,12 @@ def _unit_of(name: str) -> str:
 
 class LogWriter:
     """Append rows (kernel units, ``columns``) to a Parquet file; :meth:`close` finishes it.
-    ``labels`` adds dictionary-encoded string columns given per appended block."""
+    ``labels`` adds dictionary-encoded string columns given per appended block. With
+    ``plot_columns`` (file names) it also keeps a thinned copy of those for plots
+    (:meth:`plot_sample`: at most ~2 x ``plot_rows`` rows, as the file holds them)."""
 
-    def __init__(self, path: Path, columns: Sequence[str], labels: Sequence[str] = ()) -> None:
+    def __init__(self, path: Path, columns: Sequence[str], labels: Sequence[str] = (),
+                 plot_columns: Sequence[str] = (), plot_rows: int = 20_000) -> None:  # fmt: skip
         self.path = Path(path)
         self.columns = tuple(columns)
         self.labels = tuple(labels)
@@ -106,10 +142,14 @@ class LogWriter:
         self._labels: list[tuple[int, tuple[str, ...]]] = []  # (rows, labels) per block
         self._pending = 0
         self.rows = 0
+        keep = [c for c in self.columns if file_name(c)[0] in plot_columns]
+        self._sample = LogSample(self.columns, keep, self.labels, plot_rows) if keep else None
 
     def append(self, rows: np.ndarray, labels: Sequence[str] = ()) -> None:
         """Rows of one block (all with the same ``labels``), copied into the row-group buffer
         (the caller may reuse its array)."""
+        if self._sample is not None:
+            self._sample.add(rows, labels)
         done = 0
         while done < rows.shape[0]:
             n = min(rows.shape[0] - done, ROW_GROUP_ROWS - self._pending)
@@ -130,17 +170,18 @@ class LogWriter:
             _, factor = file_name(c)
             col = data[:, i] * factor if factor != 1.0 else data[:, i]
             if c in INTEGER_COLUMNS:
-                arrays.append(pa.array(np.rint(col).astype(np.int64)))
+                arrays.append(arrow_numbers(np.rint(col).astype(np.int64)))
             elif pa.types.is_float64(f.type):
-                arrays.append(pa.array(np.ascontiguousarray(col)))
+                arrays.append(arrow_numbers(col))
             else:
-                arrays.append(pa.array(round_float32(col)))
+                arrays.append(arrow_numbers(round_float32(col)))
         for k in range(len(self.labels)):
             values = sorted({labels[k] for _, labels in self._labels})
             codes = np.concatenate([
                 np.full(n, values.index(labels[k]), dtype=np.int8) for n, labels in self._labels
             ])  # fmt: skip
-            arrays.append(pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(values)))
+            dictionary = arrow_strings(values)
+            arrays.append(pa.DictionaryArray.from_arrays(arrow_numbers(codes), dictionary))
         self._writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
         self._labels = []
         self._pending = 0
@@ -148,6 +189,22 @@ class LogWriter:
     def close(self) -> None:
         self._flush()
         self._writer.close()
+        self._buf = np.empty((0, len(self.columns)))  # the row-group buffer (6 MB) is done
+
+    def plot_sample(self) -> dict[str, np.ndarray]:
+        """The thinned plot columns by file name, in file units and precision, and the
+        labels (every ``stride``-th row of the file; empty without ``plot_columns``)."""
+        if self._sample is None:
+            return {}
+        out = {}
+        for c, values in self._sample.columns().items():
+            if c in self.labels:
+                out[c] = values
+                continue
+            name, factor = file_name(c)
+            v = values * factor
+            out[name] = v if c in FLOAT64_COLUMNS or c in INTEGER_COLUMNS else round_float32(v)
+        return out
 
     def abort(self) -> None:
         """Close without writing what is pending (the file is then removed by its owner)."""
@@ -174,22 +231,22 @@ def write_log(path: Path, columns: Sequence[str], data: np.ndarray) -> None:
 def read_columns(path: Path, names: Sequence[str], max_rows: int | None = None) -> dict:
     """Columns of a log (those present among ``names``) as numpy arrays, every k-th row so
     that at most ``max_rows`` come back (for plots)."""
-    pf = pq.ParquetFile(path)
+    pf = pq.ParquetFile(path, pre_buffer=False)  # pre-buffering doubles the peak
     present = [n for n in names if n in pf.schema_arrow.names]
     n_rows = pf.metadata.num_rows
     step = 1 if max_rows is None else max(1, n_rows // max_rows)
     parts: dict[str, list[np.ndarray]] = {n: [] for n in present}
     first = 0  # index of the batch's first row in the file
-    for batch in pf.iter_batches(columns=present, batch_size=ROW_GROUP_ROWS):
+    for batch in pf.iter_batches(columns=present, batch_size=ROW_GROUP_ROWS, use_threads=False):
         take = np.arange((-first) % step, batch.num_rows, step)
         first += batch.num_rows
         if take.size == 0:
             continue
         for n in present:
-            col = batch.column(n).take(pa.array(take))
+            col = batch.column(n).take(arrow_numbers(take))
             if pa.types.is_dictionary(col.type):
                 values = np.asarray(col.dictionary.to_pylist(), dtype=object)
-                parts[n].append(values[col.indices.to_numpy(zero_copy_only=False)])
+                parts[n].append(values[numpy_of(col.indices)])
             else:
-                parts[n].append(col.to_numpy(zero_copy_only=False))
+                parts[n].append(numpy_of(col))
     return {n: np.concatenate(p) if p else np.empty(0) for n, p in parts.items()}

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from longwing.logs.logfile import file_name
+from longwing.logs.logfile import arrow_numbers, file_name
 from longwing.logs.outputs import MARKER, check_run_dir, marker_text
 
 
@@ -30,7 +30,7 @@ def to_file_units(columns: Sequence[str], data: np.ndarray) -> pa.Table:
     for i, name in enumerate(columns):
         new, factor = file_name(name)
         names.append(new)
-        arrays.append(pa.array(np.ascontiguousarray(data[:, i] * factor), type=pa.float64()))
+        arrays.append(arrow_numbers(np.asarray(data[:, i] * factor, dtype=np.float64)))
     return pa.Table.from_arrays(arrays, names=names)
 
 

@@ -53,8 +53,6 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from types import MappingProxyType
 
-from pymavlink.dialects.v20 import ardupilotmega as mavlink2
-
 from longwing.airframe.params import Airframe
 from longwing.control.params import MAX_NAME_LEN, PARAMS, default_values, defaults_for
 from longwing.control.params import validate_values as validate_autopilot
@@ -62,16 +60,10 @@ from longwing.mission.failsafe import FailsafeSettings
 from longwing.mission.manager import MissionSettings
 from longwing.mission.planfile import atomic_write_text
 
-UINT8 = mavlink2.MAV_PARAM_TYPE_UINT8
-INT8 = mavlink2.MAV_PARAM_TYPE_INT8
-UINT16 = mavlink2.MAV_PARAM_TYPE_UINT16
-INT16 = mavlink2.MAV_PARAM_TYPE_INT16
-UINT32 = mavlink2.MAV_PARAM_TYPE_UINT32
-INT32 = mavlink2.MAV_PARAM_TYPE_INT32
-UINT64 = mavlink2.MAV_PARAM_TYPE_UINT64
-INT64 = mavlink2.MAV_PARAM_TYPE_INT64
-REAL32 = mavlink2.MAV_PARAM_TYPE_REAL32
-REAL64 = mavlink2.MAV_PARAM_TYPE_REAL64
+# MAVLink's MAV_PARAM_TYPE values (common.xml; tests/test_params.py checks them against
+# pymavlink). Written out so that `longwing fly --param` does not load the MAVLink dialect
+# (11 MB resident).
+UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64, REAL32, REAL64 = range(1, 11)
 
 #: bounds of the integer MAV_PARAM_TYPEs
 INT_BOUNDS: Mapping[int, tuple[int, int]] = MappingProxyType({
@@ -80,10 +72,11 @@ INT_BOUNDS: Mapping[int, tuple[int, int]] = MappingProxyType({
     UINT32: (0, 2**32 - 1), INT32: (-(2**31), 2**31 - 1),
     UINT64: (0, 2**64 - 1), INT64: (-(2**63), 2**63 - 1),
 })  # fmt: skip
-TYPE_NAMES: Mapping[int, str] = MappingProxyType(
-    {k: v.name.removeprefix("MAV_PARAM_TYPE_") for k, v in
-     mavlink2.enums["MAV_PARAM_TYPE"].items() if k in (*INT_BOUNDS, REAL32, REAL64)}
-)  # fmt: skip
+TYPE_NAMES: Mapping[int, str] = MappingProxyType(dict(zip(
+    range(1, 11),
+    ("UINT8", "INT8", "UINT16", "INT16", "UINT32", "INT32", "UINT64", "INT64", "REAL32", "REAL64"),
+    strict=True,
+)))  # fmt: skip
 
 #: MissionSettings field -> the (ArduPlane) parameter name it travels under
 MISSION_ALIASES: Mapping[str, str] = MappingProxyType(
