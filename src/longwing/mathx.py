@@ -27,25 +27,25 @@ import math
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def clamp(v: float, lo: float, hi: float) -> float:
     """``v`` limited to [lo, hi] (callers keep NaN out: min/max do not propagate it)."""
     return min(hi, max(lo, v))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def wrap_pi(a_rad: float) -> float:
     """An angle wrapped to [-pi, pi)."""
     return (a_rad + math.pi) % (2.0 * math.pi) - math.pi
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def wrap_pi_upper(a_rad: float) -> float:
     """An angle wrapped to (-pi, pi]: the upper end included (pi stays pi, -pi becomes pi)."""
     return math.pi - (math.pi - a_rad) % (2.0 * math.pi)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def wrap_pi_atan2(a_rad: float) -> float:
     """An angle wrapped to [-pi, pi] as ``atan2(sin a, cos a)``: a small angle keeps its
     relative precision, and +/-pi keep their sign (the sign of ``sin(a)`` decides)."""

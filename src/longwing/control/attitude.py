@@ -125,7 +125,7 @@ def speed_scalers(p: AttitudeParams, tas_mps: float, eas2tas: float) -> tuple[fl
     return s_eas, s_tas
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _integrate(integ: float, delta: float, u_without_i: float, limit: float, imax: float) -> float:
     """Integrator step with anti-windup: no growth toward a saturated output, |I| <= imax."""
     u = u_without_i + integ
@@ -134,7 +134,7 @@ def _integrate(integ: float, delta: float, u_without_i: float, limit: float, ima
     return clamp(integ + delta, -imax, imax)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _rate_derivative(state: np.ndarray, i_last: int, rate: float, dt: float) -> float:
     """Low-passed derivative of a measured rate (rad/s^2); state[i_last:i_last + 3] holds
     the last rate, the derivative and the validity flag (P_LAST, P_DOT, P_VALID or the Q_

@@ -45,7 +45,7 @@ def target_leg_frame(t: np.ndarray, guid, leg: np.ndarray) -> LegFrame:
                     leg[17], leg[18], leg[19])  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def loiter_progress(loiter, captured: bool, brg_rad: float, direction: float, t_s: float) -> None:
     """Start counting at capture, then integrate the angle turned in the loiter direction."""
     if captured and not loiter.captured:

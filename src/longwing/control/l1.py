@@ -74,7 +74,7 @@ def l1_reset(state: np.ndarray) -> None:
     state[:] = 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _ground(vn: float, ve: float, fallback_course: float) -> tuple[float, float, float, float]:
     """Ground speed (>= 0.1 m/s) and its north/east components, and the course (rad)."""
     vg = math.hypot(vn, ve)
@@ -84,7 +84,7 @@ def _ground(vn: float, ve: float, fallback_course: float) -> tuple[float, float,
     return vg, vn, ve, math.atan2(ve, vn)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _prevent_indecision(state: np.ndarray, nu: float, target_brg: float, course: float) -> float:
     last = state[LAST_NU]
     if (
@@ -105,13 +105,13 @@ def bank_from_lateral_accel(p: L1Params, lat_acc_mps2: float) -> float:
     return clamp(phi, -p.bank_limit_rad, p.bank_limit_rad)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def l1_distance_m(p: L1Params, groundspeed_mps: float) -> float:
     """L1 distance (m) = damping * period * V / pi."""
     return p.damping * p.period_s * groundspeed_mps / math.pi
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def behind_leg_start(along_m: float, dist_a_m: float, l1_m: float) -> bool:
     """True where L1 flies to the leg's start A before the track: farther than ``l1_m``
     from A and behind the 135 deg arc around it (``along_m``, the along-track distance from
@@ -253,7 +253,7 @@ def l1_loiter(
     return bank_from_lateral_accel(p, lat_acc), lat_acc, xerr, state[CIRCLE_CAPTURED] > 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def waypoint_reached(xtrack_m: float, remaining_m: float, radius_m: float) -> bool:
     """True within ``radius_m`` of B, or once past the perpendicular to the track at B
     (remaining <= 0): the acceptance test of pass-through waypoints."""

@@ -56,7 +56,7 @@ def flare_distance_m(
     return min(approach_speed_mps * flare_alt_m / mean_sink, 0.5 * leg_len_m)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def glide_slope_alt_m(
     alt_a_m: float, ground_alt_m: float, flare_alt_m: float, leg_len_m: float,
     flare_dist_m: float, remaining_m: float,
@@ -69,13 +69,13 @@ def glide_slope_alt_m(
     return alt_a_m + frac * (alt_end - alt_a_m)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def approach_speed_mps(speed_mps: float, gust_sigma_mps: float) -> float:
     """The approach airspeed with the gust additive."""
     return speed_mps + min(GUST_ADD_SIGMAS * gust_sigma_mps, GUST_ADD_MAX_MPS)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def flare_due(
     agl_m: float, sink_mps: float, remaining_m: float, flare_alt_m: float, flare_sec_s: float,
     flare_dist_m: float,
@@ -87,7 +87,7 @@ def flare_due(
     return agl_m <= flare_h or near
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def flare_sink_demand(
     agl_m: float, groundspeed_mps: float, remaining_m: float, flare_sink_mps: float
 ) -> float:

@@ -17,7 +17,7 @@ from longwing.mathx import clamp
 LOW_BANK_AGL_M = 10.0  # below this height the bank stays within FLARE_BANK_MAX_RAD
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def takeoff_bank_rad(bank_cmd_rad: float, agl_m: float) -> float:
     """The navigation bank demand, limited near the ground."""
     if agl_m < LOW_BANK_AGL_M:
@@ -25,12 +25,12 @@ def takeoff_bank_rad(bank_cmd_rad: float, agl_m: float) -> float:
     return bank_cmd_rad
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def takeoff_done(alt_m: float, takeoff_alt_m: float) -> bool:
     return alt_m >= takeoff_alt_m - ALT_TOL_M
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def takeoff_commands(
     pitch_cmd_rad: float, bank_cmd_rad: float, on_ground: bool, tas_mps: float,
     rotate_speed_mps: float, climb_pitch_rad: float,

@@ -199,7 +199,7 @@ def _update_height_demand(state: np.ndarray, p: TecsParams, dt: float, hgt_dem: 
     state[HGT_DEM] = h_dem
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _detect_underspeed(state: np.ndarray, dt: float, tas_min: float, hgt_m: float) -> None:
     v = state[TAS_STATE]
     state[UNDERSPEED_T] += dt

@@ -21,7 +21,7 @@ GNSS_FRESH_S = 1.0
 TAS_CONSEC_REJ = channel(CH_TAS, F_N_CONSEC_REJ)  # index in the EKF state
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pitot_failed(xk: np.ndarray, dt_pitot_s: float, wind_known: bool, gnss_age_s: float) -> bool:
     """The pitot has failed: every sample rejected for PITOT_FAIL_S with the wind known and
     GNSS fresh."""
@@ -29,7 +29,7 @@ def pitot_failed(xk: np.ndarray, dt_pitot_s: float, wind_known: bool, gnss_age_s
     return rejected_s >= PITOT_FAIL_S and wind_known and gnss_age_s < GNSS_FRESH_S
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def navigation_airspeed_mps(tas_meas_mps: float, failed: bool, xk: np.ndarray) -> float:
     """The airspeed the autopilot flies on: the pitot's, or synthetic once it has failed."""
     if failed:

@@ -42,7 +42,7 @@ Vec3 = np.ndarray | tuple[float, float, float]  # float64[3] array or a tuple of
 COS_LAT_MIN = 1.0e-4  # |lat| < 89.99 deg keeps the longitude rate finite
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _dcm_nb(xk: np.ndarray) -> tuple[float, float, float, float, float, float, float, float, float]:
     """Row-major C_nb (body -> NED) of the quaternion in ``xk``."""
     q0, q1, q2, q3 = xk[QW], xk[QW + 1], xk[QW + 2], xk[QW + 3]
@@ -59,7 +59,7 @@ def _dcm_nb(xk: np.ndarray) -> tuple[float, float, float, float, float, float, f
     )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _set_quat(xk: np.ndarray, q0: float, q1: float, q2: float, q3: float) -> None:
     n = math.sqrt(q0 * q0 + q1 * q1 + q2 * q2 + q3 * q3)
     if q0 < 0.0:
@@ -70,12 +70,12 @@ def _set_quat(xk: np.ndarray, q0: float, q1: float, q2: float, q3: float) -> Non
     xk[QW + 3] = q3 / n
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _ch(ch: int, field: int) -> int:
     return CH0 + ch * CH_FIELDS + field
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _record(xk: np.ndarray, ch: int, ratio: float, accepted: bool) -> None:
     """Book-keep one fusion attempt of channel ``ch``."""
     xk[_ch(ch, F_TEST_RATIO)] = ratio
@@ -90,7 +90,7 @@ def _record(xk: np.ndarray, ch: int, ratio: float, accepted: bool) -> None:
         xk[_ch(ch, F_N_CONSEC_REJ)] += 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _rejected_for(xk: np.ndarray, ch: int) -> float:
     """Time the channel has been rejected continuously (0 if its last attempt passed), s."""
     if xk[_ch(ch, F_N_CONSEC_REJ)] == 0.0:
@@ -98,20 +98,20 @@ def _rejected_for(xk: np.ndarray, ch: int) -> float:
     return xk[T_S] - xk[_ch(ch, F_T_REJ_START)]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _record_nonfinite(xk: np.ndarray, ch: int) -> None:
     """Book-keep a measurement of channel ``ch`` dropped for a NaN/inf input."""
     xk[_ch(ch, F_N_NONFINITE)] += 1.0
     xk[_ch(ch, F_T_NONFINITE)] = xk[T_S]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _t_gnss_fused(xk: np.ndarray) -> float:
     """Filter time of the last accepted GNSS horizontal position or velocity, s."""
     return max(xk[_ch(CH_GNSS_POS_H, F_T_LAST_OK)], xk[_ch(CH_GNSS_VEL, F_T_LAST_OK)])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _is_dead_reckoning(xk: np.ndarray) -> bool:
     return int(xk[FLAGS]) & FLAG_DEAD_RECKONING != 0
 

@@ -81,7 +81,7 @@ def _constrain(P: np.ndarray) -> None:
     _limit_variances(P)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _zero_cross(P: np.ndarray, i: int, var: float) -> None:
     """Decorrelate error state ``i`` from all others and set its variance."""
     for j in range(N_ERR):

@@ -92,7 +92,7 @@ def ekf_output(
     )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ekf_biases(
     xk: np.ndarray,
 ) -> tuple[float, float, float, float, float, float, float, float, float, float]:
@@ -113,7 +113,7 @@ def ekf_gust_sigma(xk: np.ndarray, tas_mps: float, params: EkfParams) -> float:
     return math.sqrt(_gust_var(xk, AIR_TAS, t_corr, params))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ekf_synthetic_airspeed(xk: np.ndarray) -> float:
     """The filter's true airspeed |v_n - (w_n, w_e, 0)| (m/s): ground velocity minus the
     horizontal wind (vertical wind 0), the prediction the airspeed fusion compares a pitot
@@ -125,7 +125,7 @@ def ekf_synthetic_airspeed(xk: np.ndarray) -> float:
     return math.sqrt(van * van + vae * vae + vad * vad)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def airspeed_consistency(xk: np.ndarray, tas_meas_mps: float) -> float:
     """Measured minus synthetic true airspeed, ``tas_meas_mps - ekf_synthetic_airspeed(xk)``
     (m/s): the airspeed innovation before fusion (call it before

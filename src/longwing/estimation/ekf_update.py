@@ -47,7 +47,7 @@ from longwing.geo.wgs84 import radii_of_curvature
 from longwing.mathx import wrap_pi
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _clear_h(xk: np.ndarray) -> None:
     for i in range(N_ERR):
         xk[SCR_H + i] = 0.0
@@ -65,6 +65,11 @@ def _innov_var(xk: np.ndarray, P: np.ndarray, r_var: float) -> float:
                 if hj != 0.0:
                     s += hi * P[i, j] * hj
     return s
+
+
+# c0 = c1 = 0 (no consider states) as a numpy integer: numba specialises a jitted callee on
+# a literal int argument, so passing a bare 0 would compile _fuse_scalar once more
+NO_CONSIDER = np.int64(0)
 
 
 @njit(cache=True)
@@ -119,7 +124,7 @@ def _fuse_scalar(
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _begin_group(xk: np.ndarray) -> None:
     for i in range(N_ERR):
         xk[SCR_DX + i] = 0.0

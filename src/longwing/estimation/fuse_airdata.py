@@ -107,7 +107,7 @@ def _init_wind(xk: np.ndarray, P: np.ndarray, tas_mps: float, p: EkfParams) -> N
     xk[FLAGS] = int(xk[FLAGS]) | FLAG_WIND_INIT
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _hp_gain(ach: int, t_corr: float, p: EkfParams) -> float:
     """Fraction of a unit-variance Dryden gust that passes the first-order high-pass.
 
@@ -120,7 +120,7 @@ def _hp_gain(ach: int, t_corr: float, p: EkfParams) -> float:
     return tau * (3.0 * t_corr + 2.0 * tau) / (2.0 * (t_corr + tau) ** 2)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _gust_var(xk: np.ndarray, ach: int, t_corr: float, p: EkfParams) -> float:
     """Per-sample variance of the gust error of air-data channel ``ach`` (see _fuse_air)."""
     i0 = AIR0 + ach * AIR_FIELDS
@@ -128,7 +128,7 @@ def _gust_var(xk: np.ndarray, ach: int, t_corr: float, p: EkfParams) -> float:
     return max(0.0, xk[i0 + A_HPVAR] - r_white) / _hp_gain(ach, t_corr, p)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _init_gust_stats(xk: np.ndarray, ach: int, sigma: float, t_corr: float, p: EkfParams) -> None:
     """Start the gust statistics of a channel at the prior gust intensity ``sigma``."""
     i0 = AIR0 + ach * AIR_FIELDS
@@ -247,7 +247,9 @@ def _fuse_beta(xk: np.ndarray, P: np.ndarray, p: EkfParams) -> float:
         xk[SCR_H + E_V + k] = (ry[k] - beta * rx[k]) * inv
     for k in range(2):
         xk[SCR_H + E_W + k] = -xk[SCR_H + E_V + k]
-    return _fuse_air(xk, P, -beta, p.beta_rad**2, vx, p.beta_gate, CH_BETA, AIR_BETA, p)
+    # channel numbers as numpy ints: one compiled _fuse_air for both (not one per literal)
+    ch, ach = np.int64(CH_BETA), np.int64(AIR_BETA)
+    return _fuse_air(xk, P, -beta, p.beta_rad**2, vx, p.beta_gate, ch, ach, p)
 
 
 @njit(cache=True)
@@ -296,7 +298,8 @@ def ekf_fuse_airspeed(xk: np.ndarray, P: np.ndarray, tas_mps: float, params: Ekf
     xk[SCR_H + E_W] = -van / tas_pred
     xk[SCR_H + E_W + 1] = -vae / tas_pred
     r = p.tas_mps**2
-    ratio = _fuse_air(xk, P, tas_mps - tas_pred, r, tas_pred, p.tas_gate, CH_TAS, AIR_TAS, p)
+    ch, ach = np.int64(CH_TAS), np.int64(AIR_TAS)  # numpy ints: see ekf_fuse_beta
+    ratio = _fuse_air(xk, P, tas_mps - tas_pred, r, tas_pred, p.tas_gate, ch, ach, p)
     _fuse_beta(xk, P, p)
     return ratio
 

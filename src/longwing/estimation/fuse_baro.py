@@ -11,6 +11,7 @@ from longwing.estimation.ekf_core import _record, _record_nonfinite
 from longwing.estimation.ekf_covariance import _flush_covariance, _zero_cross
 from longwing.estimation.ekf_params import EkfParams
 from longwing.estimation.ekf_update import (
+    NO_CONSIDER,
     _begin_group,
     _clear_h,
     _fuse_scalar,
@@ -59,6 +60,6 @@ def ekf_fuse_baro(xk: np.ndarray, P: np.ndarray, baro_alt_m: float, params: EkfP
     _record(xk, CH_BARO, ratio, ok)
     if ok:
         _begin_group(xk)
-        _fuse_scalar(xk, P, innov, r, 0, 0)
+        _fuse_scalar(xk, P, innov, r, NO_CONSIDER, NO_CONSIDER)
         _inject(xk, P)
     return ratio

@@ -22,7 +22,13 @@ from longwing.estimation.ekf_core import (
 )
 from longwing.estimation.ekf_covariance import _flush_covariance, _zero_cross
 from longwing.estimation.ekf_params import EkfParams
-from longwing.estimation.ekf_update import _begin_group, _clear_h, _fuse_scalar, _inject
+from longwing.estimation.ekf_update import (
+    NO_CONSIDER,
+    _begin_group,
+    _clear_h,
+    _fuse_scalar,
+    _inject,
+)
 from longwing.estimation.state import (
     ALT,
     CH_GNSS_POS_H,
@@ -202,7 +208,7 @@ def ekf_fuse_gnss(
         if use:
             _clear_h(xk)
             xk[SCR_H + (E_P + i if i < 3 else E_V + i - 3)] = 1.0
-            _fuse_scalar(xk, P, innov[i], r, 0, 0)
+            _fuse_scalar(xk, P, innov[i], r, NO_CONSIDER, NO_CONSIDER)
     _inject(xk, P)
     _update_dead_reckoning(xk, p)
     return ratio_ph, ratio_pv, ratio_v

@@ -29,7 +29,7 @@ from longwing.estimation.state import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _finite3(v: Vec3) -> bool:
     return math.isfinite(v[0]) and math.isfinite(v[1]) and math.isfinite(v[2])
 
@@ -90,7 +90,7 @@ def ekf_fuse_mag(
     _record(xk, CH_MAG, ratio, ok)
     # the bias is only observable while the body turns in the field; otherwise it is a
     # consider state (see the docstring)
-    c0 = E_MB
+    c0 = np.int64(E_MB)  # a numpy int: one compiled _fuse_scalar (see NO_CONSIDER)
     c_n = 0 if abs(xk[YAW_RATE]) >= p.mag_bias_learn_min_yaw_rate_radps else 3
     if ok:
         _begin_group(xk)

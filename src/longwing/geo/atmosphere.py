@@ -28,7 +28,7 @@ H_MIN_M = -5000.0
 H_MAX_M = 47000.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def geopotential_altitude_m(z_m: float) -> float:
     """Geopotential altitude from geometric altitude (1976 standard, r0 = 6356.766 km)."""
     return R0_GEOPOTENTIAL_M * z_m / (R0_GEOPOTENTIAL_M + z_m)
@@ -62,7 +62,7 @@ def isa_geopotential(hgp_m: float) -> tuple[float, float, float]:
     return t_b, p_b, p_b / (R_AIR * t_b)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def isa(alt_m: float) -> tuple[float, float, float]:
     """Temperature (K), pressure (Pa), density (kg/m^3) at geometric altitude (m MSL)."""
     return isa_geopotential(geopotential_altitude_m(alt_m))

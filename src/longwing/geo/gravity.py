@@ -37,7 +37,7 @@ def somigliana_mps2(lat_rad: float) -> float:
     return _somigliana_s(math.sin(lat_rad))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def gravity_ned_sc(sl: float, cl: float, h_m: float) -> tuple[float, float, float]:
     """Gravity (north, east, down) in m/s^2 from sin/cos of geodetic latitude and height."""
     s2 = sl * sl
@@ -54,7 +54,7 @@ def gravity_ned_sc(sl: float, cl: float, h_m: float) -> tuple[float, float, floa
     return g_north, 0.0, g_down
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def gravity_ned(lat_rad: float, h_m: float) -> tuple[float, float, float]:
     """Gravity vector (north, east, down) in m/s^2 at geodetic latitude and height."""
     return gravity_ned_sc(math.sin(lat_rad), math.cos(lat_rad), h_m)

@@ -80,20 +80,20 @@ class LegFrame(NamedTuple):
     length_m: float  # arc length A -> B
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _unit(x: float, y: float, z: float) -> tuple[float, float, float]:
     n = math.sqrt(x * x + y * y + z * z)
     return x / n, y / n, z / n
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _cross(
     ax: float, ay: float, az: float, bx: float, by: float, bz: float
 ) -> tuple[float, float, float]:
     return ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def footpoint(x: float, y: float, z: float) -> tuple[float, float, float, float, float, float]:
     """Point of the ellipsoid below (x, y, z) along its normal, and that unit normal (up)."""
     h, sl, cl, so, co = ecef_to_geodetic_fast(x, y, z)
@@ -101,7 +101,7 @@ def footpoint(x: float, y: float, z: float) -> tuple[float, float, float, float,
     return x - h * ux, y - h * uy, z - h * uz, ux, uy, uz
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _arc_series(k: float) -> tuple[float, float, float, float]:
     """Coefficients of s(beta)/a = c0 beta + c2 sin 2beta + c4 sin 4beta + c6 sin 6beta.
 
@@ -117,7 +117,7 @@ def _arc_series(k: float) -> tuple[float, float, float, float]:
     return c0, c2, c4, c6
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _arc(f: LegFrame, beta1: float, dbeta: float) -> float:
     """Arc length (m) from parametric angle beta1 to beta1 + dbeta along the section."""
     beta2 = beta1 + dbeta
@@ -282,7 +282,7 @@ def relative_ned(
     return 0.0, 0.0, dist
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def loiter_geometry(
     px: float, py: float, pz: float, cx: float, cy: float, cz: float
 ) -> tuple[float, float]:
@@ -292,7 +292,7 @@ def loiter_geometry(
     return dist, math.atan2(de, dn)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def target_bearing(
     px: float, py: float, pz: float, tx: float, ty: float, tz: float
 ) -> tuple[float, float]:

@@ -75,7 +75,7 @@ def dipole_coeffs_nt(decimal_year: float) -> tuple[float, float, float]:
     return G10_NT + G10_SV_NTPY * dy, G11_NT + G11_SV_NTPY * dy, H11_NT + H11_SV_NTPY * dy
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def dipole_field_ned_sc(
     sl: float,
     cl: float,
@@ -111,7 +111,7 @@ def dipole_field_ned_sc(
     return x_c * c_psi + z_c * s_psi, b_p, z_c * c_psi - x_c * s_psi
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def mag_field_ned_sc(
     sl: float, cl: float, so: float, co: float, alt_m: float
 ) -> tuple[float, float, float]:

@@ -49,7 +49,7 @@ def quat_rotate(
     )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def quat_rotate_inv(
     q0: float, q1: float, q2: float, q3: float, x: float, y: float, z: float
 ) -> tuple[float, float, float]:
@@ -145,7 +145,7 @@ def quat_to_euler(q0: float, q1: float, q2: float, q3: float) -> tuple[float, fl
     return roll, pitch, yaw
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def euler_to_quat(roll: float, pitch: float, yaw: float) -> tuple[float, float, float, float]:
     """q_nb (scalar first) of 3-2-1 Euler angles (rad)."""
     cr, sr = math.cos(0.5 * roll), math.sin(0.5 * roll)
@@ -159,7 +159,7 @@ def euler_to_quat(roll: float, pitch: float, yaw: float) -> tuple[float, float, 
     )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def quat_mul(
     a0: float, a1: float, a2: float, a3: float, b0: float, b1: float, b2: float, b3: float
 ) -> tuple[float, float, float, float]:
@@ -172,7 +172,7 @@ def quat_mul(
     )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rotvec_to_quat(x: float, y: float, z: float) -> tuple[float, float, float, float]:
     """Quaternion of the rotation vector (x, y, z) (rad)."""
     ang = math.sqrt(x * x + y * y + z * z)

@@ -18,7 +18,7 @@ EP2 = E2 / (1.0 - E2)  # second eccentricity squared
 OMEGA_EARTH_RADPS = 7.292115e-5  # WGS84 angular velocity of the Earth
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def radii_of_curvature(lat_rad: float) -> tuple[float, float]:
     """Meridian (M) and prime-vertical (N) radii of curvature at geodetic latitude."""
     s = math.sin(lat_rad)
@@ -28,7 +28,7 @@ def radii_of_curvature(lat_rad: float) -> tuple[float, float]:
     return m, n
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def geodetic_to_ecef(lat_rad: float, lon_rad: float, h_m: float) -> tuple[float, float, float]:
     """Geodetic (lat, lon, ellipsoidal height) to Earth-centred Earth-fixed x, y, z."""
     sl = math.sin(lat_rad)
@@ -77,7 +77,7 @@ def ecef_to_geodetic_fast(x: float, y: float, z: float) -> tuple[float, float, f
     return h, sl, cl, so, co
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ecef_to_geodetic(x: float, y: float, z: float) -> tuple[float, float, float]:
     """ECEF to geodetic latitude, longitude (rad) and ellipsoidal height (m)."""
     h, sl, cl, _, _ = ecef_to_geodetic_fast(x, y, z)
@@ -95,7 +95,7 @@ def ned_to_ecef_sc(
     return x, y, z
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ecef_to_ned_sc(
     sl: float, cl: float, so: float, co: float, x: float, y: float, z: float
 ) -> tuple[float, float, float]:

@@ -8,7 +8,7 @@ from numba import njit
 from longwing.airframe.params import ActuatorParams
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _move(pos: float, cmd: float, rate: float, lo: float, hi: float, dt: float) -> float:
     target = min(hi, max(lo, cmd))
     step = rate * dt

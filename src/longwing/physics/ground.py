@@ -24,7 +24,7 @@ FRICTION_SPEED_MPS = 0.1  # friction reaches full strength above this sliding sp
 N_CONTACTS = 5
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def contact_point(gp: GroundParams, i: int) -> tuple[float, float, float]:
     """Body-axis position (m) of contact point ``i``: front, left/right main, left/right tip."""
     if i == 0:

@@ -12,13 +12,13 @@ from numba import njit
 from longwing.airframe.params import PropulsionParams
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def max_power_w(rho: float, p: PropulsionParams) -> float:
     """Full-throttle shaft power at density rho (W), never negative."""
     return max(0.0, p.power_sl_w * (p.lapse_a * rho / p.rho0_kgpm3 - p.lapse_b))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def engine(
     throttle: float,
     va_mps: float,

@@ -45,6 +45,11 @@ ENV_FUEL_LEAK = 8  # fuel lost overboard, kg/s (a leak), on top of the engine's 
 GROUND_MARGIN_M = 2.0  # beyond the contact reach: per-stage surroundings below this height
 
 
+# aerodynamics on, as a numpy bool: numba specialises a jitted callee on a literal True, so
+# callers in compiled code pass this to share one compiled ``derivatives`` with Python's calls
+AERO_ON = np.bool_(True)
+
+
 @njit(cache=True)
 def air_relative_body_sc(
     x: np.ndarray, sl: float, cl: float, so: float, co: float, env: np.ndarray
@@ -78,7 +83,7 @@ def body_rates_rel_earth(x: np.ndarray) -> tuple[float, float, float]:
     return x[WP] - ex, x[WP + 1] - ey, x[WP + 2] - ez
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def inertia_gammas(mp: MassParams) -> tuple[float, float, float, float, float, float, float, float]:
     """Beard & McLain inertia constants Gamma1..Gamma8."""
     g = mp.Jx * mp.Jz - mp.Jxz * mp.Jxz
@@ -113,7 +118,7 @@ def derivatives(
                            out)  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def surroundings(
     px: float, py: float, pz: float
 ) -> tuple[float, float, float, float, float, float, float, float, float]:

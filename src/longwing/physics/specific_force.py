@@ -8,7 +8,7 @@ from numba import njit
 from longwing.geo.gravity import gravity_ned_sc
 from longwing.geo.rotation import quat_rotate_inv
 from longwing.geo.wgs84 import OMEGA_EARTH_RADPS, ned_to_ecef_sc
-from longwing.physics.rigidbody import derivatives
+from longwing.physics.rigidbody import AERO_ON, derivatives
 from longwing.physics.state import QW, VX
 
 
@@ -27,7 +27,7 @@ def specific_force_body(
     accelerometer's noise per sample, for one derivative evaluation less per step.
     """
     if fresh:
-        derivatives(x, act, env, engine_on, True, aero, mass, prop, ground, xdot)
+        derivatives(x, act, env, engine_on, AERO_ON, aero, mass, prop, ground, xdot)
     else:
         xdot = work[3]
     gn, ge, gd = gravity_ned_sc(sl, cl, h)

@@ -143,7 +143,7 @@ def _poe_sigma_ftps(alt_ft: float, row: int) -> float:
     return POE_SIGMA_FTPS[row][i - 1] + f * (POE_SIGMA_FTPS[row][i] - POE_SIGMA_FTPS[row][i - 1])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _low_alt_ft(h_ft: float, w20_ftps: float) -> tuple[float, float, float, float]:
     """Low-altitude (sigma_uv, sigma_w, L_uv, L_w) in ft/s and ft at h_ft (>= 10 ft)."""
     k = 0.177 + 0.000823 * h_ft
@@ -181,13 +181,13 @@ def mil8785c_intensity(
     return s_uv * FT_M, s_uv * FT_M, s_w * FT_M, l_uv * FT_M, l_uv * FT_M, l_w * FT_M
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _theta(va_mps: float, scale_m: float, dt_s: float) -> float:
     """Step in units of the correlation time: dt V / L (V floored at 1 m/s)."""
     return dt_s * max(va_mps, MIN_AIRSPEED_MPS) / scale_m
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def dryden2_coeffs(theta: float) -> tuple[float, float, float]:
     """(a, b0, b1) of the exact ARMA(2,1) step for the v/w Dryden filter at dt/T = theta."""
     a = math.exp(-theta)
@@ -198,7 +198,7 @@ def dryden2_coeffs(theta: float) -> tuple[float, float, float]:
     return a, 0.5 * (s_plus + s_minus), 0.5 * (s_minus - s_plus)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def dryden_coefficients(
     va_mps: float, L_u: float, L_v: float, L_w: float, dt_s: float
 ) -> tuple[float, float, float, float, float, float, float, float]:
@@ -216,7 +216,7 @@ def dryden_coefficients(
             a_w, b0_w, b1_w)  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _step2(state: np.ndarray, i: int, a: float, b0: float, b1: float, n: float) -> float:
     """Exact ARMA(2,1) step of a unit-variance Dryden v/w process stored at state[i:i+2]."""
     y_old = state[i]

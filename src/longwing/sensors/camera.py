@@ -12,12 +12,12 @@ TRIGGER_COLUMNS = ("t_s", "lat_rad", "lon_rad", "alt_m", "roll_rad", "pitch_rad"
 N_TRIG = len(TRIGGER_COLUMNS)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def camera_due(dist_m: float, last_m: float, trigger_dist_m: float) -> bool:
     return trigger_dist_m > 0.0 and dist_m - last_m >= trigger_dist_m
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def record_photo(
     trig: np.ndarray, i: int, t_s: float, lat_rad: float, lon_rad: float, alt_m: float,
     roll_rad: float, pitch_rad: float, yaw_rad: float,

@@ -50,6 +50,7 @@ from longwing.physics.aero import air_data
 from longwing.physics.contact import touching
 from longwing.physics.propulsion import engine
 from longwing.physics.rigidbody import (
+    AERO_ON,
     ENV_BRAKE,
     ENV_GROUND_ALT,
     air_relative_body_sc,
@@ -395,7 +396,7 @@ def run_chunk(
         _attitude_loops(a, vp, ap, cfg, gx, gy, gz, ay, fby, imu_ok)
         actuator_step(a.act, a.cmd, vp.act, dt)
         had_fuel = x[FUEL] > 0.0
-        rk4_step(x, a.act, a.env, engine_on, True, vp.aero, vp.mass, vp.prop, vp.ground, dt,
+        rk4_step(x, a.act, a.env, engine_on, AERO_ON, vp.aero, vp.mass, vp.prop, vp.ground, dt,
                  a.work)  # fmt: skip
         h, sl, cl, so, co = ecef_to_geodetic_fast(x[PX], x[PX + 1], x[PX + 2])
         vn2, ve2, vd2 = ecef_to_ned_sc(sl, cl, so, co, x[VX], x[VX + 1], x[VX + 2])

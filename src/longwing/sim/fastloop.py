@@ -20,6 +20,7 @@ from longwing.physics.actuators import actuator_step
 from longwing.physics.aero import air_data
 from longwing.physics.ground import GroundParams
 from longwing.physics.rigidbody import (
+    AERO_ON,
     ENV_GROUND_ALT,
     air_relative_body_sc,
     body_rates_rel_earth,
@@ -86,7 +87,7 @@ def write_log_row(
     ua, va_, wa = air_relative_body_sc(x, sl, cl, so, co, env)
     tas, alpha, beta = air_data(ua, va_, wa)
     pe, qe, re = body_rates_rel_earth(x)
-    power, fuel_flow = derivatives(x, act, env, engine_on, True, aero, mp, prop, gp, scratch)
+    power, fuel_flow = derivatives(x, act, env, engine_on, AERO_ON, aero, mp, prop, gp, scratch)
     q0, q1, q2, q3 = x[QW], x[QW + 1], x[QW + 2], x[QW + 3]
     gx, gy, gz = quat_rotate(q0, q1, q2, q3, env[3], env[4], env[5])
     gn, ge, gd = ecef_to_ned_sc(sl, cl, so, co, gx, gy, gz)
@@ -166,7 +167,7 @@ def run_chunk(
             )  # fmt: skip
         actuator_step(act, cmd, actp, dt)
         had_fuel = x[FUEL] > 0.0
-        rk4_step(x, act, env, engine_on, True, aero, mp, prop, gp, dt, work)
+        rk4_step(x, act, env, engine_on, AERO_ON, aero, mp, prop, gp, dt, work)
         vn, ve, _ = ecef_to_ned_sc(sl, cl, so, co, x[VX], x[VX + 1], x[VX + 2])
         distance_m += math.hypot(vn, ve) * dt
         ok = True

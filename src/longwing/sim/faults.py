@@ -215,7 +215,7 @@ def parse_fault(spec: str) -> Fault:
 # --- the faults' effects, compiled (called by the closed loop) ---------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def gust_down_mps(t_s: float, t0_s: float, length_s: float, amp_mps: float) -> float:
     """The discrete (1 - cos) vertical gust of a ``gust`` fault, down positive (``amp_mps``
     is up positive, MIL-F-8785C shape); 0 outside it."""
@@ -225,7 +225,7 @@ def gust_down_mps(t_s: float, t0_s: float, length_s: float, amp_mps: float) -> f
     return 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def gnss_drift(
     lat_rad: float, lon_rad: float, rate_mps: float, dir_rad: float, t0_s: float, t_s: float
 ) -> tuple[float, float]:

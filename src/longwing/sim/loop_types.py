@@ -100,7 +100,7 @@ class NavSolution(NamedTuple):
     accel_bias_y: float
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def draw_normals(rng: np.random.Generator, buf: np.ndarray, i0: int, n: int) -> None:
     """``n`` standard normals from the run's generator into ``buf[i0:i0 + n]``: drawn where
     and when a model uses them, so the stream does not depend on how the flight is cut into
