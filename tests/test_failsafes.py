@@ -319,19 +319,25 @@ def test_engine_failure_low_and_far_lands_ahead():
 
 def test_fuel_leak_triggers_rtl_and_lands_with_fuel_left():
     """A 1.5 kg/h leak in cruise on the 40 km out-and-back with 1.2 kg: the fuel gauge's
-    burn rate rises, the fuel-to-home check turns the aircraft back, it lands with fuel."""
+    burn rate rises above the engine's, the leak is added to every way's cost, the aircraft
+    lands at home with fuel, and says why."""
     s = _fly("long", ("fuel_leak@300,rate=1.5",), fuel_kg=1.2)
-    assert ("low_fuel", "RTL") in _kinds(s)
+    fs = [f for f in s["failsafes"] if f["kind"] == "low_fuel"]
+    assert [f["action"] for f in fs] == ["land at home"]
+    assert "kg/h more than the engine should" in fs[0]["detail"]
     assert s["end_state"] == "landed" and s["fuel_remaining_kg"] > 0.0
 
 
-def test_low_fuel_without_a_fault_returns_at_the_point_of_no_return():
-    """Too little fuel for the planned 2 x 40 km (0.35 kg): RTL before the far waypoint,
-    lands with at least part of the reserve."""
+def test_low_fuel_without_a_fault_turns_back_at_once():
+    """Too little fuel for the planned 2 x 40 km (0.35 kg, reserve 0.4 kg): the mission
+    cannot be finished with the reserve, which the first fuel check (30 s) says; the
+    aircraft lands at home with nearly all of it."""
     s = _fly("long", (), fuel_kg=0.35)
-    assert ("low_fuel", "RTL") in _kinds(s)
-    assert s["end_state"] == "landed"
-    assert s["fuel_remaining_kg"] > 0.0
+    fs = s["failsafes"][0]
+    assert (fs["kind"], fs["action"]) == ("low_fuel", "land at home")
+    assert fs["t_s"] <= 60.0 and "cannot finish the mission with the reserve" in fs["detail"]
+    assert s["end_state"] == "landed" and not s["completed"]
+    assert s["fuel_remaining_kg"] > 0.3
 
 
 # --- fence ----------------------------------------------------------------------------------
@@ -392,7 +398,8 @@ def test_low_fuel_far_from_home_lands_at_the_rally_point_in_reach():
     sc = FlightScenario(AF, mission, wind=parse_wind("270@5"), seed=2, fuel_kg=1.0,
                         faults=(parse_fault("fuel_leak@1300,rate=4"),))  # fmt: skip
     s = fly(sc).summary
-    assert _kinds(s)[0] == ("low_fuel", "land at rally point 1")
+    low = [k for k in _kinds(s) if k[0] == "low_fuel"]
+    assert low == [("low_fuel", "land at rally point 1")], s["failsafes"]
     assert s["end_state"] == "landed" and not s["completed"]
     assert _dist_m((p["lat2"], p["lon2"]), (s["landing_lat"], s["landing_lon"])) < 100.0
     assert s["fuel_remaining_kg"] > 0.0
@@ -406,8 +413,8 @@ def test_fuel_exhaustion_is_flown_as_an_engine_failure():
     sc = FlightScenario(AF, mission, wind=parse_wind("270@5"), seed=2, fuel_kg=1.0,
                         faults=(parse_fault("fuel_leak@1300,rate=3"),))  # fmt: skip
     s = fly(sc).summary
-    kinds = _kinds(s)
-    assert kinds[0] == ("low_fuel", "RTL")
+    kinds = [k for k in _kinds(s) if k[0] != "pnr"]
+    assert kinds[0] == ("low_fuel", "land at home")
     assert kinds[-1][0] == "engine_failure"
     assert s["end_state"] == "landed_out" and s["fuel_remaining_kg"] == 0.0
     assert s["touchdown"]["within_limits"] and not s["completed"]

@@ -23,7 +23,8 @@ from longwing.mission.items import MissionItem
 from longwing.mission.model import Home, Mission
 from longwing.physics.wind import WindField, parse_wind, wind_from_to_ne
 from longwing.planning.performance import PerformanceTable
-from longwing.planning.predict import Reserve, predict_mission
+from longwing.planning.predict import predict_mission
+from longwing.planning.reach import FuelReserve
 from longwing.planning.route import split_route
 from longwing.planning.windgrid import (
     LayeredWind,
@@ -338,7 +339,7 @@ def test_point_of_no_return(table):
     fuel left minus the fuel home against the wind equals the reserve."""
     mission = _out_and_back(260.0, 90.0)
     wind = parse_wind("270@8")  # blowing east: a tailwind out, a headwind home
-    p = predict_mission(mission, AF, table, wind, 0.8, reserve=Reserve(minutes=30.0))
+    p = predict_mission(mission, AF, table, wind, 0.8, reserve=FuelReserve(0.0, 0.1))
     assert p.pnr is not None
     margin = p.fuel_remaining_kg_samples - p.fuel_to_home_kg - p.reserve_kg
     at = np.interp(p.pnr.along_m, p.along_m, margin)

@@ -277,6 +277,10 @@ def check(
     ] = None,
     fuel_kg: Annotated[float | None, typer.Option(help="Fuel at launch, kg [full].")] = None,
     min_clearance_m: Annotated[float, typer.Option(help="Terrain clearance required, m.")] = 50.0,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(help="NAME=VALUE: a parameter as `fly --param` takes it (repeatable)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Will the mission make it? Ground, geofence, wind, fuel, reserve, point of no return,
@@ -289,6 +293,7 @@ def check(
     (an unreadable mission, or one with no navigation items).
     """
     from longwing.airframe.loader import AirframeError, load_airframe
+    from longwing.cli_fly import parse_params
     from longwing.io.radio_file import RadioError, load_radio
     from longwing.mission import load_mission
     from longwing.mission.items import MissionError
@@ -306,8 +311,10 @@ def check(
             )
         if not (math.isfinite(min_clearance_m) and min_clearance_m >= 0.0):
             raise ValueError("--min-clearance-m must be >= 0")
+        ap, fs, ms, _ = parse_params(tuple(param or ()), af)
         result = check_mission(mission, af, wind=source, fuel_kg=fuel_kg, terrain=terrain,
-                               radio=config, min_clearance_m=min_clearance_m)  # fmt: skip
+                               radio=config, min_clearance_m=min_clearance_m, failsafe=fs,
+                               settings=ms, autopilot=ap)  # fmt: skip
     except MissionError as exc:
         named = exc if exc.source else exc.with_context(source=str(mission_file))
         raise UsageFailure(str(named)) from None

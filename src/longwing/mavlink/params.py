@@ -152,11 +152,11 @@ _FAILSAFE: tuple[_Spec, ...] = (
     _Spec("FS_LONG_TIMEOUT", "FS_LONG_TIMEOUT", REAL32, "s", 0.1, _DAY_S,
           "link loss before the long failsafe (> FS_SHORT_TIMEOUT)"),
     _Spec("FS_FUEL_ACTN", "FS_FUEL_ACTN", INT8, "", 0, 1,
-          "low fuel: 0 report only, 1 RTL / land at a rally point", (0, 1)),
+          "low fuel: 0 report only, 1 land at the landing site with the largest margin", (0, 1)),
     _Spec("FS_FUEL_RSV_PCT", "FS_FUEL_RSV_PCT", REAL32, "%", 0, 100,
-          "fuel reserve, percent of tank capacity"),
-    _Spec("FS_FUEL_RSV_MIN", "FS_FUEL_RSV_MIN", REAL32, "min", 0, 1440,
-          "fuel reserve, minutes at the present burn rate"),
+          "fuel reserve at touchdown, percent of tank capacity (the larger of the two)"),
+    _Spec("FS_FUEL_RSV_KG", "FS_FUEL_RSV_KG", REAL32, "kg", 0, 1000,
+          "fuel reserve at touchdown, kg (the larger of the two)"),
     _Spec("FENCE_ACTION", "FENCE_ACTION", INT8, "", 0, 4,
           "fence breach: 0 none, 1 guided to the return point, 2 report, 4 RTL", (0, 1, 2, 4)),
     _Spec("FS_GPS_TIMEOUT", "FS_GPS_TIMEOUT", REAL32, "s", 0.1, _DAY_S,
@@ -188,6 +188,9 @@ _MISSION: tuple[_Spec, ...] = (
           scale=math.pi / 180.0),
     _Spec("TKOFF_ROTATE_SPD", "TKOFF_ROTATE_SPD", REAL32, "m/s", 0, 150,
           "airspeed to rotate on a runway take-off"),
+    _Spec("ECO_SPEED", "ECO_SPEED", INT8, "", 0, 1,
+          "economy speed: 1 straight legs fly the speed to fly for range in the estimated "
+          "wind (within the airspeed limits), 0 the mission's airspeed", (0, 1)),
 )  # fmt: skip
 
 _VEHICLE: tuple[_Spec, ...] = (

@@ -13,10 +13,14 @@ Actions, by trigger (see ``docs/failsafes.md`` for the test matrix):
   or carry on if in AUTO; 1: CIRCLE); after ``FS_LONG_TIMEOUT`` -> ``FS_LONG_ACTN`` (0: carry
   on in AUTO, else RTL; 1: RTL). Link back: the short-failsafe circle resumes the previous
   mode; an RTL goes on (as ArduPlane).
-* Fuel (``low_fuel``): the fuel to reach home at cruise airspeed against the estimated wind,
-  at the burn rate the fuel gauge shows, plus the reserve (``FS_FUEL_RSV_PCT`` of capacity or
-  ``FS_FUEL_RSV_MIN`` minutes, the larger) is more than is left -> RTL; if home is out of
-  reach even with the reserve, land at the nearest rally point within reach.
+* Fuel (``low_fuel``), every 30 s, with the planner's own model
+  (:class:`~longwing.planning.reach.FlightFuelModel`, in the estimated wind): while the
+  mission can be finished keeping the reserve (``FS_FUEL_RSV_PCT`` of the tank or
+  ``FS_FUEL_RSV_KG``, the larger), carry on; otherwise land at the site with the largest
+  margin (home, a landing sequence of the mission, a rally point), at best-range airspeed.
+  A mission that ends airborne carries on while some site is in reach with the reserve.
+  While diverted, a site better by more than :data:`SITE_SWITCH_KG` takes over. Passing the
+  point of no return for home while the destination is in reach is announced (``pnr``).
 * Geofence (``fence_breach``) -> ``FENCE_ACTION`` (0: none, 2: report only, 4: RTL; 1: guided
   to the fence return point / home and loiter there); back inside -> ``fence_reentry``.
 * GNSS lost (``gnss_loss``): the EKF dead-reckons; after ``FS_GPS_TIMEOUT`` without a fix
@@ -42,7 +46,11 @@ from geographiclib.geodesic import Geodesic
 from longwing.airframe.params import AeroParams
 from longwing.geo.constants import G0_MPS2
 
-FUEL_CHECK_S = 30.0  # the fuel-to-home estimate is refreshed this often
+FUEL_CHECK_S = 30.0  # the fuel decision is re-evaluated at least this often when tight,
+FUEL_CHECK_MAX_S = 600.0  # at least this often in any case, and at once when the wind
+FUEL_WIND_CHANGE_MPS = 1.0  # estimate has moved by more than this since the last decision
+FUEL_MARGIN_SHARE = 0.2  # next check before this share of the margin can be burnt
+SITE_SWITCH_KG = 0.05  # a diversion moves to another site only if its margin is this much larger
 
 
 @dataclass(frozen=True)
@@ -55,8 +63,8 @@ class FailsafeSettings:
     FS_LONG_ACTN: int = 1  # 0: carry on in AUTO (else RTL), 1: RTL
     FS_LONG_TIMEOUT: float = 20.0  # s
     FS_FUEL_ACTN: int = 1  # 0: report only, 1: RTL / land at a rally point
-    FS_FUEL_RSV_PCT: float = 10.0  # reserve, % of tank capacity
-    FS_FUEL_RSV_MIN: float = 30.0  # reserve, minutes at the present burn rate
+    FS_FUEL_RSV_PCT: float = 10.0  # reserve at touchdown, % of tank capacity
+    FS_FUEL_RSV_KG: float = 0.0  # reserve at touchdown, at least this many kg
     FENCE_ACTION: int = 4  # 0: none, 1: guided to the return point, 2: report, 4: RTL
     FS_GPS_TIMEOUT: float = 300.0  # s of dead reckoning before FS_GPS_ACTN
     FS_GPS_ACTN: int = 1  # 0: carry on, 1: CIRCLE until GNSS returns, 2: RTL
@@ -77,7 +85,9 @@ class FailsafeSettings:
                 raise ValueError(f"{name} must be > 0 s")
         if self.FS_LONG_TIMEOUT <= self.FS_SHORT_TIMEOUT:
             raise ValueError("FS_LONG_TIMEOUT must be longer than FS_SHORT_TIMEOUT")
-        for name in ("FS_FUEL_RSV_PCT", "FS_FUEL_RSV_MIN", "GLIDE_MARGIN_M"):
+        if self.FS_FUEL_RSV_PCT > 100.0:
+            raise ValueError("FS_FUEL_RSV_PCT must be <= 100")
+        for name in ("FS_FUEL_RSV_PCT", "FS_FUEL_RSV_KG", "GLIDE_MARGIN_M"):
             if not getattr(self, name) >= 0.0:
                 raise ValueError(f"{name} must be >= 0")
 
@@ -100,6 +110,8 @@ class NavSnapshot:
     airspeed_failed: bool
     engine_running: bool
     ekf_resets: int
+    mission_seq: int | None = None  # the mission item flown in AUTO (None: off the mission)
+    tas_mps: float = 0.0  # estimated true airspeed
 
 
 class FsCommand(StrEnum):
@@ -109,6 +121,7 @@ class FsCommand(StrEnum):
     CIRCLE = "circle"  # circle here, then resume
     RESUME = "resume"  # back to the mode and item flown before the circle
     RTL = "rtl"
+    LAND_SEQUENCE = "land_sequence"  # jump to the mission's DO_LAND_START ``seq``
     GUIDED = "guided"  # fly to ``target`` (the fence's return point) and loiter
     LAND_AT = "land_at"  # fly to the site ``target`` and land
     GLIDE_TO = "glide_to"  # engine out: glide to the site ``target`` and land
@@ -125,6 +138,8 @@ class FailsafeAction:
     detail: str
     command: FsCommand
     target: tuple[float, float, float] | None = None
+    seq: int | None = None  # LAND_SEQUENCE: the DO_LAND_START item
+    speed_mps: float | None = None  # an airspeed (TAS) to fly the diversion at
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "command", FsCommand(self.command))
@@ -200,22 +215,24 @@ class FailsafeMonitor:
         home: tuple[float, float, float],
         rally: tuple[tuple[float, float, float], ...],
         fence,
-        fuel_capacity_kg: float,
-        cruise_tas_mps: float,
+        fuel_model,
         glide: tuple[float, float],
     ) -> None:
         self.s = settings
         self.home = home  # (lat, lon, ground alt AMSL)
         self.rally = rally  # (lat, lon, ground alt AMSL)
         self.fence = fence
-        self.capacity = fuel_capacity_kg
-        self.cruise_tas = cruise_tas_mps
+        self.fuel_model = fuel_model  # longwing.planning.reach.FlightFuelModel
         self.v_glide, self.ld = glide
+        self.route_leg = 0  # the route leg being flown (follows the mission item)
+        self.diverted_to = None  # the LandingSite of a fuel diversion
+        self.pnr_announced = False
+        self.last_decision = None
+        self.fuel_wind = (0.0, 0.0)  # the wind estimate of the last fuel decision
         self.link_lost_t: float | None = None
         self.short_fired = False
         self.short_circled = False
         self.long_fired = False
-        self.fuel_fired = False
         self.fuel_history: list[tuple[float, float]] = []
         self.fence_breached = False
         self.gnss_fired = False
@@ -260,25 +277,18 @@ class FailsafeMonitor:
 
     # fuel ---------------------------------------------------------------------------------
 
-    def burn_rate_kgps(self, t_s: float, fuel_kg: float) -> float | None:
-        """Fuel-gauge burn rate over the last ~120 s (None until there is enough history)."""
+    def burn_rate_kgps(self, t_s: float, fuel_kg: float,
+                       alt_m: float = 0.0) -> tuple[float | None, float]:  # fmt: skip
+        """Fuel-gauge burn rate and mean climb rate over the last ~120 s (None, 0 until
+        there is enough history)."""
         hist = self.fuel_history
-        hist.append((t_s, fuel_kg))
+        hist.append((t_s, fuel_kg, alt_m))
         while len(hist) > 2 and t_s - hist[1][0] >= 120.0:
             hist.pop(0)
-        t0, f0 = hist[0]
+        t0, f0, h0 = hist[0]
         if t_s - t0 < 60.0:
-            return None
-        return max((f0 - fuel_kg) / (t_s - t0), 0.0)
-
-    def fuel_needed_kg(self, nav: NavSnapshot, dest: tuple[float, float], rate: float) -> float:
-        t = time_to_reach_s(nav.lat_deg, nav.lon_deg, dest, self.cruise_tas, nav.wind_n_mps,
-                            nav.wind_e_mps)  # fmt: skip
-        return math.inf if not math.isfinite(t) else t * rate
-
-    def reserve_kg(self, rate: float) -> float:
-        return max(self.s.FS_FUEL_RSV_PCT / 100.0 * self.capacity,
-                   self.s.FS_FUEL_RSV_MIN * 60.0 * rate)  # fmt: skip
+            return None, 0.0
+        return max((f0 - fuel_kg) / (t_s - t0), 0.0), (alt_m - h0) / (t_s - t0)
 
     # the check ------------------------------------------------------------------------------
 
@@ -406,39 +416,85 @@ class FailsafeMonitor:
                 self.fence_breached = False
                 out.append(FailsafeAction("fence_reentry", "none", "back inside the fence", "none"))
         # fuel -----------------------------------------------------------------------------
-        fuel_due = nav.t_s >= self.next_fuel_t
-        if fuel_due:
-            self.next_fuel_t = nav.t_s + FUEL_CHECK_S
-        if (fuel_due and nav.airborne and nav.engine_running and not self.fuel_fired
-                and s.FS_FUEL_ACTN):  # fmt: skip
-            rate = self.burn_rate_kgps(nav.t_s, nav.fuel_kg)
-            if rate is not None and rate > 0.0:
-                need = self.fuel_needed_kg(nav, self.home[:2], rate)
-                reserve = self.reserve_kg(rate)
-                if nav.fuel_kg - reserve < need:
-                    self.fuel_fired = True
-                    out.append(self._low_fuel(nav, rate, need, reserve))
+        if (nav.airborne and nav.engine_running and s.FS_FUEL_ACTN
+                and self.fuel_model is not None):  # fmt: skip
+            out += self._fuel(nav)
         return out
 
-    def _low_fuel(
-        self, nav: NavSnapshot, rate: float, need: float, reserve: float
-    ) -> FailsafeAction:
-        detail = (f"fuel {nav.fuel_kg:.2f} kg, home needs {need:.2f} kg + reserve "
-                  f"{reserve:.2f} kg at {rate * 3600:.2f} kg/h")  # fmt: skip
-        if need <= nav.fuel_kg:
-            return FailsafeAction("low_fuel", "RTL", detail, "rtl")
-        best = None
-        for k, rp in enumerate(self.rally, start=1):
-            n = self.fuel_needed_kg(nav, rp[:2], rate)
-            if n <= nav.fuel_kg and (best is None or n < best[0]):
-                best = (n, k, rp)
-        if best is None:
-            return FailsafeAction("low_fuel", "RTL", detail + "; no rally point in reach",
-                                  "rtl")  # fmt: skip
-        _, k, rp = best
-        return FailsafeAction("low_fuel", f"land at rally point {k}",
-                              detail + f"; home out of reach, rally point {k} in reach",
-                              "land_at", rp)  # fmt: skip
+    # fuel -------------------------------------------------------------------------------------
+
+    def _leg_of(self, seq: int | None) -> int | None:
+        """The route leg flying to item ``seq`` (the first at or after the last one found)."""
+        if seq is None:
+            return None
+        legs = self.fuel_model.route.legs
+        for j in range(self.route_leg, len(legs)):
+            if legs[j].to_seq == seq:
+                self.route_leg = j
+                return j
+        return self.route_leg if self.route_leg < len(legs) else None
+
+    def _fuel(self, nav: NavSnapshot) -> list[FailsafeAction]:
+        """The fuel decision when due: on its schedule, when the wind estimate has moved,
+        or while the gauge shows a burn beyond the engine's (the burn rate is sampled at
+        every check)."""
+        rate, climb = self.burn_rate_kgps(nav.t_s, nav.fuel_kg, nav.alt_m)
+        excess = self.fuel_model.excess_burn_kgps(rate, nav.fuel_kg, nav.alt_m, nav.tas_mps,
+                                                  climb)  # fmt: skip
+        wind = (nav.wind_n_mps, nav.wind_e_mps)
+        moved = math.hypot(wind[0] - self.fuel_wind[0], wind[1] - self.fuel_wind[1])
+        if nav.t_s < self.next_fuel_t and moved <= FUEL_WIND_CHANGE_MPS and excess == 0.0:
+            return []
+        self.next_fuel_t = nav.t_s + FUEL_CHECK_S
+        lead = (rate or 0.0) * FUEL_CHECK_S
+        leg = self._leg_of(nav.mission_seq) if self.diverted_to is None else None
+        d = self.fuel_model.decide(leg, nav.lat_deg, nav.lon_deg, nav.alt_m, nav.fuel_kg, wind,
+                                   lead, excess)  # fmt: skip
+        self.last_decision = d
+        self.fuel_wind = wind
+        # the next decision before a share of the smallest margin that matters can be burnt
+        margin = (d.finish_margin_kg if math.isfinite(d.finish_fuel_kg) else
+                  max((m.margin_kg for m in d.sites), default=0.0))  # fmt: skip
+        if self.diverted_to is None and rate and margin > 0.0:
+            wait = FUEL_MARGIN_SHARE * margin / (rate + excess)
+            self.next_fuel_t = nav.t_s + min(max(wait, FUEL_CHECK_S), FUEL_CHECK_MAX_S)
+        if self.diverted_to is None:
+            if d.action == "divert":
+                why = ("cannot finish the mission with the reserve"
+                       if leg is not None and math.isfinite(d.finish_fuel_kg)
+                       else "last chance to reach a site with the reserve")  # fmt: skip
+                if excess > 0.0:
+                    why += f" (burning {excess * 3600.0:.2f} kg/h more than the engine should)"
+                return [self._divert(nav, d, d.site, why)]
+            home = next((m for m in d.sites if m.site.kind == "home"), None)
+            if (not self.pnr_announced and home is not None and home.margin_kg < 0.0
+                    and math.isfinite(d.finish_fuel_kg)):  # fmt: skip
+                self.pnr_announced = True
+                return [FailsafeAction("pnr", "none", "past the point of no return for home; "
+                                       + d.text(), FsCommand.NONE)]  # fmt: skip
+            return []
+        now = next(m for m in d.sites if m.site == self.diverted_to)
+        best = max((m for m in d.sites if math.isfinite(m.margin_kg)),
+                   key=lambda m: m.margin_kg, default=now)  # fmt: skip
+        if best.site != now.site and best.margin_kg > now.margin_kg + SITE_SWITCH_KG:
+            return [self._divert(nav, d, best.site, f"{best.site.name} now has "
+                                 f"{best.margin_kg - now.margin_kg:.2f} kg more margin than "
+                                 f"{now.site.name}")]  # fmt: skip
+        return []
+
+    def _divert(self, nav: NavSnapshot, d, site, why: str) -> FailsafeAction:
+        self.diverted_to = site
+        wind = (nav.wind_n_mps, nav.wind_e_mps)
+        speed = self.fuel_model.range_speed_mps(site, nav.lat_deg, nav.lon_deg, nav.alt_m,
+                                                nav.fuel_kg, wind)  # fmt: skip
+        detail = f"{why}: {d.text()}"
+        if site.kind == "landing" and site.land_start_seq is not None:
+            return FailsafeAction("low_fuel", f"land at {site.name}", detail,
+                                  FsCommand.LAND_SEQUENCE, seq=site.land_start_seq,
+                                  speed_mps=speed)  # fmt: skip
+        target = (site.lat_deg, site.lon_deg, site.ground_alt_m)
+        return FailsafeAction("low_fuel", f"land at {site.name}", detail, FsCommand.LAND_AT,
+                              target, speed_mps=speed)  # fmt: skip
 
     def _engine_out(self, nav: NavSnapshot) -> FailsafeAction:
         if not self.s.FS_ENGINE_ACTN:

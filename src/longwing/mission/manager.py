@@ -62,6 +62,7 @@ class MissionSettings:
     AIRSPEED_CRUISE: float = 25.0  # m/s
     TKOFF_CLIMB_PITCH: float = math.radians(8.0)  # rad, minimum pitch in the climb-out
     TKOFF_ROTATE_SPD: float = 20.0  # m/s airspeed to rotate on a runway take-off
+    ECO_SPEED: int = 0  # 1: straight legs fly the speed to fly for range in the wind estimate
 
 
 @dataclass(frozen=True)
@@ -482,6 +483,15 @@ class MissionManager:
         self.resume_to = None
         if self.fs_items is None and self.mode != Mode.RTL:
             self.set_mode(t_s, Mode.RTL, here)
+
+    def failsafe_land_sequence(self, t_s: float, here: Position, land_start_seq: int,
+                               label: str) -> None:  # fmt: skip
+        """Leave the mission for its landing sequence at DO_LAND_START ``land_start_seq``."""
+        self.fs_items = None
+        self.resume_to = None
+        self.mode = Mode.AUTO
+        self._event(t_s, "mode", here, f"AUTO ({label})")
+        self._advance(t_s, here, land_start_seq)
 
     def _fly_sequence(self, t_s: float, here: Position, items: list[MissionItem],
                       label: str, at_site: bool = True) -> None:  # fmt: skip

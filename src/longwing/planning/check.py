@@ -22,6 +22,7 @@ Reasons start with what failed: ``preflight:``, ``fuel``, ``fence:``, ``terrain:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,10 +35,12 @@ from longwing.geo.terrain_profile import alt_along_route_m, clearance_along_rout
 from longwing.mission.failsafe import FailsafeSettings
 from longwing.mission.fence import Fence, FencePolygon, geodesic_distance_m
 from longwing.mission.items import MissionError
+from longwing.mission.manager import MissionSettings
 from longwing.mission.model import Mission
 from longwing.mission.preflight import NO_NAV_ITEMS, preflight_problems
 from longwing.planning.performance import PerformanceTable
 from longwing.planning.predict import Prediction, predict_mission
+from longwing.planning.reach import FuelReserve
 
 MIN_CLEARANCE_M = 50.0
 #: The fence check samples the route at most this many points (coarser than
@@ -82,6 +85,7 @@ class CheckResult:
             "fuel_remaining_kg": p["fuel_remaining_kg"],
             "reserve_kg": p["reserve_kg"],
             "pnr": p["pnr"],
+            "fuel_decision": p["fuel_decision"],
             "legs": legs,
             "link_outages": list(self.link_outages),
             "terrain_violations": list(self.terrain_violations),
@@ -365,6 +369,8 @@ def check_mission(
     radio: RadioConfig | None = None,
     min_clearance_m: float = MIN_CLEARANCE_M,
     failsafe: FailsafeSettings | None = None,
+    settings: MissionSettings | None = None,
+    autopilot: Mapping[str, float] | None = None,
     terrain_spacing_m: float = 100.0,
     radio_spacing_m: float = 1000.0,
     fence_spacing_m: float = 100.0,
@@ -376,7 +382,9 @@ def check_mission(
     table = table or PerformanceTable.build(airframe)
     fs = failsafe or FailsafeSettings()
     ground = tuple(preflight_problems(mission, terrain))
-    pred = predict_mission(mission, airframe, table, wind, fuel_kg, terrain=terrain)
+    reserve = FuelReserve(fs.FS_FUEL_RSV_PCT, fs.FS_FUEL_RSV_KG)
+    pred = predict_mission(mission, airframe, table, wind, fuel_kg, terrain=terrain,
+                           reserve=reserve, settings=settings, autopilot=autopilot)  # fmt: skip
     reasons = [f"preflight: {p}" for p in ground] + list(pred.verdict)
     fence = tuple(fence_violations(pred.legs, mission.fence, mission.home.alt_m,
                                    spacing_m=fence_spacing_m))  # fmt: skip

@@ -38,12 +38,19 @@ from longwing.physics.wind import WindField
 from longwing.planning.flight_model import FlightModel, LegAccumulator
 from longwing.planning.flight_phases import fly_route_leg
 from longwing.planning.performance import PerformanceTable
+from longwing.planning.reach import (
+    FuelReserve,
+    PlannedDecision,
+    RouteCosts,
+    landing_sites,
+    planned_decision,
+    sites_of,
+)
 from longwing.planning.returns import (
     PointOfNoReturn,
-    Reserve,
     point_of_no_return,
-    return_costs,
     return_destinations,
+    site_costs,
 )
 from longwing.planning.route import Route, RouteLeg, mission_route
 from longwing.planning.windgrid import WindSource, as_wind_source
@@ -52,7 +59,6 @@ __all__ = [
     "LegPrediction",
     "PointOfNoReturn",
     "Prediction",
-    "Reserve",
     "predict_mission",
 ]
 
@@ -162,6 +168,8 @@ class Prediction:
     pnr: PointOfNoReturn | None
     verdict: tuple[str, ...]
     notes: tuple[str, ...]
+    finish_margin_kg: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+    fuel_decision: PlannedDecision | None = None  # where the aircraft would divert for fuel
 
     @property
     def ok(self) -> bool:
@@ -214,6 +222,7 @@ class Prediction:
             "reserve_kg": self.reserve_kg,
             "route_end": self.route.end,
             "pnr": pnr,
+            "fuel_decision": None if self.fuel_decision is None else self.fuel_decision.as_dict(),
             "legs": [leg.as_dict() for leg in self.legs],
             "verdict": list(self.verdict),
             "notes": list(self.notes),
@@ -311,7 +320,7 @@ def predict_mission(
     cruise_speed_mps: float | None = None,
     speed_is_eas: bool = False,
     speed_to_fly: bool = False,
-    reserve: Reserve | None = None,
+    reserve: FuelReserve | None = None,
     max_step_m: float = DEFAULT_MAX_STEP_M,
     min_ground_speed_mps: float = MIN_GROUND_SPEED_MPS,
     terrain: TerrainFn | None = None,
@@ -325,8 +334,9 @@ def predict_mission(
     mission-manager settings and ArduPlane-named autopilot overrides, as in
     :class:`~longwing.sim.runner.FlightScenario` (the launch climb pitch is the airframe's,
     as the runner sets it). ``cruise_speed_mps`` replaces the mission's initial speed
-    demand; ``speed_is_eas`` and ``speed_to_fly`` as in the module doc. ``reserve``:
-    :class:`Reserve` (default 30 min / 10 %). ``max_step_m``: the longest integration step
+    demand; ``speed_is_eas`` and ``speed_to_fly`` as in the module doc. ``reserve``: the
+    :class:`~longwing.planning.reach.FuelReserve` rule the aircraft flies with (default
+    10 % of the tank). ``max_step_m``: the longest integration step
     along a leg; ``min_ground_speed_mps``: slower legs are a problem ("headwind too
     strong"). ``terrain`` resolves terrain-frame altitudes.
     """
@@ -342,8 +352,9 @@ def predict_mission(
     if cruise_speed_mps is not None:
         s = replace(s, AIRSPEED_CRUISE=float(cruise_speed_mps))
         mission = replace(mission, cruise_speed_mps=None)
+    speed_to_fly = speed_to_fly or bool(s.ECO_SPEED)
     ap: AutopilotParams = build_params(dict(autopilot or {}), airframe)
-    reserve = reserve or Reserve()
+    reserve = reserve or FuelReserve()
     route = mission_route(mission, s, terrain=terrain)
     fl = FlightModel(airframe, table, as_wind_source(wind), ap, s, fuel_kg, speed_is_eas,
                      speed_to_fly, float(max_step_m), float(min_ground_speed_mps))  # fmt: skip
@@ -379,11 +390,7 @@ def predict_mission(
 
     # fuel and reserve
     trip_fuel = fuel_kg - fl.fuel
-    last_home = route.legs[-1].home if route.legs else home
-    reserve_kg = reserve.fuel_for_flight_kg(
-        table, fl.mass(), last_home.alt_m + s.RTL_ALTITUDE, trip_fuel,
-        eas_min_mps=fl.eas_min, eas_max_mps=fl.eas_max,
-    )  # fmt: skip
+    reserve_kg = reserve.kg(cap)
     fuel_problems = []
     if fl.fuel < reserve_kg:
         fuel_problems.append(
@@ -401,12 +408,17 @@ def predict_mission(
             "the mission ends airborne after its last item (no NAV_LAND): the simulator stops there"
         )
 
-    # return costs and the point of no return
+    # the landing sites, the return costs and the point of no return
+    sites = landing_sites(mission)
     dests, codes = return_destinations(mission, route)
-    f_home, t_home, d_idx = return_costs(
-        table, fl.wind, airframe.mass.dry_mass_kg, fl.eas_min, fl.eas_max,
-        lat, lon, alt, fuel_arr, dests,
-    )  # fmt: skip
+    places = sites_of(sites) + [d for d in dests if d not in sites_of(sites)]
+    s_fuel, s_time = site_costs(table, fl.wind, airframe.mass.dry_mass_kg, fl.eas_min,
+                                fl.eas_max, lat, lon, alt, fuel_arr, places)  # fmt: skip
+    cols = [places.index(d) for d in dests]
+    d_idx = np.argmin(s_fuel[:, cols], axis=1)
+    rows = np.arange(lat.size)
+    f_home = s_fuel[rows, np.asarray(cols)[d_idx]]
+    t_home = s_time[rows, np.asarray(cols)[d_idx]]
     margin = fuel_arr - f_home - reserve_kg
     pnr = point_of_no_return(margin, lat, lon, alt, along, t_arr, fuel_arr, leg_idx)
     if pnr is not None:
@@ -418,6 +430,25 @@ def predict_mission(
         notes.append("no return with the reserve even from the launch")
     else:
         notes.append("the aircraft can return with the reserve from every point of the route")
+
+    # the in-flight fuel rule along the prediction (one model: planning/reach.py)
+    costs = RouteCosts(route, table, fl.wind, airframe.mass.dry_mass_kg, cap, fl.eas_min,
+                       fl.eas_max, eco=speed_to_fly)  # fmt: skip
+    n_sites = len(sites)
+    samples = {"lat_deg": lat, "lon_deg": lon, "alt_m": alt, "fuel_kg": fuel_arr, "t_s": t_arr,
+               "along_m": along, "leg_index": leg_idx}  # fmt: skip
+    finish_margin, decision = planned_decision(costs, sites, s_fuel[:, :n_sites],
+                                               s_time[:, :n_sites], reserve_kg, fuel_kg,
+                                               samples)  # fmt: skip
+    if decision is not None:
+        d = decision.decision
+        where = (f"{decision.t_s / 3600.0:.2f} h, {decision.along_m / 1000.0:.0f} km along "
+                 f"the route")  # fmt: skip
+        text = f"fuel: the aircraft would stop the mission at {where}: {d.text()}"
+        if route.end in ("loiter_unlimited", "loops_forever"):
+            notes.append(text)
+        else:
+            fuel_problems.append(text)
     return Prediction(
         route=route,
         legs=tuple(legs),
@@ -441,4 +472,6 @@ def predict_mission(
         pnr=pnr,
         verdict=tuple(fuel_problems + verdict),
         notes=tuple(notes),
+        finish_margin_kg=finish_margin,
+        fuel_decision=decision,
     )

@@ -31,11 +31,12 @@ from longwing.planning.windgrid import WindSource
 
 __all__ = [
     "PointOfNoReturn",
-    "Reserve",
     "lambert_distance_m",
+    "path_cost",
     "point_of_no_return",
     "return_costs",
     "return_destinations",
+    "site_costs",
 ]
 
 GEOD = Geodesic.WGS84
@@ -170,7 +171,29 @@ def _return_leg(
     return np.where(home, 0.0, fuel_d), np.where(home, 0.0, time_d)
 
 
-def return_costs(
+def path_cost(
+    wind: WindSource,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    alt: np.ndarray,
+    tas_mps: np.ndarray,
+    fuel_flow_kgps: np.ndarray,
+    dest: tuple[float, float],
+    dist: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fuel and time from each point straight to ``dest`` (``dist`` away) at one airspeed
+    each (with its fuel flow), or (2-D ``tas_mps``, ``fuel_flow_kgps``: candidates per
+    point) at the candidate costing least per metre in each piece of at most
+    :data:`RETURN_STEP_M`."""
+    if lat.size == 0:
+        return np.zeros(0), np.zeros(0)
+    k_sub = min(max(1, math.ceil(float(np.max(dist)) / RETURN_STEP_M)), 400)
+    v = tas_mps if np.ndim(tas_mps) == 2 else np.asarray(tas_mps)[:, None]
+    ff = fuel_flow_kgps if np.ndim(fuel_flow_kgps) == 2 else np.asarray(fuel_flow_kgps)[:, None]
+    return _return_leg(wind, lat, lon, alt, v, ff, dest, dist, k_sub)
+
+
+def site_costs(
     table: PerformanceTable,
     wind: WindSource,
     dry_mass_kg: float,
@@ -181,15 +204,16 @@ def return_costs(
     alt: np.ndarray,
     fuel: np.ndarray,
     dests: list[tuple[float, float]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fuel (kg) and time (s) to the cheapest destination from each sample (``lat``, ``lon``,
-    ``alt``, ``fuel`` remaining), and its index in ``dests``, at airspeeds within
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fuel (kg) and time (s) from each sample (``lat``, ``lon``, ``alt``, ``fuel``
+    remaining) to each destination, ``(n, len(dests))``, at airspeeds within
     ``[eas_min_mps, eas_max_mps]`` (EAS) and above the stall, with ``fuel`` added to
     ``dry_mass_kg``.
 
     Distances are ellipsoidal (:func:`lambert_distance_m`); the path's intermediate points
     and courses, used for the wind only, are those of the great circle on the sphere. The
     samples go in chunks so that the arrays stay small."""
+    lat, lon, alt, fuel = (np.atleast_1d(np.asarray(x, float)) for x in (lat, lon, alt, fuel))
     n = lat.size
     mass = dry_mass_kg + np.maximum(fuel, 0.0)
     e2t = np.sqrt(RHO0_KGPM3 / table.rho_kgpm3(alt))
@@ -197,13 +221,10 @@ def return_costs(
     hi = np.maximum(eas_max_mps * e2t, lo)
     vc = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, RETURN_SPEEDS)  # (n, nv)
     ffc = np.asarray(table.point(mass[:, None], alt[:, None], vc, 0.0).fuel_flow_kgps)
-    best_fuel = np.full(n, np.inf)
-    best_time = np.full(n, np.inf)
-    best_dest = np.zeros(n, dtype=int)
+    fuel_out = np.empty((n, len(dests)))
+    time_out = np.empty((n, len(dests)))
     for d_i, dest in enumerate(dests):
         dist = lambert_distance_m(lat, lon, dest[0], dest[1])
-        fuel_d = np.empty(n)
-        time_d = np.empty(n)
         # nearest first, in chunks of similar distance: pieces of at most RETURN_STEP_M
         order = np.argsort(dist)
         a = 0
@@ -218,15 +239,32 @@ def return_costs(
                 b += 1
             k_sub = min(k_sub, 400)
             idx = order[a:b]
-            fuel_d[idx], time_d[idx] = _return_leg(
+            fuel_out[idx, d_i], time_out[idx, d_i] = _return_leg(
                 wind, lat[idx], lon[idx], alt[idx], vc[idx], ffc[idx], dest, dist[idx], k_sub
             )
             a = b
-        better = fuel_d < best_fuel
-        best_fuel = np.where(better, fuel_d, best_fuel)
-        best_time = np.where(better, time_d, best_time)
-        best_dest = np.where(better, d_i, best_dest)
-    return best_fuel, best_time, best_dest
+    return fuel_out, time_out
+
+
+def return_costs(
+    table: PerformanceTable,
+    wind: WindSource,
+    dry_mass_kg: float,
+    eas_min_mps: float,
+    eas_max_mps: float,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    alt: np.ndarray,
+    fuel: np.ndarray,
+    dests: list[tuple[float, float]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fuel (kg) and time (s) to the cheapest destination from each sample, and its index
+    in ``dests`` (:func:`site_costs`, the cheapest by fuel)."""
+    fuel_d, time_d = site_costs(table, wind, dry_mass_kg, eas_min_mps, eas_max_mps, lat, lon,
+                                alt, fuel, dests)  # fmt: skip
+    best = np.argmin(fuel_d, axis=1)
+    rows = np.arange(fuel_d.shape[0])
+    return fuel_d[rows, best], time_d[rows, best], best
 
 
 def return_destinations(

@@ -30,6 +30,7 @@ from longwing.sim.setup import (
     MAX_TRIGGERS,
     autopilot_params,
     failsafe_monitor,
+    fuel_model,
     loop_arrays,
     loop_config,
     sensor_params,
@@ -115,7 +116,10 @@ class Flight(FaultsAndFailsafes):
         self.failsafes: list[dict] = []
         self.next_check_t = 0.0
         self.gcs_link_up = True  # set by a live link (MAVLink GCS heartbeats)
-        self.monitor, self.v_glide = failsafe_monitor(sc, af, self.mgr, fuel0)
+        # the planner's fuel model: the fuel failsafe and economy speed (ECO_SPEED) use it
+        use = sc.failsafe.FS_FUEL_ACTN or settings.ECO_SPEED
+        fuel = fuel_model(sc, af, settings, self.ap) if use else None
+        self.monitor, self.v_glide = failsafe_monitor(sc, af, fuel0, fuel)
 
     @property
     def t_s(self) -> float:
@@ -129,6 +133,7 @@ class Flight(FaultsAndFailsafes):
         flare, the leg frame), resets L1's memory (cross-track integrator, turn direction)
         and asks for guidance on the next tick; a no-op if the target did not change (a new
         airspeed or camera distance alone is the same target)."""
+        self.eco_speed()
         self._flown[tg.SPEED] = self.target[tg.SPEED]
         self._flown[tg.CAM_DIST] = self.target[tg.CAM_DIST]
         if np.array_equal(self.target, self._flown):

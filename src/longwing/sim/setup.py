@@ -18,7 +18,6 @@ from longwing.geo.atmosphere import isa
 from longwing.geo.legs import LegFrame
 from longwing.geo.wgs84 import ecef_to_geodetic, ecef_to_ned_sc
 from longwing.mission.failsafe import FailsafeMonitor, best_glide
-from longwing.mission.manager import MissionManager
 from longwing.physics.rigidbody import N_ENV, make_work
 from longwing.physics.state import N_STATE, PX
 from longwing.physics.trim import TrimCondition, TrimError, trim
@@ -109,10 +108,27 @@ def loop_arrays(
     )  # fmt: skip
 
 
+def fuel_model(sc: FlightScenario, af: Airframe, settings, ap: AutopilotParams):
+    """The aircraft's fuel decision: the planner's model (planning/reach.py) on the route
+    the mission manager flies (``settings`` as the manager has them)."""
+    from longwing.planning.performance import PerformanceTable
+    from longwing.planning.reach import FlightFuelModel, FuelReserve, landing_sites
+    from longwing.planning.route import mission_route
+
+    fs = sc.failsafe
+    return FlightFuelModel(
+        mission_route(sc.mission, settings), PerformanceTable.build(af),
+        landing_sites(sc.mission), af.mass.dry_mass_kg, af.mass.fuel_capacity_kg,
+        ap.tecs.airspeed_min_mps, ap.tecs.airspeed_max_mps,
+        FuelReserve(fs.FS_FUEL_RSV_PCT, fs.FS_FUEL_RSV_KG), eco=bool(settings.ECO_SPEED),
+    )  # fmt: skip
+
+
 def failsafe_monitor(
-    sc: FlightScenario, af: Airframe, mgr: MissionManager, fuel_kg: float
+    sc: FlightScenario, af: Airframe, fuel_kg: float, fuel
 ) -> tuple[FailsafeMonitor, float]:
-    """The failsafe monitor and the best-glide airspeed (engine out)."""
+    """The failsafe monitor (``fuel``: its :func:`fuel_model`) and the best-glide airspeed
+    (engine out)."""
     home = sc.mission.home
     # the ground under a rally point: the home elevation (the simulator's ground is the plane
     # of the current landing site; there is no terrain model in flight)
@@ -120,7 +136,7 @@ def failsafe_monitor(
     _, _, rho_cruise = isa(home.alt_m + 500.0)
     glide = best_glide(af.aero, af.mass_kg(0.5 * fuel_kg), rho_cruise)
     monitor = FailsafeMonitor(
-        sc.failsafe, (home.lat_deg, home.lon_deg, home.alt_m), rally, sc.mission.fence,
-        af.mass.fuel_capacity_kg, mgr.speed_mps, glide,
+        sc.failsafe, (home.lat_deg, home.lon_deg, home.alt_m), rally, sc.mission.fence, fuel,
+        glide,
     )  # fmt: skip
     return monitor, glide[0]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+from longwing.control import target as tg
 from longwing.estimation.state import ALT as E_ALT
 from longwing.estimation.state import LAT as E_LAT
 from longwing.estimation.state import LON as E_LON
@@ -20,17 +21,21 @@ from longwing.estimation.state import VE as E_VE
 from longwing.estimation.state import VN as E_VN
 from longwing.estimation.state import WE as E_WE
 from longwing.estimation.state import WN as E_WN
+from longwing.geo.wgs84 import ecef_to_geodetic
 from longwing.mission.failsafe import FailsafeAction, FsCommand, NavSnapshot
 from longwing.mission.manager import MissionEvent, Mode, Position
 from longwing.physics.rigidbody import ENV_FUEL_LEAK
 from longwing.physics.state import FUEL
 from longwing.physics.wind import steady_wind_ned
+from longwing.planning.reach import initial_course_rad
+from longwing.sim.loop_types import LOG_COLUMNS
 from longwing.sim.summary import here_of
 
 FS_CHECK_S = 1.0  # failsafe checks while a fault is active or a fence is near
 FS_CHECK_MAX_S = 30.0  # ... and at least this often (the fuel check's period)
 FENCE_SPEED_MPS = 60.0  # an upper bound of the ground speed, for the next fence check
 LAND_AHEAD_REACH = 0.7  # engine out, no site: land this fraction of the glide reach ahead
+TAS_CMD_COL = LOG_COLUMNS.index("tas_cmd_mps")  # the airspeed demand, in the log
 
 
 class FaultsAndFailsafes:
@@ -106,11 +111,30 @@ class FaultsAndFailsafes:
             airspeed_failed=bool(st["health"]["pitot_failed"]),
             engine_running=bool(st["veh"]["engine_on"]) and self.x[FUEL] > 0.0,
             ekf_resets=int(xe[E_N_GNSS_RESETS]),
+            tas_mps=float(self.last_row[TAS_CMD_COL]),
+            mission_seq=(self.mgr.seq if self.mgr.mode == Mode.AUTO and self.mgr.fs_items is None
+                         else None),
         )  # fmt: skip
+
+    def eco_speed(self) -> None:
+        """Economy speed (ECO_SPEED): on a straight leg the airspeed demand becomes the
+        speed to fly for range along the course to its end in the EKF's wind (re-evaluated
+        at every new target and slow-loop check)."""
+        fm = self.monitor.fuel_model
+        t = self.target
+        if not self.mgr.s.ECO_SPEED or fm is None or int(t[tg.KIND]) != tg.TK_LEG:
+            return
+        xe = self.arrays.ekf_x
+        lat2, lon2, _ = ecef_to_geodetic(t[tg.BX], t[tg.BY], t[tg.BZ])
+        lat, lon = math.degrees(xe[E_LAT]), math.degrees(xe[E_LON])
+        course = initial_course_rad(lat, lon, math.degrees(lat2), math.degrees(lon2))
+        t[tg.SPEED] = fm.speed_to_fly_mps(course, float(xe[E_ALT]), float(self.x[FUEL]),
+                                          (float(xe[E_WN]), float(xe[E_WE])))  # fmt: skip
 
     def _slow_tick(self) -> None:
         t = self.t_s
         self._apply_faults()
+        self.eco_speed()
         if self.mgr.landed:
             self.next_check_t = t + FS_CHECK_MAX_S
             return
@@ -138,6 +162,8 @@ class FaultsAndFailsafes:
                                        f"{act.kind}: {act.action} ({act.detail})"))  # fmt: skip
         wind = (nav.wind_n_mps, nav.wind_e_mps)
         cmd = act.command
+        if act.speed_mps is not None:
+            mgr.speed_mps = act.speed_mps
         if cmd == FsCommand.CIRCLE:
             mgr.failsafe_circle(t, here)
         elif cmd == FsCommand.RESUME:
@@ -148,6 +174,8 @@ class FaultsAndFailsafes:
             dest = act.target or (mgr.home.lat_deg, mgr.home.lon_deg,
                                   mgr.home_at_rtl_alt().alt_m)  # fmt: skip
             mgr.guided_goto(t, here, Position(*dest))
+        elif cmd == FsCommand.LAND_SEQUENCE and act.seq is not None:
+            mgr.failsafe_land_sequence(t, here, act.seq, act.action)
         elif cmd == FsCommand.LAND_AT and act.target is not None:
             mgr.failsafe_land_at(t, here, Position(*act.target), wind, act.action)
         elif cmd in (FsCommand.GLIDE_TO, FsCommand.LAND_AHEAD):
