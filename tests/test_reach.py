@@ -206,3 +206,21 @@ def test_economy_speed_flight_and_plan_agree(table):
     assert east.sum() > 1000 and west.sum() > 1000
     assert np.median(log["tas_cmd_mps"][east]) > np.median(log["tas_cmd_mps"][west]) + 2.0
     assert s["end_state"] == "landed" and s["completed"]
+
+
+def test_mid_route_alternate_when_both_ends_are_out_of_reach():
+    """A one-way 300 km flight with a rally point 150 km out; a 6 kg/h leak starts 10 km
+    past it: home (160 km back) and the destination (140 km ahead) are out of reach at that
+    burn, the rally point is not -> the aircraft lands there, and says why."""
+    from longwing.sim.faults import parse_fault
+
+    rally = _pt(90.0, 150_000.0)
+    mission = _one_way(300.0, 90.0, rally=(RallyPoint(*rally, 150.0),))
+    t_leak = 160_000.0 / 25.0 + 60.0  # ~160 km out at the cruise airspeed, calm air
+    leak = parse_fault(f"fuel_leak@{t_leak:.0f},rate=6")
+    s = fly(FlightScenario(AF, mission, seed=3, faults=(leak,))).summary
+    low = [f for f in s["failsafes"] if f["kind"] == "low_fuel"]
+    assert [f["action"] for f in low] == ["land at rally point 1"], s["failsafes"]
+    assert "home -" in low[0]["detail"] and "destination -" in low[0]["detail"]
+    assert s["end_state"] == "landed" and not s["completed"]
+    assert G.Inverse(*rally, s["landing_lat"], s["landing_lon"])["s12"] < 200.0
