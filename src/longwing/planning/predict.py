@@ -419,17 +419,21 @@ def predict_mission(
     rows = np.arange(lat.size)
     f_home = s_fuel[rows, np.asarray(cols)[d_idx]]
     t_home = s_time[rows, np.asarray(cols)[d_idx]]
-    margin = fuel_arr - f_home - reserve_kg
+    # the point of no return is for home (site 0), as the aircraft announces it
+    margin = fuel_arr - s_fuel[:, 0] - reserve_kg
     pnr = point_of_no_return(margin, lat, lon, alt, along, t_arr, fuel_arr, leg_idx)
     if pnr is not None:
         notes.append(
-            f"point of no return {pnr.along_m / 1000.0:.1f} km along the route, "
+            f"point of no return for home {pnr.along_m / 1000.0:.1f} km along the route, "
             f"{pnr.t_s / 3600.0:.2f} h after launch (leg {pnr.leg_index})"
         )
     elif margin.size and margin[0] < 0.0:
-        notes.append("no return with the reserve even from the launch")
+        notes.append("no return home with the reserve even from the launch")
     else:
-        notes.append("the aircraft can return with the reserve from every point of the route")
+        notes.append("the aircraft can return home with the reserve from every point of the route")
+    if np.any(fuel_arr - f_home - reserve_kg < 0.0):
+        notes.append("from part of the route no landing site (home, rally point, DO_SET_HOME) "
+                     "is in reach with the reserve")  # fmt: skip
 
     # the in-flight fuel rule along the prediction (one model: planning/reach.py)
     costs = RouteCosts(route, table, fl.wind, airframe.mass.dry_mass_kg, cap, fl.eas_min,

@@ -42,7 +42,7 @@ from longwing.planning.returns import (
     path_cost,
     site_costs,
 )
-from longwing.planning.route import Route, RouteLeg
+from longwing.planning.route import Route
 from longwing.planning.windgrid import WindSource
 
 __all__ = [
@@ -119,11 +119,14 @@ def landing_sites(mission: Mission) -> tuple[LandingSite, ...]:
 # --- the rest of the mission -------------------------------------------------------------
 
 
+LOITER_EXITS = {"time": 1, "turns": 2, "alt": 3, "unlimited": 4}  # else: none (0)
+
+
 class RouteCosts:
     """Fuel and time to finish ``route`` (to its touchdown) from a point of it, in ``wind``,
     at the mission's airspeeds. The full legs are tabulated once (per wind) at
     :data:`MASS_GRID` masses and interpolated in mass; the leg in progress is costed from
-    the point itself."""
+    the point itself. Vectorised: every row its own leg."""
 
     def __init__(self, route: Route, table: PerformanceTable, wind: WindSource,
                  dry_mass_kg: float, capacity_kg: float, eas_min_mps: float,
@@ -137,80 +140,90 @@ class RouteCosts:
         self.dry_mass_kg = dry_mass_kg
         self.masses = dry_mass_kg + np.linspace(0.0, capacity_kg, MASS_GRID)
         self.ends_landed = route.end == "landed"
-        n = len(route.legs)
-        self.leg_fuel = np.zeros((n, MASS_GRID))  # each full leg, at each grid mass
-        self.leg_time = np.zeros((n, MASS_GRID))
-        for j, leg in enumerate(route.legs):
-            a = (np.full(MASS_GRID, leg.lat1_deg), np.full(MASS_GRID, leg.lon1_deg),
-                 np.full(MASS_GRID, leg.alt1_m))  # fmt: skip
-            self.leg_fuel[j], self.leg_time[j] = self._leg(leg, *a, self.masses)
+        legs = route.legs
+        n = len(legs)
 
-    def _leg(self, leg: RouteLeg, lat, lon, alt, mass) -> tuple[np.ndarray, np.ndarray]:
-        """Fuel and time from (lat, lon, alt) to the end of ``leg`` (vectorised)."""
+        def col(get) -> np.ndarray:
+            return np.array([get(leg) for leg in legs], dtype=float).reshape(n)
+
+        self.lat2, self.lon2, self.alt2 = (col(lambda g: g.lat2_deg), col(lambda g: g.lon2_deg),
+                                           col(lambda g: g.alt2_m))  # fmt: skip
         # the mission's airspeed as a true airspeed within the EAS limits, as flown
-        e2t = math.sqrt(RHO0_KGPM3 / float(self.table.rho_kgpm3(0.5 * (leg.alt1_m + leg.alt2_m))))
-        v = min(max(leg.speed_mps, self.eas_min_mps * e2t), self.eas_max_mps * e2t)
-        if leg.kind == "loiter":
-            f_to, t_to = self._straight(lat, lon, alt, leg.lat2_deg, leg.lon2_deg, leg.alt2_m,
-                                        v, mass)  # fmt: skip
-            return f_to + self._loiter(leg, v, mass, alt), t_to + self._loiter_time(leg, v, alt)
-        eco = self.eco and leg.kind == "leg"
-        return self._straight(lat, lon, alt, leg.lat2_deg, leg.lon2_deg, leg.alt2_m, v, mass,
-                              eco)  # fmt: skip
+        mid = 0.5 * (col(lambda g: g.alt1_m) + self.alt2)
+        e2t = np.sqrt(RHO0_KGPM3 / np.asarray(table.rho_kgpm3(mid), float)) if n else mid
+        self.v = np.clip(np.maximum(col(lambda g: g.speed_mps), 1.0), self.eas_min_mps * e2t,
+                         self.eas_max_mps * e2t)  # fmt: skip
+        self.is_loiter = np.array([g.kind == "loiter" for g in legs], dtype=bool)
+        self.exit = np.array([LOITER_EXITS.get(g.exit, 0) for g in legs], dtype=int)
+        self.exit_value = col(lambda g: g.exit_value)
+        self.radius = np.abs(col(lambda g: g.radius_m))
+        self.eco_leg = np.array([eco and g.kind == "leg" for g in legs], dtype=bool)
+        rows = np.repeat(np.arange(n), MASS_GRID)
+        lat1, lon1, alt1 = (col(lambda g: g.lat1_deg), col(lambda g: g.lon1_deg),
+                            col(lambda g: g.alt1_m))  # fmt: skip
+        f, t = self.leg_costs(rows, lat1[rows], lon1[rows], alt1[rows], np.tile(self.masses, n))
+        self.leg_fuel = f.reshape(n, MASS_GRID)  # each full leg, at each grid mass
+        self.leg_time = t.reshape(n, MASS_GRID)
 
-    def _straight(self, lat, lon, alt, lat2, lon2, alt2, v, mass, eco=False):
+    def leg_costs(self, j, lat, lon, alt, mass) -> tuple[np.ndarray, np.ndarray]:
+        """Fuel and time from (lat, lon, alt) to the end of leg ``j``, per row."""
+        lat2, lon2, alt2, v = self.lat2[j], self.lon2[j], self.alt2[j], self.v[j]
         dist = lambert_distance_m(lat, lon, lat2, lon2)
-        gamma = np.arctan2(alt2 - alt, np.maximum(dist, 1.0))
-        mid_alt = 0.5 * (alt + alt2)
-        if eco:  # each piece at the candidate airspeed costing least per metre
-            e2t = np.sqrt(RHO0_KGPM3 / self.table.rho_kgpm3(mid_alt))
-            v_stall = np.asarray(self.table.min_speed_mps(mass, mid_alt))
+        gamma = np.where(self.is_loiter[j], 0.0, np.arctan2(alt2 - alt, np.maximum(dist, 1.0)))
+        mid_alt = np.where(self.is_loiter[j], alt, 0.5 * (alt + alt2))
+        fuel = np.empty(j.shape)
+        time = np.empty(j.shape)
+        eco = self.eco_leg[j]
+        if np.any(~eco):
+            k = ~eco
+            ff = np.asarray(self.table.point(mass[k], mid_alt[k], v[k], gamma[k]).fuel_flow_kgps)
+            fuel[k], time[k] = path_cost(self.wind, lat[k], lon[k], mid_alt[k], v[k],
+                                         np.broadcast_to(ff, v[k].shape).copy(),
+                                         (lat2[k], lon2[k]), dist[k])  # fmt: skip
+        if np.any(eco):  # each piece at the candidate airspeed costing least per metre
+            k = eco
+            e2t = np.sqrt(RHO0_KGPM3 / self.table.rho_kgpm3(mid_alt[k]))
+            v_stall = np.asarray(self.table.min_speed_mps(mass[k], mid_alt[k]))
             lo = np.maximum(self.eas_min_mps * e2t, 1.001 * v_stall)
             hi = np.maximum(self.eas_max_mps * e2t, lo)
             vc = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, RETURN_SPEEDS)
-            ffc = np.asarray(self.table.point(mass[:, None], mid_alt[:, None], vc,
-                                              gamma[:, None]).fuel_flow_kgps)  # fmt: skip
-            return path_cost(self.wind, lat, lon, mid_alt, vc, ffc, (lat2, lon2), dist)
-        ff = np.asarray(self.table.point(mass, mid_alt, v, gamma).fuel_flow_kgps, float)
-        return path_cost(self.wind, lat, lon, mid_alt, np.full_like(dist, v), ff, (lat2, lon2),
-                         dist)  # fmt: skip
+            ffc = np.asarray(self.table.point(mass[k][:, None], mid_alt[k][:, None], vc,
+                                              gamma[k][:, None]).fuel_flow_kgps)  # fmt: skip
+            fuel[k], time[k] = path_cost(self.wind, lat[k], lon[k], mid_alt[k], vc, ffc,
+                                         (lat2[k], lon2[k]), dist[k])  # fmt: skip
+        if np.any(self.is_loiter[j]):
+            lt, lf = self._loiter(j, alt, mass)
+            fuel += lf
+            time += lt
+        return fuel, time
 
-    def _loiter_time(self, leg: RouteLeg, v: float, alt) -> np.ndarray:
-        alt = np.asarray(alt, float)
-        if leg.exit == "time":
-            return np.full_like(alt, leg.exit_value)
-        if leg.exit == "turns":
-            return np.full_like(alt, 2.0 * math.pi * abs(leg.radius_m) * leg.exit_value / v)
-        if leg.exit == "alt":
-            return np.abs(leg.alt2_m - alt) / (v * math.sin(LOITER_CLIMB_RAD))
-        if leg.exit == "unlimited":
-            return np.full_like(alt, np.inf)
-        return np.zeros_like(alt)
-
-    def _loiter(self, leg: RouteLeg, v: float, mass, alt) -> np.ndarray:
-        t = self._loiter_time(leg, v, alt)
-        gamma = 0.0
-        if leg.exit == "alt":
-            gamma = np.where(leg.alt2_m >= alt, LOITER_CLIMB_RAD, -LOITER_CLIMB_RAD)
-        ff = np.asarray(self.table.point(mass, leg.alt2_m, v, gamma).fuel_flow_kgps, float)
+    def _loiter(self, j, alt, mass) -> tuple[np.ndarray, np.ndarray]:
+        """Time and fuel of the loiters of legs ``j`` (zero for other legs), from ``alt``."""
+        v, alt2, ex, val = self.v[j], self.alt2[j], self.exit[j], self.exit_value[j]
+        on = self.is_loiter[j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.select(
+                [ex == 1, ex == 2, ex == 3, ex == 4],
+                [val, 2.0 * math.pi * self.radius[j] * val / v,
+                 np.abs(alt2 - alt) / (v * math.sin(LOITER_CLIMB_RAD)), np.full(j.shape, np.inf)],
+                0.0,
+            )  # fmt: skip
+        t = np.where(on, t, 0.0)
+        gamma = np.where(ex == 3, np.where(alt2 >= alt, LOITER_CLIMB_RAD, -LOITER_CLIMB_RAD), 0.0)
+        ff = np.asarray(self.table.point(mass, alt2, v, gamma).fuel_flow_kgps, float)
         with np.errstate(invalid="ignore"):
-            return np.where(t > 0.0, ff * t, 0.0)
+            return t, np.where(t > 0.0, ff * t, 0.0)
 
     def from_point(self, leg_index, lat, lon, alt, fuel_kg) -> tuple[np.ndarray, np.ndarray]:
         """Fuel (kg) and time (s) to finish from points on legs ``leg_index`` (arrays
         broadcast); ``inf`` when the route does not end in a landing."""
         j = np.atleast_1d(np.asarray(leg_index, int))
-        lat, lon, alt, fuel = (np.broadcast_to(np.asarray(x, float), j.shape)
+        lat, lon, alt, fuel = (np.broadcast_to(np.asarray(x, float), j.shape).copy()
                                for x in (lat, lon, alt, fuel_kg))  # fmt: skip
         if not self.ends_landed:
             return np.full(j.shape, np.inf), np.full(j.shape, np.inf)
         mass = self.dry_mass_kg + np.maximum(fuel, 0.0)
-        f_now = np.empty(j.shape)
-        t_now = np.empty(j.shape)
-        for leg_i in np.unique(j):
-            sel = j == leg_i
-            f_now[sel], t_now[sel] = self._leg(self.route.legs[leg_i], lat[sel], lon[sel],
-                                               alt[sel], mass[sel])  # fmt: skip
+        f_now, t_now = self.leg_costs(j, lat, lon, alt, mass)
         # the legs after, in order, each at the mass left after the ones before
         fuel_out, time_out = f_now.copy(), t_now.copy()
         mass = mass - np.where(np.isfinite(f_now), f_now, 0.0)

@@ -129,27 +129,30 @@ def _return_leg(
     alt: np.ndarray,
     vc: np.ndarray,
     ffc: np.ndarray,
-    dest: tuple[float, float],
+    dest: tuple,
     dist: np.ndarray,
     k_sub: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Fuel and time from each sample straight to ``dest`` in ``k_sub`` pieces, each at the
-    candidate airspeed (``vc``, fuel flows ``ffc``) that costs the least fuel per metre."""
+    """Fuel and time from each sample straight to ``dest`` (one point, or one per sample:
+    a pair of arrays) in ``k_sub`` pieces, each at the candidate airspeed (``vc``, fuel
+    flows ``ffc``) that costs the least fuel per metre."""
     f = (np.arange(k_sub) + 0.5) / k_sub
+    dla = np.broadcast_to(np.asarray(dest[0], float), lat.shape)
+    dlo = np.broadcast_to(np.asarray(dest[1], float), lat.shape)
     p0 = _unit(lat, lon)  # (n, 3)
-    p1 = _unit(np.array(dest[0]), np.array(dest[1]))  # (3,)
-    omega = np.arccos(np.clip(p0 @ p1, -1.0, 1.0))  # (n,)
+    p1 = _unit(dla, dlo)  # (n, 3)
+    omega = np.arccos(np.clip(np.sum(p0 * p1, axis=-1), -1.0, 1.0))  # (n,)
     so = np.where(omega > 1e-9, np.sin(omega), 1.0)[:, None]
     small = (omega <= 1e-9)[:, None]
     w0 = np.where(small, 1.0 - f, np.sin((1.0 - f) * omega[:, None]) / so)
     w1 = np.where(small, f, np.sin(f * omega[:, None]) / so)
-    pts = w0[..., None] * p0[:, None, :] + w1[..., None] * p1
+    pts = w0[..., None] * p0[:, None, :] + w1[..., None] * p1[:, None, :]
     pts /= np.linalg.norm(pts, axis=-1, keepdims=True)
     plat = np.arcsin(np.clip(pts[..., 2], -1.0, 1.0))
     plon = np.arctan2(pts[..., 1], pts[..., 0])
-    dlat_r, dlon_r = math.radians(dest[0]), math.radians(dest[1])
-    y = np.sin(dlon_r - plon) * math.cos(dlat_r)
-    x = np.cos(plat) * math.sin(dlat_r) - np.sin(plat) * math.cos(dlat_r) * np.cos(dlon_r - plon)
+    dlat_r, dlon_r = np.radians(dla)[:, None], np.radians(dlo)[:, None]
+    y = np.sin(dlon_r - plon) * np.cos(dlat_r)
+    x = np.cos(plat) * np.sin(dlat_r) - np.sin(plat) * np.cos(dlat_r) * np.cos(dlon_r - plon)
     chi = np.arctan2(y, x)  # great-circle course toward the destination, (n, k)
     wn, we = wind.at(np.degrees(plat), np.degrees(plon), alt[:, None])
     wn = np.broadcast_to(np.asarray(wn, float), chi.shape)
@@ -178,10 +181,11 @@ def path_cost(
     alt: np.ndarray,
     tas_mps: np.ndarray,
     fuel_flow_kgps: np.ndarray,
-    dest: tuple[float, float],
+    dest: tuple,
     dist: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Fuel and time from each point straight to ``dest`` (``dist`` away) at one airspeed
+    """Fuel and time from each point straight to ``dest`` (one point, or a pair of arrays:
+    one per point; ``dist`` away) at one airspeed
     each (with its fuel flow), or (2-D ``tas_mps``, ``fuel_flow_kgps``: candidates per
     point) at the candidate costing least per metre in each piece of at most
     :data:`RETURN_STEP_M`."""
