@@ -129,7 +129,7 @@ REQ = WindRequest(47.0, 48.0, -54.0, -52.0, need_s=3600.0, window_s=4 * 3600.0)
 
 def _field():
     T, K, Y, X = grid(LAT, LON, LEV, 3)
-    return 2.0 + T + 3.0 * K + 0.1 * Y + 0.05 * X, -1.0 - 0.5 * T + 0.01 * Y * X
+    return 2.0 + T + 3.0 * K + 0.1 * Y + 0.05 * X, -1.0 - 0.5 * T + 0.001 * Y * X
 
 
 def test_grib_and_netcdf_of_one_field_give_the_same_wind(tmp_path):
@@ -232,10 +232,10 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         renamed = ds.rename({"u": "temp", "v": "rh"}).load()
     no_uv.unlink()
     renamed.to_netcdf(no_uv, engine="h5netcdf")
-    no_latlon = write_nc(tmp_path / "no_latlon.nc", LAT, LON, LEV, times(3), u, v,
-                         lat_name="y", lon_name="x")  # fmt: skip
+    no_latlon = write_nc(tmp_path / "no_latlon.nc", LAT * 1e4, LON * 1e4, LEV, times(3), u, v,
+                         lat_name="y", lon_name="x", latlon_units=("m", "m"))  # fmt: skip
     far = write_nc(tmp_path / "far.nc", LAT - 30.0, LON, LEV, times(3), u, v)
-    short = write_grib(tmp_path / "short.grib2", LAT, LON, LEV, times(3, step_h=0.25), u, v)
+    short = write_grib(tmp_path / "short.grib2", LAT, LON, LEV, times(3, step_h=1.0 / 60.0), u, v)
     return {
         "missing": (tmp_path / "missing.nc", "cannot read"),
         "garbage": (garbage, "cannot read as GRIB"),

@@ -13,9 +13,12 @@ import numpy as np
 T0 = np.datetime64("2026-12-07T00:00", "s")
 
 
+LATLON_UNITS = ("degrees_north", "degrees_east")
+
+
 def write_nc(path: Path, lat, lon, levels, times, u, v, *, level_name="pressure_level",
              level_units="hPa", z=None, engine="h5netcdf", lat_name="latitude",
-             lon_name="longitude", extra_vars=None) -> Path:  # fmt: skip
+             lon_name="longitude", extra_vars=None, latlon_units=LATLON_UNITS) -> Path:  # fmt: skip
     """A NetCDF file with u/v (and z) on (time, level, lat, lon); ``times`` None: no time
     dimension (then the arrays have no time axis either)."""
     import xarray as xr
@@ -24,8 +27,8 @@ def write_nc(path: Path, lat, lon, levels, times, u, v, *, level_name="pressure_
         level_name, lat_name, lon_name)  # fmt: skip
     coords = {
         level_name: (level_name, np.asarray(levels, float), {"units": level_units}),
-        lat_name: (lat_name, np.asarray(lat, float), {"units": "degrees_north"}),
-        lon_name: (lon_name, np.asarray(lon, float), {"units": "degrees_east"}),
+        lat_name: (lat_name, np.asarray(lat, float), {"units": latlon_units[0]}),
+        lon_name: (lon_name, np.asarray(lon, float), {"units": latlon_units[1]}),
     }
     if times is not None:
         coords["time"] = ("time", np.asarray(times, "datetime64[ns]"))

@@ -159,6 +159,7 @@ def _open(path: Path, kind: str) -> list:
         raise WindFileError("reading GRIB/NetCDF needs xarray", source=str(path)) from None
     try:
         if kind == "grib":
+            import logging
             import warnings
 
             import cfgrib
@@ -166,11 +167,22 @@ def _open(path: Path, kind: str) -> list:
             # indexpath "": never write an index file beside the user's file; values as
             # float64 (cfgrib's default float32 would round 64-bit packed fields)
             kw = {"indexpath": "", "values_dtype": np.dtype("float64")}
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FutureWarning)  # xarray's merge defaults
-                return list(cfgrib.open_datasets(str(path), backend_kwargs=kw, cache=False))
+            log = logging.getLogger("cfgrib")  # it logs bad messages with tracebacks
+            level = log.level
+            log.setLevel(logging.CRITICAL)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", FutureWarning)  # xarray's merge defaults
+                    found = list(cfgrib.open_datasets(str(path), backend_kwargs=kw, cache=False))
+            finally:
+                log.setLevel(level)
+            if not any(len(d.data_vars) for d in found):
+                raise WindFileError("cannot read as GRIB: no readable messages", source=str(path))
+            return found
         engine = "h5netcdf" if kind == "netcdf4" else "scipy"
         return [xr.open_dataset(path, engine=engine, cache=False)]
+    except WindFileError:
+        raise
     except Exception as exc:  # the engines raise many kinds; one line for the user
         what = "GRIB" if kind == "grib" else "NetCDF"
         raise WindFileError(f"cannot read as {what}: {_first_line(exc)}",
