@@ -277,3 +277,28 @@ def test_bad_files_and_options_from_fly(tmp_path):
         lines = res.stderr.strip().splitlines()
         assert len(lines) == 1 and words in lines[0], (opts, lines)
         assert not out.exists()
+
+
+def test_grib_forecast_steps_mixed_level_types_and_the_10m_wind(tmp_path):
+    lon360 = LON + 360.0  # GFS/ECMWF files run 0..360
+    u, v = _field()
+    T1 = grid(LAT, LON, [10.0], 3)[0]
+    req = WindRequest(**{**REQ.__dict__, "ground_alt_m": 60.0})
+    by_time = load_wind_file(write_grib(tmp_path / "t.grib2", LAT, lon360, LEV, times(3), u, v),
+                             req)  # fmt: skip
+    by_step = load_wind_file(write_grib(tmp_path / "s.grib2", LAT, lon360, LEV, times(3), u, v,
+                                        steps=True), req)  # fmt: skip
+    np.testing.assert_array_equal(by_step.t_s, [0.0, 10800.0, 21600.0])  # steps 0, 3, 6 h
+    np.testing.assert_array_equal(by_step.we_mps, by_time.we_mps)
+    mixed = write_grib(tmp_path / "m.grib2", LAT, lon360, LEV, times(3), u, v)
+    write_grib(mixed, LAT, lon360, [10], times(3), 5.0 + 0 * T1, 6.0 + 0 * T1,
+               type_of_level="heightAboveGround", params=(165, 166), mode="ab")  # fmt: skip
+    g = load_wind_file(mixed, req)  # the profile, not the 10 m wind
+    assert g.shape[1] == len(LEV) and g.levels.startswith("pressure levels")
+    np.testing.assert_array_equal(g.we_mps, by_time.we_mps)
+    only10 = write_grib(tmp_path / "10m.grib2", LAT, lon360, [10], times(3), 5.0 + 0 * T1,
+                        6.0 + 0 * T1, type_of_level="heightAboveGround",
+                        params=(165, 166))  # fmt: skip
+    g10 = load_wind_file(only10, req)
+    np.testing.assert_array_equal(g10.alt_m[:, 0], 70.0)  # 10 m above home (60 m)
+    assert g10.at(47.5, -53.0, 500.0, t_s=10.0) == (6.0, 5.0)

@@ -45,20 +45,27 @@ def write_nc(path: Path, lat, lon, levels, times, u, v, *, level_name="pressure_
     return path
 
 
-def write_grib(path: Path, lat, lon, levels_hpa, times, u, v) -> Path:
+def write_grib(path: Path, lat, lon, levels_hpa, times, u, v, *, steps: bool = False,
+               type_of_level: str = "isobaricInhPa", params=(131, 132),
+               mode: str = "wb") -> Path:  # fmt: skip
     """A GRIB2 file: one message per time, level and component (u: paramId 131, v: 132) on
-    a regular lat/lon grid, scanned north to south as forecast centres write them."""
+    a regular lat/lon grid, scanned north to south as forecast centres write them.
+    ``steps``: one forecast run from the first time, the times as forecast steps (hours);
+    ``mode`` "ab" appends (a file of several level types)."""
     import eccodes as ec
 
     lat = np.asarray(lat, float)
     lon = np.asarray(lon, float)
     north_first = np.argsort(-lat)
-    with open(path, "wb") as fh:
+    with open(path, mode) as fh:
         for it, t in enumerate(times):
+            step_h = int((np.datetime64(t, "h") - np.datetime64(times[0], "h")).astype(int))
+            if steps:
+                t = times[0]
             ts = str(np.datetime64(t, "m"))
             date, hhmm = int(ts[:10].replace("-", "")), int(ts[11:13] + ts[14:16])
             for k, lev in enumerate(levels_hpa):
-                for param, field in ((131, u), (132, v)):
+                for param, field in ((params[0], u), (params[1], v)):
                     h = ec.codes_grib_new_from_samples("regular_ll_pl_grib2")
                     try:
                         ec.codes_set(h, "Ni", lon.size)
@@ -74,8 +81,10 @@ def write_grib(path: Path, lat, lon, levels_hpa, times, u, v) -> Path:
                         ec.codes_set(h, "dataDate", date)
                         ec.codes_set(h, "dataTime", hhmm)
                         ec.codes_set(h, "paramId", param)
-                        ec.codes_set(h, "typeOfLevel", "isobaricInhPa")
+                        ec.codes_set(h, "typeOfLevel", type_of_level)
                         ec.codes_set(h, "level", int(lev))
+                        if steps:
+                            ec.codes_set(h, "forecastTime", step_h)
                         ec.codes_set(h, "packingType", "grid_ieee")
                         ec.codes_set(h, "precision", 2)  # 64-bit
                         values = np.asarray(field, float)[it, k][north_first]
