@@ -196,6 +196,12 @@ def _scenario_record(args: FlyArgs, prep: Prepared, copies: dict[str, str]) -> d
         "airframe_sha256": sha256(prep.airframe_bytes),
         "mission_copy": copies["mission"],
         "airframe_copy": copies["airframe"],
+        # the report's Wind row: the file (and start) when the wind came from one
+        **(
+            {"wind": f"{args.wind_file} from {args.start_time or 'its first time'}"}
+            if args.wind_file
+            else {}
+        ),
         "wind_sha256": prep.wind_sha256,
         "wind_copy": copies.get("wind"),  # None: too large, flown again from wind_file
         "wind_grid": sc.wind.describe() if hasattr(sc.wind, "describe") else None,
@@ -410,7 +416,8 @@ def load_rerun(run_dir: Path) -> FlyArgs:
                                  "record (sha256): it was changed after the run")  # fmt: skip
         return FlyArgs(
             mission_file=str(copies["mission"]), airframe=str(copies["airframe"]),
-            wind=str(sc["wind"]), wind_file=_rerun_wind_file(run_dir, sc),
+            wind="calm" if sc.get("wind_file") else str(sc["wind"]),
+            wind_file=_rerun_wind_file(run_dir, sc),
             start_time=sc.get("start_time"), turbulence=str(sc["turbulence"]), seed=int(sc["seed"]),
             fuel_kg=sc["fuel_kg"], truth_nav=bool(sc["truth_nav"]),
             max_duration_s=sc["max_duration_s"], log_hz=float(sc["log_hz"]),
