@@ -302,3 +302,29 @@ def test_grib_forecast_steps_mixed_level_types_and_the_10m_wind(tmp_path):
     g10 = load_wind_file(only10, req)
     np.testing.assert_array_equal(g10.alt_m[:, 0], 70.0)  # 10 m above home (60 m)
     assert g10.at(47.5, -53.0, 500.0, t_s=10.0) == (6.0, 5.0)
+
+
+def test_a_route_across_the_antimeridian(tmp_path):
+    from longwing.planning.wind4d import route_box
+
+    box = route_box([9.5, 10.5], [179.5, -179.5])
+    assert box == (9.5, 10.5, 179.5, 180.5)
+    req = WindRequest(*box, need_s=600.0, window_s=3600.0)
+    lat = np.arange(0.0, 20.1, 1.0)
+    global_lon = np.arange(-180.0, 180.0, 1.0)  # round the Earth, the seam at 180
+    regional_lon = np.concatenate([np.arange(170.0, 180.0), np.arange(-180.0, -169.0)])
+    for k, lon in enumerate((global_lon, regional_lon)):
+        T, K, Y, X = grid(lat, lon, [1000.0, 500.0], 2)
+        u, v = 10.0 * np.cos(np.radians(X)) + 0.0 * T, 0.1 * Y + K
+        g = load_wind_file(write_nc(tmp_path / f"{k}.nc", lat, lon, [1000.0, 500.0],
+                                    times(2), u, v), req)  # fmt: skip
+        np.testing.assert_array_equal(g.lon_deg, [179.0, 180.0, 181.0])  # +/- 0.2 deg margin
+        np.testing.assert_array_equal(g.lat_deg, [9.0, 10.0, 11.0])
+        we, wn = g.at(10.0, -179.0, 0.0)[::-1]
+        assert we == pytest.approx(10.0 * np.cos(np.radians(179.0)), abs=1e-12)
+        we_mid = g.at(10.0, 179.5, 0.0)[1]  # between 179 E and 180
+        assert we_mid == pytest.approx(5.0 * (np.cos(np.radians(179.0)) - 1.0), abs=1e-12)
+    far = WindRequest(9.5, 10.5, 160.0, 165.0)
+    with pytest.raises(WindFileError, match="route outside the file's coverage: longitudes "
+                                            "170 to -170 deg"):  # fmt: skip
+        load_wind_file(tmp_path / "1.nc", far)
