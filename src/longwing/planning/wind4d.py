@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from longwing.geo.atmosphere import H_MAX_M, H_MIN_M, R0_GEOPOTENTIAL_M, isa_geopotential
-from longwing.physics.wind import GriddedWind, gridded_wind_many
+from longwing.physics.wind import GriddedWind, gridded_wind_many, gridded_wind_ne
 
 __all__ = [
     "WindGrid4D", "WindSpanError", "geopotential_height_to_alt_m", "pressure_altitude_m",
@@ -125,6 +125,14 @@ class WindGrid4D:
     def at(self, lat_deg, lon_deg, alt_m, t_s=0.0) -> tuple:
         """(wn_mps, we_mps) at the points (broadcast; scalars in, floats out) and times
         ``t_s`` after the reference time. WindSpanError for a time outside the grid."""
+        if all(np.ndim(v) == 0 for v in (lat_deg, lon_deg, alt_m, t_s)):  # the integrator's
+            t = float(t_s)
+            self.check_span(t, t)
+            # np.radians as for the axes: a node's latitude converts to the axis's value
+            wn, we = gridded_wind_ne(t, float(np.radians(float(lat_deg))),
+                                     float(np.radians(float(lon_deg))), float(alt_m),
+                                     self._kernel)  # fmt: skip
+            return float(wn), float(we)
         lat, lon, alt, t = np.broadcast_arrays(
             *(np.asarray(v, dtype=np.float64) for v in (lat_deg, lon_deg, alt_m, t_s))
         )
