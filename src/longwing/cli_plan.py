@@ -355,6 +355,8 @@ def check(
     )  # fmt: skip
     for note in summary["notes"]:
         out.print(f"note: {note}", highlight=False)
+    if hasattr(source, "describe"):  # a forecast file: what was read (docs/winds.md)
+        out.print(f"wind: {source.describe()}", highlight=False, soft_wrap=True)
     if summary["feasible"]:
         out.print("[bold green]FEASIBLE[/]")
     else:
