@@ -328,3 +328,16 @@ def test_a_route_across_the_antimeridian(tmp_path):
     with pytest.raises(WindFileError, match="route outside the file's coverage: longitudes "
                                             "170 to -170 deg"):  # fmt: skip
         load_wind_file(tmp_path / "1.nc", far)
+
+
+def test_netcdf_names_of_other_producers(tmp_path):
+    """NCEP's THREDDS names (u-component_of_wind_isobaric on 'isobaric' in Pa) and CF
+    standard names read as the same wind as ECMWF's (u, v on pressure_level in hPa)."""
+    u, v = _field()
+    ref = load_wind_file(write_nc(tmp_path / "ecmwf.nc", LAT, LON, LEV, times(3), u, v), REQ)
+    names = ("u-component_of_wind_isobaric", "v-component_of_wind_isobaric")
+    ncep = write_nc(tmp_path / "ncep.nc", LAT, LON, np.array(LEV) * 100.0, times(3), u, v,
+                    level_name="isobaric", level_units="Pa", names=names)  # fmt: skip
+    g = load_wind_file(ncep, REQ)
+    for name in ("t_s", "lat_deg", "lon_deg", "alt_m", "wn_mps", "we_mps"):
+        np.testing.assert_array_equal(getattr(g, name), getattr(ref, name), err_msg=name)

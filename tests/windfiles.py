@@ -18,7 +18,8 @@ LATLON_UNITS = ("degrees_north", "degrees_east")
 
 def write_nc(path: Path, lat, lon, levels, times, u, v, *, level_name="pressure_level",
              level_units="hPa", z=None, engine="h5netcdf", lat_name="latitude",
-             lon_name="longitude", extra_vars=None, latlon_units=LATLON_UNITS) -> Path:  # fmt: skip
+             lon_name="longitude", extra_vars=None, latlon_units=LATLON_UNITS,
+             names=("u", "v")) -> Path:  # fmt: skip
     """A NetCDF file with u/v (and z) on (time, level, lat, lon); ``times`` None: no time
     dimension (then the arrays have no time axis either)."""
     import xarray as xr
@@ -33,8 +34,8 @@ def write_nc(path: Path, lat, lon, levels, times, u, v, *, level_name="pressure_
     if times is not None:
         coords["time"] = ("time", np.asarray(times, "datetime64[ns]"))
     data = {
-        "u": (dims, np.asarray(u, float), {"units": "m s**-1"}),
-        "v": (dims, np.asarray(v, float), {"units": "m s**-1"}),
+        names[0]: (dims, np.asarray(u, float), {"units": "m s**-1"}),
+        names[1]: (dims, np.asarray(v, float), {"units": "m s**-1"}),
     }
     if z is not None:
         data["z"] = (dims, np.asarray(z, float), {"units": "m**2 s**-2"})

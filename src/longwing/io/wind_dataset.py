@@ -38,6 +38,9 @@ _MEMBER = ("number", "realization", "member", "ensemble")
 _PRESSURE = ("isobaricinhpa", "isobaricinpa", "pressure_level", "level", "plev", "lev",
              "pressure", "air_pressure", "pres", "isobaric")  # fmt: skip
 _AGL = ("heightaboveground", "height")
+# THREDDS/NCEP NetCDF names: u-component_of_wind_isobaric, isobaric1, height_above_ground1
+_U_PREFIX = ("u-component_of_wind", "u_component_of_wind")
+_V_PREFIX = ("v-component_of_wind", "v_component_of_wind")
 _ASL = ("heightabovesea", "altitude", "height_above_sea_level")
 _HPA_UNITS = ("hpa", "millibars", "millibar", "mbar", "mb")
 _WIND_UNITS = ("m s**-1", "m/s", "m s-1", "m.s-1", "meters/second", "metre/second",
@@ -78,7 +81,7 @@ def _is_u(name: str, da) -> float | None:
     n = name.lower()
     if n in _U_AT:
         return _U_AT[n]
-    if n in _U_NAMES or _attr(da, "standard_name") == "eastward_wind":
+    if n in _U_NAMES or n.startswith(_U_PREFIX) or _attr(da, "standard_name") == "eastward_wind":
         return math.nan
     return None
 
@@ -87,7 +90,7 @@ def _is_v(name: str, da) -> float | None:
     n = name.lower()
     if n in _V_AT:
         return _V_AT[n]
-    if n in _V_NAMES or _attr(da, "standard_name") == "northward_wind":
+    if n in _V_NAMES or n.startswith(_V_PREFIX) or _attr(da, "standard_name") == "northward_wind":
         return math.nan
     return None
 
@@ -105,11 +108,12 @@ def _axis_kind(name: str, coord) -> str:
         return "time"
     if n in _MEMBER:
         return "member"
-    if n in _PRESSURE or std == "air_pressure" or units in (*_HPA_UNITS, "pa"):
+    if n in _PRESSURE or n.startswith("isobaric") or std == "air_pressure" or units in (
+        *_HPA_UNITS, "pa"):  # fmt: skip
         return "pressure"
-    if n in _ASL or std == "altitude":
+    if n in _ASL or n.startswith(("altitude_above_msl", "height_above_sea")) or std == "altitude":
         return "asl"
-    if n in _AGL or std == "height":
+    if n in _AGL or n.startswith("height_above_ground") or std == "height":
         return "agl"
     return ""
 
