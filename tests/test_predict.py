@@ -18,6 +18,7 @@ from geographiclib.geodesic import Geodesic
 
 from longwing.airframe.loader import load_airframe
 from longwing.geo.atmosphere import isa
+from longwing.io.wind_file import load_wind_csv
 from longwing.mission import load_mission
 from longwing.mission.items import MissionItem
 from longwing.mission.model import Home, Mission
@@ -31,7 +32,6 @@ from longwing.planning.windgrid import (
     WindGrid,
     WindGridError,
     as_wind_source,
-    load_wind_csv,
     parse_wind_csv,
 )
 from longwing.sim.runner import FlightScenario, fly

@@ -31,6 +31,7 @@ out = Console()
 COLD_COMPILE_S = 60  # measured: a first flight on an empty numba cache, 2-core machine
 COMPILE_NOTE = f"compiling flight kernels (one time, about {COLD_COMPILE_S} s)"
 RERUN_OPTIONS = ("out_dir", "as_json", "rerun")  # the options --rerun may be given with
+WIND_COPY_MAX_BYTES = 50 * 1024 * 1024  # wind files up to this are copied into the run
 PLOT_ROWS = 20_000  # the report plots 20,000-40,000 rows of the log (every k-th)
 
 
@@ -41,6 +42,8 @@ class FlyArgs:
     mission_file: str
     airframe: str = "aerosonde"
     wind: str = "calm"
+    wind_file: str | None = None  # a forecast/CSV grid instead of --wind
+    start_time: str | None = None  # ISO 8601 UTC of the launch (a wind file's time)
     turbulence: str = "none"
     seed: int = 1
     fuel_kg: float | None = None
@@ -59,6 +62,8 @@ class Prepared:
     mission_bytes: bytes
     airframe_bytes: bytes
     params: dict[str, float | int]
+    wind_sha256: str | None = None
+    wind_bytes: bytes | None = None  # the wind file when small enough to copy into the run
 
 
 def sha256(data: bytes) -> str:
@@ -104,7 +109,6 @@ def prepare(args: FlyArgs) -> Prepared:
     from longwing.mission import load_mission
     from longwing.mission.preflight import check_preflight
     from longwing.physics.turbulence import parse_turbulence
-    from longwing.physics.wind import parse_wind
     from longwing.sim.faults import parse_fault
     from longwing.sim.runner import FlightScenario
 
@@ -124,13 +128,44 @@ def prepare(args: FlyArgs) -> Prepared:
         raise ValueError(f"--seed {args.seed} must be in [0, 2^63)")
     faults = tuple(parse_fault(f) for f in args.faults)
     ap, fs, ms, given = parse_params(args.params, af)
+    wind, wind_sha, wind_bytes = _truth_wind(args, mission, af)
     sc = FlightScenario(
-        airframe=af, mission=mission, wind=parse_wind(args.wind),
+        airframe=af, mission=mission, wind=wind,
         turbulence=parse_turbulence(args.turbulence), seed=args.seed, fuel_kg=args.fuel_kg,
         truth_nav=args.truth_nav, max_duration_s=args.max_duration_s, log_hz=args.log_hz,
         faults=faults, autopilot=ap, failsafe=fs, settings=ms,
     )  # fmt: skip
-    return Prepared(sc, mission_bytes, af_bytes, given)
+    return Prepared(sc, mission_bytes, af_bytes, given, wind_sha, wind_bytes)
+
+
+def _truth_wind(args: FlyArgs, mission, af):
+    """(wind, sha256 and bytes of the wind file): --wind, or --wind-file (a forecast grid,
+    or a CSV grid with no time) read for this mission and start time."""
+    from longwing.physics.wind import parse_wind
+
+    if args.wind_file is None:
+        if args.start_time is not None:
+            raise ValueError("--start-time is the time of a --wind-file; give one")
+        return parse_wind(args.wind), None, None
+    from longwing.io.wind_file import load_mission_wind
+    from longwing.planning.wind4d import WindGrid4D
+
+    path = Path(args.wind_file)
+    grid = load_mission_wind(path, mission, af, args.start_time, args.max_duration_s)
+    if not isinstance(grid, WindGrid4D):  # a CSV grid: one time
+        grid = WindGrid4D.from_windgrid(grid)
+    digest = hashlib.sha256()
+    data = bytearray()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+                if len(data) <= WIND_COPY_MAX_BYTES:
+                    data += chunk
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    small = len(data) <= WIND_COPY_MAX_BYTES
+    return grid, digest.hexdigest(), bytes(data) if small else None
 
 
 def kernels_cold(kernel=None) -> bool:
@@ -161,6 +196,15 @@ def _scenario_record(args: FlyArgs, prep: Prepared, copies: dict[str, str]) -> d
         "airframe_sha256": sha256(prep.airframe_bytes),
         "mission_copy": copies["mission"],
         "airframe_copy": copies["airframe"],
+        # the report's Wind row: the file (and start) when the wind came from one
+        **(
+            {"wind": f"{args.wind_file} from {args.start_time or 'its first time'}"}
+            if args.wind_file
+            else {}
+        ),
+        "wind_sha256": prep.wind_sha256,
+        "wind_copy": copies.get("wind"),  # None: too large, flown again from wind_file
+        "wind_grid": sc.wind.describe() if hasattr(sc.wind, "describe") else None,
     }
 
 
@@ -278,6 +322,8 @@ def _commit_fly_folder(stage, args: FlyArgs, prep: Prepared, res, cols: dict,
 
     suffix = Path(args.mission_file).suffix.lower() or ".txt"
     copies = {"mission": f"mission{suffix}", "airframe": "airframe.toml"}
+    if prep.wind_bytes is not None:
+        copies["wind"] = "wind" + (Path(str(args.wind_file)).suffix.lower() or ".dat")
     summary = res.summary
     summary["mission_file"] = args.mission_file
     summary["out_dir"] = str(stage.out_dir)
@@ -297,6 +343,8 @@ def _commit_fly_folder(stage, args: FlyArgs, prep: Prepared, res, cols: dict,
         copies["mission"]: prep.mission_bytes,
         copies["airframe"]: prep.airframe_bytes,
     }
+    if prep.wind_bytes is not None:
+        extra[copies["wind"]] = prep.wind_bytes
     stage.commit(summary, events, extra)
 
 
@@ -368,7 +416,9 @@ def load_rerun(run_dir: Path) -> FlyArgs:
                                  "record (sha256): it was changed after the run")  # fmt: skip
         return FlyArgs(
             mission_file=str(copies["mission"]), airframe=str(copies["airframe"]),
-            wind=str(sc["wind"]), turbulence=str(sc["turbulence"]), seed=int(sc["seed"]),
+            wind="calm" if sc.get("wind_file") else str(sc["wind"]),
+            wind_file=_rerun_wind_file(run_dir, sc),
+            start_time=sc.get("start_time"), turbulence=str(sc["turbulence"]), seed=int(sc["seed"]),
             fuel_kg=sc["fuel_kg"], truth_nav=bool(sc["truth_nav"]),
             max_duration_s=sc["max_duration_s"], log_hz=float(sc["log_hz"]),
             faults=tuple(sc["faults"]),
@@ -377,6 +427,22 @@ def load_rerun(run_dir: Path) -> FlyArgs:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ValueError(f"--rerun {run_dir}: cannot read the run's record "
                          f"({type(exc).__name__}: {exc})") from None  # fmt: skip
+
+
+def _rerun_wind_file(run_dir: Path, sc: dict) -> str | None:
+    """The run's wind file: its copy in the run folder, or (too large to copy) the file it
+    was read from; either checked against the recorded sha256."""
+    if not sc.get("wind_file"):
+        return None
+    path = run_dir / sc["wind_copy"] if sc.get("wind_copy") else Path(sc["wind_file"])
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:  # OSError: reported by the caller
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    if digest.hexdigest() != sc["wind_sha256"]:
+        raise ValueError(f"--rerun {run_dir}: the wind file {path} differs from the run's "
+                         "record (sha256): it was changed after the run")  # fmt: skip
+    return str(path)
 
 
 def fly(
@@ -388,8 +454,22 @@ def fly(
         str, typer.Option("--airframe", help="Bundled airframe name or path to a TOML file.")
     ] = "aerosonde",
     wind: Annotated[
-        str, typer.Option(help="DIR_DEG@SPEED_MPS (from), or ALT:DIR@SPD,... layers.")
-    ] = "calm",
+        str | None,
+        typer.Option(help="DIR_DEG@SPEED_MPS (from), or ALT:DIR@SPD,... layers [calm]."),
+    ] = None,
+    wind_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="The truth's wind from a file: GRIB2, NetCDF or CSV grid (docs/winds.md)."
+        ),  # fmt: skip
+    ] = None,
+    start_time: Annotated[
+        str | None,
+        typer.Option(
+            help="Launch time, ISO 8601 UTC (2026-12-07T12:00Z), for --wind-file "
+            "[the file's first time]."
+        ),  # fmt: skip
+    ] = None,
     turbulence: Annotated[str, typer.Option(help="none|light|moderate|severe")] = "none",
     seed: Annotated[int, typer.Option(help="Random seed (sensors, turbulence).")] = 1,
     fuel_kg: Annotated[float | None, typer.Option(help="Fuel at launch, kg [full].")] = None,
@@ -446,8 +526,12 @@ def fly(
         return
     if mission_file is None:
         raise UsageFailure("give a MISSION file (or --rerun RUN_DIR)")
+    if wind is not None and wind_file is not None:
+        raise UsageFailure("give --wind or --wind-file, not both")
     args = FlyArgs(
-        mission_file=str(mission_file), airframe=airframe, wind=wind, turbulence=turbulence,
+        mission_file=str(mission_file), airframe=airframe, wind=wind or "calm",
+        wind_file=None if wind_file is None else str(wind_file), start_time=start_time,
+        turbulence=turbulence,
         seed=seed, fuel_kg=fuel_kg, truth_nav=truth_nav, max_duration_s=max_duration_s,
         log_hz=log_hz, faults=tuple(fault or ()), params=tuple(param or ()),
     )  # fmt: skip

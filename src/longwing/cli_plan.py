@@ -241,15 +241,21 @@ def survey(
         out.print(f"  warning: {w}", highlight=False)
 
 
-def _wind_source(wind: str | None, wind_file: Path | None):
+def _wind_source(wind: str | None, wind_file: Path | None, start_time: str | None = None,
+                 mission=None, af=None):  # fmt: skip
+    """--wind, or --wind-file (CSV grid, or a GRIB2/NetCDF forecast read for the mission's
+    box and time span from ``start_time``; docs/winds.md)."""
+    from longwing.io.wind_file import load_mission_wind
     from longwing.physics.wind import parse_wind
-    from longwing.planning.windgrid import WindGridError, load_wind_csv
+    from longwing.planning.windgrid import WindGridError
 
     if wind is not None and wind_file is not None:
         raise UsageFailure("give --wind or --wind-file, not both")
+    if start_time is not None and wind_file is None:
+        raise UsageFailure("--start-time is the time of a --wind-file; give one")
     try:
         if wind_file is not None:
-            return load_wind_csv(wind_file)
+            return load_mission_wind(wind_file, mission, af, start_time)
         return parse_wind(wind or "calm")
     except (WindGridError, ValueError, OSError) as exc:
         raise UsageFailure(str(exc)) from None
@@ -269,7 +275,12 @@ def check(
         str | None, typer.Option(help="DIR_DEG@SPEED_MPS, or ALT:DIR@SPD,... layers.")
     ] = None,
     wind_file: Annotated[
-        Path | None, typer.Option(help="Gridded wind CSV (see planning.windgrid).")
+        Path | None,
+        typer.Option(help="Wind from a file: GRIB2, NetCDF or CSV grid (docs/winds.md)."),
+    ] = None,
+    start_time: Annotated[
+        str | None,
+        typer.Option(help="Launch time, ISO 8601 UTC, for --wind-file [its first time]."),
     ] = None,
     dem: Annotated[Path | None, typer.Option(help="DEM GeoTIFF for terrain clearance.")] = None,
     radio: Annotated[
@@ -302,7 +313,7 @@ def check(
     try:
         af = load_airframe(airframe)
         mission = load_mission(mission_file)
-        source = _wind_source(wind, wind_file)
+        source = _wind_source(wind, wind_file, start_time, mission, af)
         terrain = _terrain(dem)
         config = load_radio(radio) if radio is not None else None
         if fuel_kg is not None and not 0.0 < fuel_kg <= af.mass.fuel_capacity_kg:
@@ -351,6 +362,8 @@ def check(
     )  # fmt: skip
     for note in summary["notes"]:
         out.print(f"note: {note}", highlight=False)
+    if hasattr(source, "describe"):  # a forecast file: what was read (docs/winds.md)
+        out.print(f"wind: {source.describe()}", highlight=False, soft_wrap=True)
     if summary["feasible"]:
         out.print("[bold green]FEASIBLE[/]")
     else:

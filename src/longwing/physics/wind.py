@@ -9,6 +9,10 @@ Conventions
 * Between layers the north/east components are interpolated linearly in altitude (so a veering
   wind passes through a slightly lower speed); outside the table the end layer is held.
 
+A forecast grid (time x altitude x latitude x longitude, :class:`GriddedWind`) has its own
+compiled lookup, :func:`gridded_wind_ne` (see ``docs/winds.md``); files are read by
+:mod:`longwing.io.wind_file`.
+
 CLI syntax (:func:`parse_wind`): ``DIR@SPEED`` (``270@8``) for a uniform wind, or comma-separated
 ``ALT_M:DIR@SPEED`` layers with strictly ascending altitudes (``0:270@5,1000:250@12``); ``calm``
 for no wind.
@@ -19,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -236,3 +241,119 @@ def steady_wind_ned_wd(
     we = _interp_clamped(alt_m, alt_tab, we_tab)
     wd = _interp_clamped(alt_m, alt_tab, wd_tab)
     return wn, we, wd
+
+
+# --- gridded (forecast) wind: time x altitude x latitude x longitude -------------------------
+
+
+class GriddedWind(NamedTuple):
+    """A forecast wind grid as the compiled lookup reads it (built by
+    :class:`longwing.planning.wind4d.WindGrid4D`; an empty ``t_s`` means "no grid").
+
+    ``t_s`` (nt,) seconds after the flight's reference time, ascending; ``lat_rad`` (nlat,)
+    and ``lon_rad`` (nlon,) ascending (longitudes unwrapped to one continuous interval);
+    ``alt_m``, ``wn_mps``, ``we_mps`` shaped (nt, nz, nlat, nlon): the altitude of each level
+    in each column (ascending along the level axis; pressure levels move with the weather)
+    and the air velocity north/east there.
+    """
+
+    t_s: np.ndarray
+    lat_rad: np.ndarray
+    lon_rad: np.ndarray
+    alt_m: np.ndarray
+    wn_mps: np.ndarray
+    we_mps: np.ndarray
+
+
+def no_gridded_wind() -> GriddedWind:
+    """The empty grid: the loop uses the layered :class:`WindField` instead."""
+    e1 = np.zeros(0)
+    e4 = np.zeros((0, 0, 0, 0))
+    return GriddedWind(e1, e1, e1, e4, e4, e4)
+
+
+@njit(cache=True, inline="always")
+def _bracket(x: float, axis: np.ndarray) -> tuple[int, int, float]:
+    """(i0, i1, f) with ``axis[i0] <= x < axis[i1]`` and x = axis[i0] + f (axis[i1] -
+    axis[i0]); clamped outside (f = 0 at the end node), so nodes give f = 0 exactly."""
+    n = axis.shape[0]
+    if n == 1 or x <= axis[0]:
+        return 0, 0, 0.0
+    if x >= axis[n - 1]:
+        return n - 1, n - 1, 0.0
+    lo = 0
+    hi = n - 1
+    while hi - lo > 1:  # bisection: axis[lo] <= x < axis[hi]
+        mid = (lo + hi) // 2
+        if axis[mid] <= x:
+            lo = mid
+        else:
+            hi = mid
+    return lo, hi, (x - axis[lo]) / (axis[hi] - axis[lo])
+
+
+@njit(cache=True, inline="always")
+def _lerp(a: float, b: float, f: float) -> float:
+    """a + f (b - a): exactly ``a`` at f = 0 and when a == b (a uniform field stays exact)."""
+    return a + f * (b - a)
+
+
+@njit(cache=True, inline="always")
+def _column(g: GriddedWind, it: int, i: int, j: int, alt_m: float) -> tuple[float, float]:
+    """(wn, we) at ``alt_m`` in one column: linear in altitude between its levels, the end
+    level's value held below the lowest and above the highest."""
+    col = g.alt_m[it, :, i, j]
+    k0, k1, f = _bracket(alt_m, col)
+    return (_lerp(g.wn_mps[it, k0, i, j], g.wn_mps[it, k1, i, j], f),
+            _lerp(g.we_mps[it, k0, i, j], g.we_mps[it, k1, i, j], f))  # fmt: skip
+
+
+@njit(cache=True)
+def gridded_wind_ne(
+    t_s: float, lat_rad: float, lon_rad: float, alt_m: float, g: GriddedWind
+) -> tuple[float, float]:
+    """(wn, we) in m/s at a time, place and altitude: linear in time, latitude and longitude
+    between the 8 surrounding columns, each interpolated linearly in altitude (quadrilinear
+    when the levels are at fixed heights). Every axis is clamped: outside the grid the edge
+    value is held (the callers check coverage before a flight or a prediction)."""
+    lon0 = g.lon_rad[0]
+    two_pi = 2.0 * math.pi
+    lon_u = lon0 + (lon_rad - lon0) % two_pi
+    nlon = g.lon_rad.shape[0]
+    if nlon > 1 and lon_u > g.lon_rad[nlon - 1]:
+        # beyond the eastern edge: the western edge may be nearer the other way round
+        if lon0 + two_pi - lon_u < lon_u - g.lon_rad[nlon - 1]:
+            lon_u = lon0
+    t0, t1, ft = _bracket(t_s, g.t_s)
+    i0, i1, fi = _bracket(lat_rad, g.lat_rad)
+    j0, j1, fj = _bracket(lon_u, g.lon_rad)
+    out_n = 0.0
+    out_e = 0.0
+    for tt in range(2):
+        it = t0 if tt == 0 else t1
+        n00, e00 = _column(g, it, i0, j0, alt_m)
+        n01, e01 = _column(g, it, i0, j1, alt_m)
+        n10, e10 = _column(g, it, i1, j0, alt_m)
+        n11, e11 = _column(g, it, i1, j1, alt_m)
+        wn = _lerp(_lerp(n00, n01, fj), _lerp(n10, n11, fj), fi)
+        we = _lerp(_lerp(e00, e01, fj), _lerp(e10, e11, fj), fi)
+        if tt == 0:
+            out_n = wn
+            out_e = we
+            if ft == 0.0:
+                break
+        else:
+            out_n = _lerp(out_n, wn, ft)
+            out_e = _lerp(out_e, we, ft)
+    return out_n, out_e
+
+
+@njit(cache=True)
+def gridded_wind_many(
+    t_s: np.ndarray, lat_rad: np.ndarray, lon_rad: np.ndarray, alt_m: np.ndarray,
+    g: GriddedWind, wn_out: np.ndarray, we_out: np.ndarray,
+) -> None:  # fmt: skip
+    """:func:`gridded_wind_ne` over flat arrays of equal length (the planner's vectorised
+    lookup), into ``wn_out`` and ``we_out``."""
+    for k in range(t_s.shape[0]):
+        wn_out[k], we_out[k] = gridded_wind_ne(t_s[k], lat_rad[k], lon_rad[k], alt_m[k], g)

@@ -177,7 +177,10 @@ class FlightModel:
         return self.af.mass.dry_mass_kg + max(self.fuel, 0.0)
 
     def wind_ne(self, lat: float, lon: float, h: float) -> tuple[float, float]:
-        wn, we = self.wind.at(lat, lon, h)
+        if getattr(self.wind, "time_varying", False):  # a forecast: at this time of the flight
+            wn, we = self.wind.at(lat, lon, h, t_s=self.t)
+        else:
+            wn, we = self.wind.at(lat, lon, h)
         return float(wn), float(we)
 
     def e2t(self, h: float) -> float:

@@ -30,7 +30,9 @@ latitude, longitude, altitude), as :class:`~longwing.physics.wind.WindField` int
 its layers; outside the grid the nearest edge value is held (clamped).
 
 Bad files raise :class:`WindGridError` (a ``ValueError``) with one line naming the file, the
-line and the problem: ``wind.csv: line 7: speed_mps '-3' is negative``.
+line and the problem: ``wind.csv: line 7: speed_mps '-3' is negative``. The file is read by
+:func:`longwing.io.wind_file.load_wind_csv` (``longwing plan check --wind-file``); GRIB2 and
+NetCDF forecasts varying in time too are :mod:`longwing.planning.wind4d`.
 
 :func:`as_wind_source` turns a constant or layered :class:`WindField` (or ``None``: calm) into
 the same interface: anything with a vectorised ``at(lat_deg, lon_deg, alt_m) -> (wn_mps,
@@ -43,7 +45,6 @@ import bisect
 import difflib
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -56,7 +57,6 @@ __all__ = [
     "WindGridError",
     "WindSource",
     "as_wind_source",
-    "load_wind_csv",
     "parse_wind_csv",
 ]
 
@@ -79,7 +79,9 @@ class WindGridError(ValueError):
 
 
 class WindSource(Protocol):
-    """Anything that gives the horizontal wind (air velocity north, east; m/s)."""
+    """Anything that gives the horizontal wind (air velocity north, east; m/s). A source
+    whose wind changes in time (:class:`~longwing.planning.wind4d.WindGrid4D`) says so with
+    ``time_varying = True`` and also takes ``t_s``, seconds after the plan's start."""
 
     def at(self, lat_deg, lon_deg, alt_m) -> tuple[np.ndarray, np.ndarray]: ...
 
@@ -395,15 +397,3 @@ def parse_wind_csv(text: str, source: str | None = None) -> WindGrid:
         wn[li[la], oi[lo], ai[al]] = n_
         we[li[la], oi[lo], ai[al]] = e_
     return WindGrid.from_arrays(lats, lons, alts, wn, we, source=source or "")
-
-
-def load_wind_csv(path: str | Path) -> WindGrid:
-    """Read a wind grid CSV file (format in the module doc); errors name the file."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise WindGridError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
-    except UnicodeDecodeError:
-        raise WindGridError("not UTF-8 text", source=str(path)) from None
-    return parse_wind_csv(text, source=str(path))

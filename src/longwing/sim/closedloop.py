@@ -60,7 +60,7 @@ from longwing.physics.rigidbody import (
 from longwing.physics.specific_force import specific_force_body
 from longwing.physics.state import FUEL, PX, QW, VX, WP
 from longwing.physics.turbulence import dryden_advance, dryden_coefficients, mil8785c_intensity
-from longwing.physics.wind import steady_wind_ned
+from longwing.physics.wind import gridded_wind_ne, steady_wind_ned
 from longwing.sensors.camera import N_TRIG, TRIGGER_COLUMNS, camera_due, record_photo
 from longwing.sensors.gnss import gnss_push
 from longwing.sensors.imu import imu_bias_walk, imu_sample_white
@@ -356,7 +356,14 @@ def run_chunk(
         engine_on = veh.engine_on
 
         # --- air mass and ground ----------------------------------------------------------
-        wn, we, wd = steady_wind_ned(h, a.wind_alt, a.wind_n, a.wind_e)
+        if a.wind_grid.t_s.shape[0] == 0:  # constant or layered
+            wn, we, wd = steady_wind_ned(h, a.wind_alt, a.wind_n, a.wind_e)
+        elif step % cfg.div_ap == 0:  # a forecast grid: looked up each tick, held between
+            wn, we = gridded_wind_ne(time_s, math.atan2(sl, cl), math.atan2(so, co), h,
+                                     a.wind_grid)  # fmt: skip
+            wd = 0.0
+        else:
+            wn, we, wd = a.env[0], a.env[1], 0.0
         wd += gust_down_mps(time_s, fa.gust_t0_s, fa.gust_len_s, fa.gust_amp_mps)
         a.env[0] = wn
         a.env[1] = we

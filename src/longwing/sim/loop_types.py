@@ -10,6 +10,7 @@ from numba import njit
 
 from longwing.airframe.params import ActuatorParams, AeroParams, MassParams, PropulsionParams
 from longwing.physics.ground import GroundParams
+from longwing.physics.wind import GriddedWind
 
 # Log columns (kernel units: SI, radians).
 LOG_COLUMNS = (
@@ -70,6 +71,7 @@ class LoopArrays(NamedTuple):
     wind_alt: np.ndarray
     wind_n: np.ndarray
     wind_e: np.ndarray
+    wind_grid: GriddedWind  # a forecast grid (physics.wind); empty: the layers above
     noise: np.ndarray  # standard normals in use: sensors (noise.py layout), then turbulence (3)
     leg: np.ndarray  # the current target's LegFrame fields (guid.leg_ok)
     trig: np.ndarray  # camera triggers (n, N_TRIG)

@@ -21,11 +21,16 @@ from longwing.control.l1 import l1_reset
 from longwing.mission.items import MavCmd
 from longwing.mission.manager import MissionEvent, MissionManager, Mode
 from longwing.physics.state import FUEL
-from longwing.physics.wind import steady_wind_ned
 from longwing.sim import closedloop as cl
 from longwing.sim import events as ev_
 from longwing.sim.outcome import EndState, Outcome, landing_outcome, touchdown_violations
-from longwing.sim.scenario import FlightResult, FlightScenario, ProgressFn, launch_state
+from longwing.sim.scenario import (
+    FlightResult,
+    FlightScenario,
+    ProgressFn,
+    launch_state,
+    truth_wind_ned,
+)
 from longwing.sim.setup import (
     MAX_TRIGGERS,
     autopilot_params,
@@ -74,8 +79,8 @@ class Flight(FaultsAndFailsafes):
         self.vp = cl.VehicleParams(af.aero, af.mass, af.prop, af.ground, af.actuators)
         self.arrays = loop_arrays(sc, self.x, act, self.target, self.rng, self.sp)
         self.state = self.arrays.st[0]  # the loop's named state (sim.loopstate), a view
-        wind_alt, wind_n, wind_e = sc.wind.arrays()
-        w_sfc = steady_wind_ned(sc.mission.home.alt_m, wind_alt, wind_n, wind_e)
+        home = sc.mission.home
+        w_sfc = truth_wind_ned(sc.wind, 0.0, home.lat_deg, home.lon_deg, home.alt_m)
         self.mgr.start(0.0, here_of(self.x), (w_sfc[0], w_sfc[1]))
 
         self.route_m = sc.mission.route_length_m()
@@ -103,7 +108,7 @@ class Flight(FaultsAndFailsafes):
         self.targets: list[tuple[int, str, np.ndarray]] = []
         self.target_id = 0
         self._flown = self.target.copy()  # the target the loop's per-target state is for
-        self.stats = FlightStats(cl.LOG_COLUMNS, (wind_alt, wind_n, wind_e), sc.truth_nav)
+        self.stats = FlightStats(cl.LOG_COLUMNS, sc.wind, sc.truth_nav)
         self.step = 0
         self.end_state: EndState | None = None  # set when the flight ends (see _end)
         self.end_reason = ""

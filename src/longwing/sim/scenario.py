@@ -19,7 +19,8 @@ from longwing.mission.model import Mission
 from longwing.physics.state import FUEL, N_STATE, POS, QUAT, RATES
 from longwing.physics.trim import TrimCondition, trim_on_ellipsoid
 from longwing.physics.turbulence import Turbulence
-from longwing.physics.wind import WindField, steady_wind_ned
+from longwing.physics.wind import WindField, gridded_wind_ne, steady_wind_ned
+from longwing.planning.wind4d import WindGrid4D
 from longwing.sensors.params import SensorParams
 from longwing.sensors.rates import rate_divider
 from longwing.sim.faults import Fault
@@ -29,7 +30,8 @@ from longwing.sim.faults import Fault
 class FlightScenario:
     airframe: Airframe
     mission: Mission
-    wind: WindField = field(default_factory=WindField.calm)
+    # the truth's steady wind: constant/layered, or a forecast grid (t = 0 at launch)
+    wind: WindField | WindGrid4D = field(default_factory=WindField.calm)
     turbulence: Turbulence = Turbulence.NONE
     seed: int = 1
     fuel_kg: float | None = None  # None: full tank
@@ -75,6 +77,18 @@ class FlightResult:
     segments: tuple[tuple[int, str, str], ...] = ()
 
 
+def truth_wind_ned(
+    wind: WindField | WindGrid4D, t_s: float, lat_deg: float, lon_deg: float, alt_m: float
+) -> tuple[float, float, float]:
+    """The truth's steady wind (wn, we, wd), m/s, at a time after launch and a place: the
+    compiled lookups the loop uses (a layered wind depends on the altitude only)."""
+    if isinstance(wind, WindField):
+        return steady_wind_ned(alt_m, *wind.arrays())
+    wn, we = gridded_wind_ne(t_s, math.radians(lat_deg), math.radians(lon_deg), alt_m,
+                             wind.kernel_grid())  # fmt: skip
+    return wn, we, 0.0
+
+
 ProgressFn = Callable[[float, float, float, int], None]  # (t_s, fuel_kg, distance_m, seq)
 
 
@@ -84,13 +98,12 @@ def launch_state(
     """Truth state and actuator positions at release (catapult) or on the runway."""
     af = sc.airframe
     home = sc.mission.home
-    wind_alt, wind_n, wind_e = sc.wind.arrays()
-    w_sfc = steady_wind_ned(home.alt_m, wind_alt, wind_n, wind_e)
+    w_sfc = truth_wind_ned(sc.wind, 0.0, home.lat_deg, home.lon_deg, home.alt_m)
     heading = math.radians(mgr.launch_heading_deg((w_sfc[0], w_sfc[1])))
     lat, lon = math.radians(home.lat_deg), math.radians(home.lon_deg)
     if af.launch.method == "catapult":
         alt = home.alt_m + af.launch.launch_height_m
-        w0 = steady_wind_ned(alt, wind_alt, wind_n, wind_e)
+        w0 = truth_wind_ned(sc.wind, 0.0, home.lat_deg, home.lon_deg, alt)
         cond = TrimCondition(af.launch.launch_speed_mps, alt, lat, fuel)
         tr, x = trim_on_ellipsoid(af, cond, lon, heading, w0)
         act = tr.controls()

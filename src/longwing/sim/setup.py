@@ -22,6 +22,7 @@ from longwing.physics.rigidbody import N_ENV, make_work
 from longwing.physics.state import N_STATE, PX
 from longwing.physics.trim import TrimCondition, TrimError, trim
 from longwing.physics.turbulence import new_turb_state
+from longwing.physics.wind import WindField, no_gridded_wind
 from longwing.sensors.gnss import new_gnss_buffer
 from longwing.sensors.noise import N_SENSOR_NOISE
 from longwing.sensors.params import SensorParams
@@ -91,7 +92,10 @@ def loop_arrays(
 ) -> cl.LoopArrays:  # fmt: skip
     """Everything the compiled loop reads and writes, allocated once for the flight."""
     ekf_x, ekf_p = aligned_ekf(sc, x)
-    wind_alt, wind_n, wind_e = sc.wind.arrays()
+    if isinstance(sc.wind, WindField):
+        (wind_alt, wind_n, wind_e), grid = sc.wind.arrays(), no_gridded_wind()
+    else:  # a forecast grid: the layers are unused (calm)
+        (wind_alt, wind_n, wind_e), grid = WindField.calm().arrays(), sc.wind.kernel_grid()
     st = new_loop_state()
     s = st[0]
     s["veh"]["engine_on"] = True
@@ -103,7 +107,8 @@ def loop_arrays(
         sens=new_sensor_state(rng, sp), gnss_buf=new_gnss_buffer(sp, sc.loop_rate_hz),
         ekf_x=ekf_x, ekf_p=ekf_p, att=new_attitude_state(), tecs=new_tecs_state(),
         l1=new_l1_state(), tgt=target, st=st, wind_alt=wind_alt, wind_n=wind_n,
-        wind_e=wind_e, noise=np.zeros(N_SENSOR_NOISE + 3), leg=np.zeros(len(LegFrame._fields)),
+        wind_e=wind_e, wind_grid=grid, noise=np.zeros(N_SENSOR_NOISE + 3),
+        leg=np.zeros(len(LegFrame._fields)),
         trig=np.zeros((MAX_TRIGGERS, cl.N_TRIG)), log=np.zeros((1, cl.N_LOG)),
     )  # fmt: skip
 

@@ -26,9 +26,9 @@ from longwing.mission.failsafe import FailsafeAction, FsCommand, NavSnapshot
 from longwing.mission.manager import MissionEvent, Mode, Position
 from longwing.physics.rigidbody import ENV_FUEL_LEAK
 from longwing.physics.state import FUEL
-from longwing.physics.wind import steady_wind_ned
 from longwing.planning.reach import initial_course_rad
 from longwing.sim.loop_types import LOG_COLUMNS
+from longwing.sim.scenario import truth_wind_ned
 from longwing.sim.summary import here_of
 
 FS_CHECK_S = 1.0  # failsafe checks while a fault is active or a fence is near
@@ -97,8 +97,7 @@ class FaultsAndFailsafes:
         if self.sc.truth_nav:
             pos = here_of(self.x)
             lat, lon, alt = pos.lat_deg, pos.lon_deg, pos.alt_m
-            wn, we, _ = steady_wind_ned(alt, self.arrays.wind_alt, self.arrays.wind_n,
-                                        self.arrays.wind_e)  # fmt: skip
+            wn, we, _ = truth_wind_ned(self.sc.wind, self.t_s, lat, lon, alt)
         else:
             lat, lon, alt = math.degrees(xe[E_LAT]), math.degrees(xe[E_LON]), xe[E_ALT]
             wn, we = xe[E_WN], xe[E_WE]

@@ -134,12 +134,28 @@ class FlightStats:
             self.nav[2] = max(self.nav[2], float(np.max(e)))
             known = rows[:, c["est_sigma_wind_mps"]] < WIND_KNOWN_SIGMA_MPS
             if known.any():  # the steady wind (physics.wind: linear in height, clamped)
-                wa, wn_, we_ = self.wind
-                h = alt[known]
-                dn = rows[known, c["est_wind_n_mps"]] - np.interp(h, wa, wn_)
-                de = rows[known, c["est_wind_e_mps"]] - np.interp(h, wa, we_)
+                wn_, we_ = self._steady_wind(rows[known], alt[known])
+                dn = rows[known, c["est_wind_n_mps"]] - wn_
+                de = rows[known, c["est_wind_e_mps"]] - we_
                 self.wind_err[0] += float(np.sum(dn * dn + de * de))
                 self.wind_err[1] += int(dn.size)
+
+    def _steady_wind(self, rows: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The truth's steady wind at the rows: layers (a WindField or its arrays) by
+        height, a forecast grid (physics.wind.GriddedWind lookup) by time and place."""
+        w = self.wind
+        if isinstance(w, tuple) or hasattr(w, "arrays"):
+            wa, wn_, we_ = w if isinstance(w, tuple) else w.arrays()
+            return np.interp(h, wa, wn_), np.interp(h, wa, we_)
+        from longwing.physics.wind import gridded_wind_many
+
+        c = self.col
+        wn_, we_ = np.empty(h.size), np.empty(h.size)
+        gridded_wind_many(np.ascontiguousarray(rows[:, c["t_s"]]),
+                          np.ascontiguousarray(rows[:, c["lat_rad"]]),
+                          np.ascontiguousarray(rows[:, c["lon_rad"]]),
+                          np.ascontiguousarray(h), w.kernel_grid(), wn_, we_)  # fmt: skip
+        return wn_, we_
 
     def summary(self) -> dict:
         self._flush()
