@@ -1,0 +1,150 @@
+"""Into-wind landings: the mirror geometry, the decision table, the flight and `plan check`."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from geographiclib.geodesic import Geodesic
+
+from longwing.airframe.loader import load_airframe
+from longwing.mission import load_mission
+from longwing.mission.landing_choice import (
+    LandingSequence,
+    choose_landing,
+    landing_sequences,
+    mirror_needed,
+    mirror_point,
+    site_landing_course_deg,
+    wind_on_course,
+)
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+G = Geodesic.WGS84
+
+
+def wind_from(dir_deg: float, speed_mps: float) -> tuple[float, float]:
+    """(north, east) of the air's velocity for a wind FROM ``dir_deg``."""
+    r = math.radians(dir_deg)
+    return -speed_mps * math.cos(r), -speed_mps * math.sin(r)
+
+
+# --- geometry ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "brg", "dist"),
+    [(47.63, -52.93, 240.0, 1500.0), (0.0, 10.0, 10.0, 3000.0), (-60.0, 170.0, 95.0, 800.0),
+     (70.0, 0.0, 359.0, 5000.0)],
+)  # fmt: skip
+def test_mirror_point_same_distance_opposite_bearing(lat, lon, brg, dist):
+    p = G.Direct(lat, lon, brg, dist)
+    mlat, mlon = mirror_point(lat, lon, p["lat2"], p["lon2"])
+    inv = G.Inverse(lat, lon, mlat, mlon)
+    assert inv["s12"] == pytest.approx(dist, abs=1e-6)
+    assert (inv["azi1"] - (brg + 180.0) + 180.0) % 360.0 - 180.0 == pytest.approx(0.0, abs=1e-9)
+    # mirrored twice: the original point
+    blat, blon = mirror_point(lat, lon, mlat, mlon)
+    assert G.Inverse(blat, blon, p["lat2"], p["lon2"])["s12"] < 1e-6
+
+
+def test_mirror_of_the_landing_point_is_itself():
+    assert mirror_point(47.0, -52.0, 47.0, -52.0) == (47.0, -52.0)
+
+
+# --- the decision table -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wind_dir", "speed", "mirror"),
+    [
+        (60.0, 10.0, False),  # headwind
+        (240.0, 3.0, False),  # tailwind at the limit: kept
+        (240.0, 3.01, True),  # just above
+        (240.0, 8.0, True),  # tailwind
+        (150.0, 15.0, False),  # pure crosswind (from the right)
+        (330.0, 15.0, False),  # pure crosswind (from the left)
+        (210.0, 3.4, False),  # 30 deg off the tail: 2.94 m/s tailwind
+        (210.0, 3.5, True),  # 3.03 m/s
+        (0.0, 0.0, False),  # calm
+    ],
+)
+def test_decision_table(wind_dir, speed, mirror):
+    wn, we = wind_from(wind_dir, speed)
+    assert mirror_needed(60.0, wn, we, 3.0) is mirror
+
+
+def test_wind_components():
+    w = wind_on_course(60.0, *wind_from(90.0, 8.0))
+    assert w.headwind_mps == pytest.approx(8.0 * math.cos(math.radians(30.0)))
+    assert w.crosswind_mps == pytest.approx(4.0)  # from the right
+    assert w.tailwind_mps == pytest.approx(-w.headwind_mps)
+
+
+def test_site_without_a_direction_lands_into_the_wind():
+    assert site_landing_course_deg(10.0, *wind_from(270.0, 8.0)) == pytest.approx(270.0)
+    assert site_landing_course_deg(10.0, *wind_from(270.0, 1.9)) == pytest.approx(10.0)
+
+
+def _seq(start, course, lat=47.0, lon=-52.0):
+    return LandingSequence(start, start + 2, lat, lon, lat, lon - 0.01, course)
+
+
+def test_several_sequences_the_most_into_the_wind():
+    seqs = [_seq(10, 60.0), _seq(20, 150.0), _seq(30, 240.0)]
+    c = choose_landing(seqs, *wind_from(160.0, 8.0), 3.0)
+    assert c.sequence.start_seq == 20 and not c.mirrored
+    c = choose_landing(seqs, *wind_from(250.0, 8.0), 3.0)
+    assert c.sequence.start_seq == 30 and not c.mirrored
+    # calm: all tied, the nearest (ArduPlane's rule)
+    far = _seq(10, 60.0, lat=48.0)
+    near = _seq(20, 240.0, lat=47.01)
+    c = choose_landing([far, near], 0.0, 0.0, 3.0, 47.0, -52.0)
+    assert c.sequence.start_seq == 20
+    # one sequence with a strong tailwind: mirrored
+    c = choose_landing([_seq(10, 60.0)], *wind_from(240.0, 15.0), 3.0)
+    assert c.mirrored and c.course_deg == pytest.approx(240.0)
+    assert c.wind.headwind_mps == pytest.approx(15.0)
+    assert choose_landing([], 0.0, 0.0, 3.0) is None
+
+
+def test_short_survey_sequence():
+    m = load_mission(EXAMPLES / "short_survey.plan")
+    (s,) = landing_sequences(m.items)
+    assert (s.start_seq, s.land_seq) == (17, 19)
+    inv = G.Inverse(s.from_lat_deg, s.from_lon_deg, s.land_lat_deg, s.land_lon_deg)
+    assert s.final_course_deg == pytest.approx(inv["azi2"] % 360.0)
+    assert 55.0 < s.final_course_deg < 65.0
+
+
+def test_aerosonde_tailwind_limit():
+    af = load_airframe("aerosonde")
+    assert af.landing.max_tailwind_mps == 3.0
+    # the approach speed plus the limit stays 2 m/s inside the touchdown ground speed limit
+    assert 22.0 + af.landing.max_tailwind_mps == af.landing.max_groundspeed_mps - 2.0
+
+
+# --- plan check -------------------------------------------------------------------------------
+
+
+def _plan_check(wind: str) -> dict:
+    from typer.testing import CliRunner
+
+    from longwing.cli import app
+
+    r = CliRunner().invoke(app, ["plan", "check", str(EXAMPLES / "short_survey.plan"),
+                                 "--wind", wind, "--json"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+def test_plan_check_reports_the_direction():
+    tail = _plan_check("270@8")["landing"]
+    assert tail["mirrored"] is True
+    assert tail["course_deg"] == pytest.approx(240.0, abs=0.5)
+    assert tail["headwind_mps"] == pytest.approx(6.93, abs=0.01)
+    head = _plan_check("90@8")["landing"]
+    assert head["mirrored"] is False
+    assert head["course_deg"] == pytest.approx(60.0, abs=0.5)
