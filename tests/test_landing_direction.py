@@ -148,3 +148,56 @@ def test_plan_check_reports_the_direction():
     head = _plan_check("90@8")["landing"]
     assert head["mirrored"] is False
     assert head["course_deg"] == pytest.approx(60.0, abs=0.5)
+
+
+# --- flights ------------------------------------------------------------------------------------
+
+
+def _fly(wind: str) -> dict:
+    from longwing.physics.wind import parse_wind
+    from longwing.sim.runner import FlightScenario, fly
+
+    m = load_mission(EXAMPLES / "short_survey.plan")
+    return fly(FlightScenario(load_airframe("aerosonde"), m, wind=parse_wind(wind),
+                              seed=1)).summary  # fmt: skip
+
+
+def _direction_events(s: dict) -> list[str]:
+    return [e["detail"] for e in s["events"] if e["kind"] == "landing_direction"]
+
+
+def test_tailwind_above_the_limit_lands_into_the_wind():
+    """240@15 is a 15 m/s tailwind on the planned final (060): before this change the
+    aircraft touched down at 34.7 m/s over the ground (crashed); now it lands on 240."""
+    s = _fly("240@15")
+    (detail,) = _direction_events(s)
+    assert detail.startswith("wind 240@1")
+    assert "mirrored (into the wind): final course 240 deg" in detail
+    assert s["end_state"] == "landed" and s["completed"]
+    td = s["touchdown"]
+    assert td["within_limits"]
+    assert td["groundspeed_mps"] < 8.0  # 22 m/s airspeed into 15 m/s of wind
+    assert td["distance_m"] < 60.0
+    # the touchdown is on the mirrored final: the aircraft came from the north-east
+    land = landing_sequences(load_mission(EXAMPLES / "short_survey.plan").items)[0]
+    inv = G.Inverse(land.land_lat_deg, land.land_lon_deg, s["landing_lat"], s["landing_lon"])
+    assert inv["s12"] == pytest.approx(td["distance_m"], abs=1.0)
+
+
+def test_headwind_keeps_the_planned_direction_and_matches_plan_check():
+    s = _fly("90@8")
+    (detail,) = _direction_events(s)
+    assert "as planned: final course 60 deg" in detail
+    td = s["touchdown"]
+    assert s["end_state"] == "landed"
+    assert 11.0 < td["groundspeed_mps"] < 15.0
+    # the flight's decision is the one plan check reports
+    assert _plan_check("90@8")["landing"]["text"] in detail
+
+
+def test_plan_check_direction_is_the_flights_in_a_tailwind():
+    s = _fly("270@8")
+    (detail,) = _direction_events(s)
+    assert _plan_check("270@8")["landing"]["text"] in detail
+    assert s["end_state"] == "landed"
+    assert s["touchdown"]["groundspeed_mps"] < 16.0

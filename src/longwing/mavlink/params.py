@@ -80,8 +80,11 @@ TYPE_NAMES: Mapping[int, str] = MappingProxyType(dict(zip(
 
 #: MissionSettings field -> the (ArduPlane) parameter name it travels under
 MISSION_ALIASES: Mapping[str, str] = MappingProxyType(
-    {"LAND_APPROACH_SPD": "TECS_LAND_ARSPD", "TKOFF_CLIMB_PITCH": "TKOFF_LVL_PITCH",
-     "LAND_ABORT_SLOPE": "LAND_ABORT_DEG"}
+    {
+        "LAND_APPROACH_SPD": "TECS_LAND_ARSPD",
+        "TKOFF_CLIMB_PITCH": "TKOFF_LVL_PITCH",
+        "LAND_ABORT_SLOPE": "LAND_ABORT_DEG",
+    }
 )
 
 

@@ -43,6 +43,7 @@ FS_APPROACH_M = 1200.0  # failsafe landing: length of the final approach
 FS_APPROACH_AGL_M = 60.0  # ... and its height at the start
 FS_GLIDE_SPIRAL_AGL_M = 150.0  # engine out: spiral down over the site to this height
 GO_AROUND_LEG_M = 5000.0  # length of the climb-out line of a go-around
+FENCE_CEILING_MARGIN_M = 10.0  # the loiter after abandoned landings stays this far below it
 
 
 class LandingFlight:
@@ -231,12 +232,17 @@ class LandingFlight:
             self.landing_abandoned = True
             self.fs_items = None
             self.landing = None
+            b = self.home_at_rtl_alt()
+            ceiling = self.mission.fence.max_alt_above_home_m
+            if ceiling is not None:  # RTL_ALTITUDE, but inside the geofence's ceiling
+                top = self.home.alt_m + ceiling - FENCE_CEILING_MARGIN_M
+                b = Position(b.lat_deg, b.lon_deg, max(min(b.alt_m, top), here.alt_m))
             self._event(t_s, "landing_abandoned", here, f"{self.attempts} approaches "
                         f"abandoned (LAND_ATTEMPTS {self.s.LAND_ATTEMPTS}): loitering over "
-                        f"home at RTL_ALTITUDE for the operator")  # fmt: skip
+                        f"home at {b.alt_m - self.home.alt_m:.0f} m for the "
+                        f"operator")  # fmt: skip
             self.mode = self.mode.__class__.RTL
             self._event(t_s, "mode", here, "RTL")
-            b = self.home_at_rtl_alt()
             self._leg(here, b, self.s.WP_RADIUS, True)
             self.prev = b
             return

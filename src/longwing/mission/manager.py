@@ -59,7 +59,8 @@ class MissionSettings:
     # go-around (docs/landing.md): the approach is judged once the glide slope is below
     # LAND_DECIDE_ALT above the landing point; too high when the slope still reaching the
     # touchdown zone is steeper than planned + LAND_ABORT_SLOPE (ArduPlane's LAND_ABORT_DEG in
-    # role); LAND_ATTEMPTS approaches to one landing, then home at RTL_ALTITUDE
+    # role); LAND_ATTEMPTS approaches to one landing, then a loiter over home (RTL_ALTITUDE
+    # within the fence)
     LAND_DECIDE_ALT: float = 15.0  # m
     LAND_ABORT_SLOPE: float = math.radians(3.0)  # rad
     LAND_ATTEMPTS: int = 2
@@ -287,7 +288,8 @@ class MissionManager(LandingFlight):
         elif self.mode == Mode.TAKEOFF:
             self._loiter(here, self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
         elif self.mode == Mode.RTL:
-            self._loiter(self.home_at_rtl_alt(), self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
+            over = self.prev if self.landing_abandoned else self.home_at_rtl_alt()
+            self._loiter(over, self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
         elif self.mode == Mode.GUIDED:
             self._loiter(self.prev, self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
         elif self.mode == Mode.CRUISE:
