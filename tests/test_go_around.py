@@ -135,3 +135,22 @@ def test_no_go_around_on_a_normal_approach(wind):
     s = fly(FlightScenario(AF, SURVEY, wind=parse_wind(wind), seed=1)).summary
     assert not _events(s, "go_around")
     assert s["end_state"] == "landed"
+
+
+def test_wind_shear_automatic_go_around_recheck_and_second_approach_lands():
+    """A wind that turns with height (from 060 at 5 m/s 140 m up, from 240 at 15 m/s on the
+    ground): at the DO_LAND_START the estimate shows no tailwind worth turning for; down the
+    final the ground speed passes the touchdown limit: automatic go-around. The second time
+    the direction is kept at the DO_LAND_START (2.9 m/s of tailwind, under the 3 m/s limit)
+    but turned at the start of the final (re-check), and the aircraft lands into the wind."""
+    s = fly(FlightScenario(AF, SURVEY, wind=parse_wind("60:240@15,200:60@5"), seed=1)).summary
+    (ga,) = _events(s, "go_around")
+    assert "approach 1 of 2 abandoned: ground speed above the touchdown limit" in ga["detail"]
+    dirs = [e["detail"] for e in _events(s, "landing_direction")]
+    assert len(dirs) == 3
+    assert "as planned" in dirs[0] and "as planned" in dirs[1]
+    assert dirs[2].startswith("re-checked at the start of the final")
+    assert "mirrored (into the wind): final course 240 deg" in dirs[2]
+    assert s["end_state"] == "landed" and s["completed"]
+    td = s["touchdown"]
+    assert td["within_limits"] and td["groundspeed_mps"] < 8.0 and td["distance_m"] < 60.0
