@@ -154,3 +154,20 @@ def test_wind_shear_automatic_go_around_recheck_and_second_approach_lands():
     assert s["end_state"] == "landed" and s["completed"]
     td = s["touchdown"]
     assert td["within_limits"] and td["groundspeed_mps"] < 8.0 and td["distance_m"] < 60.0
+
+
+def test_updraft_on_final_too_high_go_around_then_lands():
+    """A 15 m/s (1 - cos) updraft for 12 s as the approach reaches the decision height lifts
+    the aircraft ~40 m above the glide slope: it could only reach the touchdown zone on a
+    slope far steeper than planned, so it goes around and lands from the second approach."""
+    from longwing.sim.faults import parse_fault
+
+    sc = FlightScenario(AF, SURVEY, wind=parse_wind("90@8"), seed=1,
+                        faults=(parse_fault("gust@780,amp=15,len=12"),))  # fmt: skip
+    s = fly(sc).summary
+    (ga,) = _events(s, "go_around")
+    assert "approach 1 of 2 abandoned: too high to touch down in the zone" in ga["detail"]
+    assert 780.0 < ga["t_s"] < 792.0
+    assert s["end_state"] == "landed" and s["completed"]
+    td = s["touchdown"]
+    assert td["within_limits"] and td["distance_m"] < 30.0 and td["t_s"] > ga["t_s"] + 120.0

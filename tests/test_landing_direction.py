@@ -201,3 +201,86 @@ def test_plan_check_direction_is_the_flights_in_a_tailwind():
     assert _plan_check("270@8")["landing"]["text"] in detail
     assert s["end_state"] == "landed"
     assert s["touchdown"]["groundspeed_mps"] < 16.0
+
+
+# --- the manager (no physics) ---------------------------------------------------------------
+
+
+def _manager(items, wind_ne):
+    from longwing.control import target as tg
+    from longwing.mission.manager import MissionManager, MissionSettings
+    from longwing.mission.model import Home, Mission
+
+    mission = Mission(home=Home(47.63, -52.93, 60.0), items=tuple(items))
+    limits = load_airframe("aerosonde").landing
+    m = MissionManager(mission, MissionSettings(), tg.new_target(), limits)
+    m.wind_fn = lambda: wind_ne
+    return m
+
+
+def _target_points(m):
+    from longwing.control import target as tg
+    from longwing.geo.wgs84 import ecef_to_geodetic
+
+    t = m.tgt
+    a = ecef_to_geodetic(t[tg.AX], t[tg.AY], t[tg.AZ])
+    b = ecef_to_geodetic(t[tg.BX], t[tg.BY], t[tg.BZ])
+    return tuple((math.degrees(p[0]), math.degrees(p[1]), p[2]) for p in (a, b))
+
+
+def test_manager_mirrors_the_approach_points_of_the_sequence():
+    from longwing.control import target as tg
+    from longwing.mission.items import MissionItem
+    from longwing.mission.manager import Position
+
+    land = (47.6304497, -52.9288477)
+    appr = (47.6237028, -52.9461299)
+    items = [MissionItem(16, 3, (0, 0, 0, 0), 47.62, -52.96, 100.0),
+             MissionItem(189, 2), MissionItem(16, 3, (0, 0, 0, 0), *appr, 50.0),
+             MissionItem(21, 3, (0, 0, 0, 0), *land, 0.0)]  # fmt: skip
+    here = Position(47.62, -52.96, 160.0)
+    m = _manager(items, wind_from(240.0, 8.0))  # 8 m/s tailwind on the planned 060
+    m._advance(0.0, here, 2)  # DO_LAND_START, then the approach point
+    assert m.landing.mirrored
+    _, b = _target_points(m)
+    want = mirror_point(*land, *appr)
+    assert G.Inverse(b[0], b[1], *want)["s12"] < 0.01
+    assert b[2] == pytest.approx(110.0, abs=1e-6)  # the approach point's altitude
+    m.on_target_done(10.0, Position(b[0], b[1], b[2]))  # the final, from the mirror point
+    assert int(m.tgt[tg.KIND]) == tg.TK_LAND
+    a, b = _target_points(m)
+    assert G.Inverse(a[0], a[1], *want)["s12"] < 0.01
+    assert G.Inverse(b[0], b[1], *land)["s12"] < 0.01
+    inv = G.Inverse(a[0], a[1], b[0], b[1])
+    assert inv["azi2"] % 360.0 == pytest.approx(240.0, abs=0.1)
+
+
+def test_manager_flies_to_the_mirrored_final_start_without_an_approach_point():
+    """A sequence whose final starts before its DO_LAND_START: a leg to the mirrored start of
+    the final first, then the final from there."""
+    from longwing.control import target as tg
+    from longwing.mission.items import MissionItem
+    from longwing.mission.manager import Position
+
+    land = (47.6304497, -52.9288477)
+    appr = (47.6237028, -52.9461299)
+    items = [MissionItem(16, 3, (0, 0, 0, 0), *appr, 50.0), MissionItem(189, 2),
+             MissionItem(21, 3, (0, 0, 0, 0), *land, 0.0)]  # fmt: skip
+    m = _manager(items, wind_from(240.0, 8.0))
+    here = Position(*appr, 110.0)
+    m._advance(0.0, here, 1)
+    m.on_target_done(5.0, here)  # the waypoint reached: DO_LAND_START, NAV_LAND
+    assert m.landing.mirrored and int(m.tgt[tg.KIND]) == tg.TK_LEG
+    _, b = _target_points(m)
+    want = mirror_point(*land, *appr)
+    assert G.Inverse(b[0], b[1], *want)["s12"] < 0.01
+    m.on_target_done(60.0, Position(b[0], b[1], b[2]))
+    assert int(m.tgt[tg.KIND]) == tg.TK_LAND
+    a, b = _target_points(m)
+    assert G.Inverse(a[0], a[1], *want)["s12"] < 0.01
+    assert G.Inverse(b[0], b[1], *land)["s12"] < 0.01
+    # in a headwind the planned final is flown directly
+    m2 = _manager(items, wind_from(60.0, 8.0))
+    m2._advance(0.0, here, 1)
+    m2.on_target_done(5.0, here)
+    assert not m2.landing.mirrored and int(m2.tgt[tg.KIND]) == tg.TK_LAND
