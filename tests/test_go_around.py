@@ -171,3 +171,23 @@ def test_updraft_on_final_too_high_go_around_then_lands():
     assert s["end_state"] == "landed" and s["completed"]
     td = s["touchdown"]
     assert td["within_limits"] and td["distance_m"] < 30.0 and td["t_s"] > ga["t_s"] + 120.0
+
+
+def test_a_failsafe_during_the_go_around_climb_takes_over():
+    """Manager only: a LAND_AT failsafe while climbing away; the climb's end is not taken
+    for the go-around's (the failsafe's own sequence is flown)."""
+    from longwing.mission.manager import MissionManager, MissionSettings, Position
+
+    m = MissionManager(SURVEY, MissionSettings(), tg.new_target(), AF.landing)
+    here = Position(47.62, -52.95, 100.0)
+    m._advance(0.0, here, 17)  # DO_LAND_START, the approach point
+    m.on_target_done(10.0, here)  # the final
+    assert m.on_landing()
+    assert m.command_go_around(20.0, here) is True
+    assert int(m.tgt[tg.KIND]) == tg.TK_TAKEOFF and m.going_around is not None
+    site = Position(47.6237685, -52.9246785, 60.0)
+    m.failsafe_land_at(25.0, here, site, (0.0, 0.0), "land at rally point 1")
+    assert m.going_around is None
+    m.on_target_done(60.0, here)  # the loiter down over the site is done
+    assert [e.kind for e in m.events][-1] == "failsafe_step"
+    assert not [e for e in m.events if e.kind == "landing_restart"]

@@ -63,6 +63,12 @@ class LandingFlight:
         self.landing_abandoned = False  # LAND_ATTEMPTS used up: no autoland
         self.can_go_around = True  # False on an engine-out landing
 
+    def _landing_interrupted(self) -> None:
+        """A mode change or a failsafe sequence: no go-around climb or mirrored-final leg
+        is in progress any more."""
+        self.going_around = None
+        self.final_pending = False
+
     # --- direction ------------------------------------------------------------------------
 
     def _wind(self) -> tuple[float, float]:

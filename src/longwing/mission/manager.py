@@ -438,8 +438,7 @@ class MissionManager(LandingFlight):
             raise ValueError(f"unknown flight mode {mode}") from None
         self.mode = m
         self._event(t_s, "mode", here, m.name)
-        self.going_around = None
-        self.final_pending = False
+        self._landing_interrupted()
         if m == Mode.AUTO:  # the operator's AUTO: landings may be tried again
             self.attempts = 0
             self.landing_abandoned = False
@@ -459,6 +458,7 @@ class MissionManager(LandingFlight):
     def guided_goto(self, t_s: float, here: Position, dest: Position) -> None:
         """GUIDED: fly to ``dest`` and loiter there (DO_REPOSITION semantics)."""
         self.mode = Mode.GUIDED
+        self._landing_interrupted()
         self._event(t_s, "guided", here, f"to {dest.lat_deg:.6f}, {dest.lon_deg:.6f}")
         self._leg(here, dest, self.s.WP_RADIUS, True)
         self.prev = dest
@@ -491,6 +491,7 @@ class MissionManager(LandingFlight):
 
     def _fly_sequence(self, t_s: float, here: Position, items: list[MissionItem],
                       label: str, at_site: bool = True) -> None:  # fmt: skip
+        self._landing_interrupted()
         self.fs_items = tuple(items)
         self.fs_label = label
         self.fs_at_site = at_site
