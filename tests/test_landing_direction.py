@@ -284,3 +284,28 @@ def test_manager_flies_to_the_mirrored_final_start_without_an_approach_point():
     m2._advance(0.0, here, 1)
     m2.on_target_done(5.0, here)
     assert not m2.landing.mirrored and int(m2.tgt[tg.KIND]) == tg.TK_LAND
+
+
+def test_rtl_autoland_takes_the_sequence_most_into_the_wind():
+    """Two DO_LAND_START sequences to the same point, finals on 060 and 240: RTL autoland
+    flies the one with the headwind, as planned (no mirror needed)."""
+    from longwing.mission.items import MissionItem
+    from longwing.mission.manager import Mode, Position
+
+    land = (47.6304497, -52.9288477)
+    sw = (47.6237028, -52.9461299)  # the final on 060 starts here
+    ne = mirror_point(*land, *sw)  # ... and the one on 240 here
+    items = [MissionItem(16, 3, (0, 0, 0, 0), 47.64, -52.90, 100.0),
+             MissionItem(189, 2), MissionItem(16, 3, (0, 0, 0, 0), *sw, 50.0),
+             MissionItem(21, 3, (0, 0, 0, 0), *land, 0.0),
+             MissionItem(189, 2), MissionItem(16, 3, (0, 0, 0, 0), *ne, 50.0),
+             MissionItem(21, 3, (0, 0, 0, 0), *land, 0.0)]  # fmt: skip
+    here = Position(47.64, -52.90, 160.0)
+    for wind_dir, start in ((60.0, 2), (240.0, 5)):
+        m = _manager(items, wind_from(wind_dir, 8.0))
+        m._advance(0.0, here, 1)
+        m.set_mode(5.0, int(Mode.RTL), here)
+        assert m.mode == Mode.AUTO and m.seq == start + 1  # flying its approach point
+        assert m.landing.sequence.start_seq == start and not m.landing.mirrored
+        (ev,) = [e for e in m.events if e.kind == "landing_direction"]
+        assert ev.detail.startswith(f"wind {wind_dir:03.0f}@8.0 m/s: DO_LAND_START item {start}")
