@@ -50,10 +50,17 @@ def test_terminal_states_each_failsafe_and_not_completed(monkeypatch, capsys, tm
 
 
 def test_crash_is_stated_and_exit_code_is_0(monkeypatch, capsys, tmp_path):
-    code, out, _ = run_cli(monkeypatch, capsys, "fly", str(SURVEY), "--wind", "240@15",
-                           "--out", str(tmp_path / "r"))  # fmt: skip
+    # skids that take no more than 0.3 m/s of sink (the flare touches down at ~0.5 m/s)
+    import longwing.airframe
+
+    toml = (Path(longwing.airframe.__file__).parent / "data" / "aerosonde.toml").read_text()
+    assert "max_sink_mps = 2.1\n" in toml
+    frail = tmp_path / "frail.toml"
+    frail.write_text(toml.replace("max_sink_mps = 2.1\n", "max_sink_mps = 0.3\n"))
+    code, out, _ = run_cli(monkeypatch, capsys, "fly", str(SURVEY), "--wind", "60@8",
+                           "--airframe", str(frail), "--out", str(tmp_path / "r"))  # fmt: skip
     assert code == 0  # simulated to its end; the outcome is stated
-    assert out.startswith("CRASHED: touchdown beyond the airframe's limits: ground speed")
+    assert out.startswith("CRASHED: touchdown beyond the airframe's limits: sink")
     assert "completed: no" in out
 
 

@@ -14,6 +14,7 @@ from geographiclib.geodesic import Geodesic
 from longwing.airframe.loader import load_airframe
 from longwing.mission import load_mission
 from longwing.mission.items import MavFrame, MissionItem
+from longwing.mission.manager import MissionSettings
 from longwing.mission.model import Home, Mission
 from longwing.physics.wind import parse_wind
 from longwing.sim.outcome import EndState, Outcome, Touchdown, touchdown_violations
@@ -108,8 +109,12 @@ def test_waypoint_below_the_ground_is_a_crash_at_once():
 
 def test_tailwind_touchdown_beyond_the_gear_limit_is_a_crash():
     """The survey lands on course 060; a 15 m/s wind from 240 is a tailwind: about 35 m/s
-    over the ground at touchdown, beyond the skids' 27 m/s."""
-    s = fly(FlightScenario(AF, SURVEY, wind=parse_wind("240@15"), seed=1)).summary
+    over the ground at touchdown, beyond the skids' 27 m/s. (Landing into the wind and the
+    go-around are switched off here: a tailwind limit of 20 m/s, no decision height.)"""
+    af = replace(AF, landing=replace(AF.landing, max_tailwind_mps=20.0))
+    no_go_around = replace(MissionSettings(), LAND_DECIDE_ALT=0.0)
+    s = fly(FlightScenario(af, SURVEY, wind=parse_wind("240@15"), seed=1,
+                           settings=no_go_around)).summary  # fmt: skip
     td = s["touchdown"]
     assert td["groundspeed_mps"] > 33.0
     assert s["end_state"] == "crashed" and not s["completed"]

@@ -62,6 +62,7 @@ def test_mavlink_numbers() -> None:
         "DO_CHANGE_SPEED": 178,
         "DO_SET_HOME": 179,
         "DO_LAND_START": 189,
+        "DO_GO_AROUND": 191,
         "DO_SET_CAM_TRIGG_DIST": 206,
     }
     assert {f.name: f.value for f in MavFrame} == {
@@ -173,6 +174,7 @@ GOOD = WP(47.7, -52.9, 100.0)
             "17 NAV_LOITER_UNLIM, 18 NAV_LOITER_TURNS, 19 NAV_LOITER_TIME, "
             "20 NAV_RETURN_TO_LAUNCH, 21 NAV_LAND, 22 NAV_TAKEOFF, 31 NAV_LOITER_TO_ALT, "
             "177 DO_JUMP, 178 DO_CHANGE_SPEED, 179 DO_SET_HOME, 189 DO_LAND_START, "
+            "191 DO_GO_AROUND, "
             "206 DO_SET_CAM_TRIGG_DIST)",
         ),
         (WP(47.7, -52.9, 100.0, frame=1), "item 3 (NAV_WAYPOINT): unknown frame 1"),

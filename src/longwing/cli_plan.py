@@ -360,6 +360,8 @@ def check(
         + (f"\npoint of no return: {pnr['lat_deg']:.5f}, {pnr['lon_deg']:.5f} at "
            f"{pnr['along_m'] / 1000:.1f} km, t = {pnr['t_s'] / 3600:.2f} h" if pnr else "")
     )  # fmt: skip
+    if summary["landing"] is not None:
+        out.print(f"landing: {summary['landing']['text']}", highlight=False)
     for note in summary["notes"]:
         out.print(f"note: {note}", highlight=False)
     if hasattr(source, "describe"):  # a forecast file: what was read (docs/winds.md)

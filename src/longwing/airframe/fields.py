@@ -256,6 +256,13 @@ FIELDS: tuple[Field, ...] = (
             "(0, 100000]",
             "site_radius_m",
         ),
+        (
+            "max_tailwind_mps",
+            "most tailwind on final before landing the other way",
+            "m/s",
+            "[0, 100]",
+            "max_tailwind_mps",
+        ),
     ),
 )
 

@@ -143,6 +143,8 @@ class LandingLimits:
     min_pitch_rad: float  # nose-first contact below this
     max_pitch_rad: float  # tail / propeller strike above this
     site_radius_m: float  # a touchdown farther from the landing point is a landing out
+    # the most tailwind on final a landing is planned with; more: land the other way
+    max_tailwind_mps: float = 3.0
 
 
 @dataclass(frozen=True)

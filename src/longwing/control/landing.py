@@ -115,3 +115,45 @@ def flare_commands(
                 + FLARE_THR_PER_SINK * (sink_mps - sink_dem_mps - FLARE_SINK_TOL_MPS),
                 0.0, FLARE_THR_MAX)  # fmt: skip
     return pitch, thr
+
+
+# --- go-around ------------------------------------------------------------------------------
+# why an approach is abandoned (the loop's LANDING.abort_code; 0: it is not)
+GA_NONE = 0
+GA_GROUNDSPEED = 1  # ground speed above the touchdown limit
+GA_HIGH = 2  # too high: it cannot get down into the touchdown zone on a usable slope
+GA_OFFSET = 3  # too far off the final's line to touch down at the site
+GA_PLANNED = 4  # the mission asks for a go-around at the decision height (DO_GO_AROUND)
+GA_COMMANDED = 5  # commanded (DO_GO_AROUND from the ground station, the manager's API)
+GA_NAMES = {GA_GROUNDSPEED: "ground speed above the touchdown limit",
+            GA_HIGH: "too high to touch down in the zone", GA_OFFSET: "off the final's line",
+            GA_PLANNED: "planned go-around (DO_GO_AROUND)",
+            GA_COMMANDED: "commanded (DO_GO_AROUND)"}  # fmt: skip
+
+
+@njit(cache=True)
+def go_around_code(
+    slope_agl_m: float, decide_agl_m: float, agl_m: float, flare_alt_m: float,
+    remaining_m: float, flare_dist_m: float, planned_slope_rad: float, slope_margin_rad: float,
+    zone_m: float, groundspeed_mps: float, max_groundspeed_mps: float, xtrack_m: float,
+    planned: bool,
+) -> int:  # fmt: skip
+    """Abandon the approach now? Judged (before the flare) once the glide slope's height
+    above the landing point, ``slope_agl_m``, is below the decision height: the ground speed
+    above the touchdown limit; too high (the slope from here down to the flare height that
+    still touches down within ``zone_m`` past the landing point is steeper than the planned
+    one + ``slope_margin_rad``); farther than ``zone_m`` off the final's line; or a planned
+    go-around. Returns a GA_* code (GA_NONE: carry on)."""
+    if slope_agl_m > decide_agl_m:
+        return GA_NONE
+    if planned:
+        return GA_PLANNED
+    if groundspeed_mps > max_groundspeed_mps:
+        return GA_GROUNDSPEED
+    if abs(xtrack_m) > zone_m:
+        return GA_OFFSET
+    run_m = max(remaining_m - flare_dist_m + zone_m, 1.0)
+    need = math.atan2(max(agl_m - flare_alt_m, 0.0), run_m)
+    if need > planned_slope_rad + slope_margin_rad:
+        return GA_HIGH
+    return GA_NONE

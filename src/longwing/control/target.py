@@ -30,9 +30,18 @@ ALT_TOL_M = 5.0
 (
     KIND, AX, AY, AZ, BX, BY, BZ, ALT_A, ALT_B, SPEED, ACCEPT, PASS, RADIUS, DIR, EXIT,
     EXIT_VALUE, CAM_DIST, GROUND_ALT, FLARE_ALT, FLARE_SINK, CLIMB_PITCH, LEG_LEN, SEQ,
-    FLARE_DIST, ROTATE_SPEED, FLARE_SEC,
-) = range(26)  # fmt: skip
-N_TARGET = 26
+    FLARE_DIST, ROTATE_SPEED, FLARE_SEC, GA_ON, GA_DECIDE_ALT, GA_MAX_GS, GA_ZONE, GA_SLOPE,
+    GA_ASKED, GA_SLOPE_PLAN,
+) = range(33)  # fmt: skip
+N_TARGET = 33
+
+# land: the automatic go-around (control.landing.go_around_code): GA_ON 1 to judge the
+# approach once the glide slope is below GA_DECIDE_ALT above the ground; GA_MAX_GS the ground
+# speed limit at touchdown (m/s), GA_ZONE how far past the landing point a touchdown may be
+# (m), GA_SLOPE how much steeper than the planned glide slope the approach may have to be to
+# still touch down in that zone (rad), GA_SLOPE_PLAN the planned slope from A to the flare
+# point (rad); GA_ASKED 1: a go-around at the decision height as
+# the mission asks (DO_GO_AROUND item)
 
 
 def new_target() -> np.ndarray:

@@ -80,7 +80,11 @@ TYPE_NAMES: Mapping[int, str] = MappingProxyType(dict(zip(
 
 #: MissionSettings field -> the (ArduPlane) parameter name it travels under
 MISSION_ALIASES: Mapping[str, str] = MappingProxyType(
-    {"LAND_APPROACH_SPD": "TECS_LAND_ARSPD", "TKOFF_CLIMB_PITCH": "TKOFF_LVL_PITCH"}
+    {
+        "LAND_APPROACH_SPD": "TECS_LAND_ARSPD",
+        "TKOFF_CLIMB_PITCH": "TKOFF_LVL_PITCH",
+        "LAND_ABORT_SLOPE": "LAND_ABORT_DEG",
+    }
 )
 
 
@@ -191,6 +195,13 @@ _MISSION: tuple[_Spec, ...] = (
     _Spec("ECO_SPEED", "ECO_SPEED", INT8, "", 0, 1,
           "economy speed: 1 straight legs fly the speed to fly for range in the estimated "
           "wind (within the airspeed limits), 0 the mission's airspeed", (0, 1)),
+    _Spec("LAND_DECIDE_ALT", "LAND_DECIDE_ALT", REAL32, "m", 0, 1000,
+          "height of the glide slope from which the approach is judged (go-around)"),
+    _Spec("LAND_ABORT_DEG", "LAND_ABORT_SLOPE", REAL32, "deg", 0, 90,
+          "go around when the touchdown zone needs a slope this much steeper than planned "
+          "(MissionSettings.LAND_ABORT_SLOPE, in rad)", scale=math.pi / 180.0),
+    _Spec("LAND_ATTEMPTS", "LAND_ATTEMPTS", INT8, "", 1, 10,
+          "approaches to one landing before loitering over home"),
 )  # fmt: skip
 
 _VEHICLE: tuple[_Spec, ...] = (

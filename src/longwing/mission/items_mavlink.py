@@ -37,6 +37,7 @@ class MavCmd(IntEnum):
     DO_CHANGE_SPEED = 178
     DO_SET_HOME = 179
     DO_LAND_START = 189
+    DO_GO_AROUND = 191
     DO_SET_CAM_TRIGG_DIST = 206
 
 

@@ -273,6 +273,13 @@ _SPEC_LIST = (
         "marker for the start of a landing sequence",
     ),
     CommandSpec(
+        MavCmd.DO_GO_AROUND,
+        _DO_FRAMES,
+        (ParamSpec(1, "abort_alt_m", "altitude to climb to above the landing point, m", 0.0),),
+        "none",
+        "go around at the next approach's decision height (a planned missed approach)",
+    ),
+    CommandSpec(
         MavCmd.DO_SET_CAM_TRIGG_DIST,
         _DO_FRAMES,
         (

@@ -16,19 +16,16 @@ import numpy as np
 from geographiclib.geodesic import Geodesic
 
 from longwing.control import target as tg
-from longwing.control.landing import flare_distance_m
 from longwing.geo.point import GeoPoint
 from longwing.geo.wgs84 import geodetic_to_ecef
-from longwing.mission.items import MavCmd, MavFrame, MissionItem, resolve_alt_amsl_m
+from longwing.mission.items import MavCmd, MissionItem, resolve_alt_amsl_m
+from longwing.mission.landing_flight import LandingFlight
 from longwing.mission.model import Mission
 
 TAKEOFF_LEG_M = 5000.0  # length of the climb-out line along the launch heading
 CRUISE_LEG_M = 100_000.0  # length of the straight line CRUISE mode follows
 MIN_LEG_M = 1.0  # legs shorter than this start from the aircraft instead
 LAUNCH_INTO_WIND_MPS = 2.0  # launch into the wind above this surface wind
-FS_APPROACH_M = 1200.0  # failsafe landing: length of the final approach
-FS_APPROACH_AGL_M = 60.0  # ... and its height at the start
-FS_GLIDE_SPIRAL_AGL_M = 150.0  # engine out: spiral down over the site to this height
 
 
 class Mode(IntEnum):
@@ -59,6 +56,14 @@ class MissionSettings:
     LAND_FLARE_SINK: float = 0.4  # m/s sink demanded in the flare
     LAND_FLARE_SEC: float = 2.0  # s: flare this long before the ground at the current sink
     LAND_APPROACH_SPD: float = 22.0  # m/s airspeed on the final approach
+    # go-around (docs/landing.md): the approach is judged once the glide slope is below
+    # LAND_DECIDE_ALT above the landing point; too high when the slope still reaching the
+    # touchdown zone is steeper than planned + LAND_ABORT_SLOPE (ArduPlane's LAND_ABORT_DEG in
+    # role); LAND_ATTEMPTS approaches to one landing, then a loiter over home (RTL_ALTITUDE
+    # within the fence)
+    LAND_DECIDE_ALT: float = 15.0  # m
+    LAND_ABORT_SLOPE: float = math.radians(3.0)  # rad
+    LAND_ATTEMPTS: int = 2
     AIRSPEED_CRUISE: float = 25.0  # m/s
     TKOFF_CLIMB_PITCH: float = math.radians(8.0)  # rad, minimum pitch in the climb-out
     TKOFF_ROTATE_SPD: float = 20.0  # m/s airspeed to rotate on a runway take-off
@@ -93,10 +98,13 @@ def _distance_m(a: Position, b: Position) -> float:
     return Geodesic.WGS84.Inverse(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)["s12"]
 
 
-class MissionManager:
-    """Executes a :class:`Mission`; writes guidance targets into ``target`` (in place)."""
+class MissionManager(LandingFlight):
+    """Executes a :class:`Mission`; writes guidance targets into ``target`` (in place).
+    ``landing_limits``: the airframe's LandingLimits (the tailwind limit of the landing
+    direction, the automatic go-around); None: neither."""
 
-    def __init__(self, mission: Mission, settings: MissionSettings, target: np.ndarray):
+    def __init__(self, mission: Mission, settings: MissionSettings, target: np.ndarray,
+                 landing_limits=None):  # fmt: skip
         self.mission = mission
         self.s = settings
         self.tgt = target
@@ -123,6 +131,7 @@ class MissionManager:
         self.fs_items: tuple[MissionItem, ...] | None = None
         self.fs_label = ""
         self.resume_to: tuple[Mode, int] | None = None
+        self._init_landing(landing_limits)
 
     # --- progress figures ---------------------------------------------------------------
 
@@ -212,7 +221,8 @@ class MissionManager:
         lat, lon = item.lat_deg, item.lon_deg
         if lat == 0.0 and lon == 0.0:  # MAVLink convention: "here"
             lat, lon = here.lat_deg, here.lon_deg
-        return Position(lat, lon, self._alt(item))
+        pos = Position(lat, lon, self._alt(item))
+        return self._mirrored(pos) if self._in_mirrored_sequence() else pos
 
     # --- starting ---------------------------------------------------------------------------
 
@@ -263,7 +273,11 @@ class MissionManager:
 
     def on_target_done(self, t_s: float, here: Position) -> None:
         """The compiled loop finished the current target: advance."""
-        if self.fs_items is not None:
+        if self.going_around is not None:
+            self._after_go_around(t_s, here)
+        elif self.final_pending:
+            self._land(self._item(self.seq), here, t_s)
+        elif self.fs_items is not None:
             self._event(t_s, "failsafe_step", here,
                         f"{self.fs_label}: {self._item(self.seq).name} done")  # fmt: skip
             self._advance(t_s, here, self.seq + 1)
@@ -275,7 +289,8 @@ class MissionManager:
         elif self.mode == Mode.TAKEOFF:
             self._loiter(here, self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
         elif self.mode == Mode.RTL:
-            self._loiter(self.home_at_rtl_alt(), self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
+            over = self.prev if self.landing_abandoned else self.home_at_rtl_alt()
+            self._loiter(over, self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
         elif self.mode == Mode.GUIDED:
             self._loiter(self.prev, self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
         elif self.mode == Mode.CRUISE:
@@ -350,7 +365,12 @@ class MissionManager:
                 self.home = Position(item.lat_deg, item.lon_deg, self._alt(item))
             detail = f"home {self.home.lat_deg:.6f}, {self.home.lon_deg:.6f}"
         elif cmd == MavCmd.DO_LAND_START:
+            if self.fs_items is None:
+                self._choose_landing(t_s, here, self.seq)
             detail = "landing sequence"
+        elif cmd == MavCmd.DO_GO_AROUND:
+            self.go_around_asked = item.abort_alt_m if item.abort_alt_m > 0.0 else -1.0
+            detail = "go-around at the next approach's decision height"
         else:
             detail = "ignored"
         self._event(t_s, "do_command", here, f"{item.name}: {detail}")
@@ -379,38 +399,20 @@ class MissionManager:
         elif cmd == MavCmd.NAV_RETURN_TO_LAUNCH:
             self._rtl(t_s, here, from_mission=True)
         elif cmd == MavCmd.NAV_LAND:
-            self._land(item, here)
+            self._land(item, here, t_s)
         elif cmd == MavCmd.NAV_TAKEOFF:
             self._takeoff(here, self._alt(item))
         else:
             raise RuntimeError(f"unhandled NAV command {item.name}")
 
-    def _land(self, item: MissionItem, here: Position) -> None:
-        land = self._pos(item, here)
-        if self.fs_items is None:
-            self.land_label = f"the mission's NAV_LAND (item {self.seq})"
-            self.land_at_site = True
-        else:
-            self.land_label = self.fs_label
-            self.land_at_site = self.fs_at_site
-        self.ground_alt_m = land.alt_m
-        self.last_land = (Position(self.prev.lat_deg, self.prev.lon_deg, self.prev.alt_m), land)
-        self._common(tg.TK_LAND)
-        self._set_points(self.prev, land)
-        t = self.tgt
-        t[tg.GROUND_ALT] = land.alt_m
-        t[tg.SPEED] = self.s.LAND_APPROACH_SPD
-        t[tg.FLARE_ALT] = self.s.LAND_FLARE_ALT
-        t[tg.FLARE_SINK] = self.s.LAND_FLARE_SINK
-        t[tg.FLARE_SEC] = self.s.LAND_FLARE_SEC
-        t[tg.FLARE_DIST] = flare_distance_m(self.s.LAND_APPROACH_SPD, self.s.LAND_FLARE_ALT,
-                                            self.s.LAND_FLARE_SINK, self.prev.alt_m - land.alt_m,
-                                            t[tg.LEG_LEN])  # fmt: skip
-        t[tg.EXIT] = tg.EXIT_STOPPED
-
     def _rtl(self, t_s: float, here: Position, from_mission: bool = False) -> None:
-        land_start = self.mission.land_sequence_start()
-        if self.s.RTL_AUTOLAND and land_start is not None:
+        land_start = None
+        if self.s.RTL_AUTOLAND and not self.landing_abandoned:
+            # the sequence most into the wind (its direction is decided at its DO_LAND_START)
+            land_start = self._choose_landing(t_s, here, None, log=False)
+            if land_start is None:
+                land_start = self.mission.land_sequence_start()
+        if land_start is not None:
             if from_mission and self.fs_items is None:  # the mission's RTL item is done
                 self.items_reached.append(self.seq)
             self._event(t_s, "rtl", here, f"autoland via DO_LAND_START (item {land_start})")
@@ -437,7 +439,10 @@ class MissionManager:
             raise ValueError(f"unknown flight mode {mode}") from None
         self.mode = m
         self._event(t_s, "mode", here, m.name)
-        if m == Mode.AUTO:
+        self._landing_interrupted()
+        if m == Mode.AUTO:  # the operator's AUTO: landings may be tried again
+            self.attempts = 0
+            self.landing_abandoned = False
             self._advance(t_s, here, max(self.seq, 1))
         elif m == Mode.RTL:
             self._rtl(t_s, here)
@@ -454,6 +459,7 @@ class MissionManager:
     def guided_goto(self, t_s: float, here: Position, dest: Position) -> None:
         """GUIDED: fly to ``dest`` and loiter there (DO_REPOSITION semantics)."""
         self.mode = Mode.GUIDED
+        self._landing_interrupted()
         self._event(t_s, "guided", here, f"to {dest.lat_deg:.6f}, {dest.lon_deg:.6f}")
         self._leg(here, dest, self.s.WP_RADIUS, True)
         self.prev = dest
@@ -495,6 +501,7 @@ class MissionManager:
 
     def _fly_sequence(self, t_s: float, here: Position, items: list[MissionItem],
                       label: str, at_site: bool = True) -> None:  # fmt: skip
+        self._landing_interrupted()
         self.fs_items = tuple(items)
         self.fs_label = label
         self.fs_at_site = at_site
@@ -502,65 +509,3 @@ class MissionManager:
         self.mode = Mode.AUTO
         self._event(t_s, "mode", here, f"AUTO ({label})")
         self._advance(t_s, here, 1)
-
-    def _approach_items(
-        self, site: Position, inbound_deg: float, wind_ne_mps: tuple[float, float],
-        start_alt_agl_m: float | None,
-    ) -> list[MissionItem]:  # fmt: skip
-        """Items to land at ``site`` (its ground altitude AMSL in ``alt_m``): optionally over
-        it and a spiral down to ``start_alt_agl_m``, then a final into the wind (or along the
-        inbound course in light wind) from APPROACH_M out at APPROACH_AGL_M."""
-        g = Geodesic.WGS84
-        amsl = MavFrame.GLOBAL
-        wn, we = wind_ne_mps
-        land_dir = (math.degrees(math.atan2(-we, -wn)) % 360.0
-                    if math.hypot(wn, we) >= LAUNCH_INTO_WIND_MPS else inbound_deg)  # fmt: skip
-        a = g.Direct(site.lat_deg, site.lon_deg, land_dir + 180.0, FS_APPROACH_M)
-        items: list[MissionItem] = []
-        if start_alt_agl_m is not None:
-            items.append(
-                MissionItem.loiter_to_alt(
-                    site.lat_deg, site.lon_deg, site.alt_m + start_alt_agl_m, amsl
-                )
-            )
-        items.append(
-            MissionItem.waypoint(a["lat2"], a["lon2"], site.alt_m + FS_APPROACH_AGL_M, amsl)
-        )
-        items.append(MissionItem.land(site.lat_deg, site.lon_deg, site.alt_m, amsl))
-        return items
-
-    def failsafe_land_at(self, t_s: float, here: Position, site: Position,
-                         wind_ne_mps: tuple[float, float], label: str) -> None:  # fmt: skip
-        """Fly to ``site`` (ground altitude AMSL), descend over it and land there."""
-        inbound = Geodesic.WGS84.Inverse(here.lat_deg, here.lon_deg, site.lat_deg,
-                                         site.lon_deg)["azi2"]  # fmt: skip
-        self.ground_alt_m = site.alt_m
-        items = self._approach_items(site, inbound, wind_ne_mps, FS_APPROACH_AGL_M)
-        self._fly_sequence(t_s, here, items, label)
-
-    def failsafe_glide_to(self, t_s: float, here: Position, site: Position,
-                          wind_ne_mps: tuple[float, float], label: str) -> None:  # fmt: skip
-        """Engine out: glide to ``site``, spiral down over it, land into the wind."""
-        inbound = Geodesic.WGS84.Inverse(here.lat_deg, here.lon_deg, site.lat_deg,
-                                         site.lon_deg)["azi2"]  # fmt: skip
-        self.ground_alt_m = site.alt_m
-        items = [
-            MissionItem.waypoint(
-                site.lat_deg,
-                site.lon_deg,
-                here.alt_m,
-                MavFrame.GLOBAL,
-                acceptance_radius_m=self.s.WP_LOITER_RAD,
-            )
-        ]
-        items += self._approach_items(site, inbound, wind_ne_mps, FS_GLIDE_SPIRAL_AGL_M)
-        self._fly_sequence(t_s, here, items, label)
-
-    def failsafe_land_ahead(self, t_s: float, here: Position, course_deg: float,
-                            distance_m: float, label: str) -> None:  # fmt: skip
-        """Engine out, nothing in reach: land straight ahead on the present course."""
-        d = Geodesic.WGS84.Direct(here.lat_deg, here.lon_deg, course_deg, max(distance_m, 50.0))
-        g_alt = self.ground_alt_m
-        items = [MissionItem.land(d["lat2"], d["lon2"], g_alt, MavFrame.GLOBAL)]
-        self.prev = Position(here.lat_deg, here.lon_deg, here.alt_m)
-        self._fly_sequence(t_s, here, items, label, at_site=False)

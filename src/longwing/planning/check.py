@@ -35,12 +35,14 @@ from longwing.geo.terrain_profile import alt_along_route_m, clearance_along_rout
 from longwing.mission.failsafe import FailsafeSettings
 from longwing.mission.fence import Fence, FencePolygon, geodesic_distance_m
 from longwing.mission.items import MissionError
+from longwing.mission.landing_choice import choose_landing, landing_sequences
 from longwing.mission.manager import MissionSettings
 from longwing.mission.model import Mission
 from longwing.mission.preflight import NO_NAV_ITEMS, preflight_problems
 from longwing.planning.performance import PerformanceTable
 from longwing.planning.predict import Prediction, predict_mission
 from longwing.planning.reach import FuelReserve
+from longwing.planning.windgrid import as_wind_source
 
 MIN_CLEARANCE_M = 50.0
 #: The fence check samples the route at most this many points (coarser than
@@ -60,6 +62,7 @@ class CheckResult:
     preflight_problems: tuple[str, ...] = ()
     fence_violations: tuple[dict, ...] = ()
     terrain_no_data: tuple[dict, ...] = ()
+    landing: dict | None = None  # the landing direction in the planning wind (see below)
 
     def summary(self) -> dict:
         """JSON-ready: feasible, reasons, totals, pnr, legs, link outages, pre-flight
@@ -93,6 +96,7 @@ class CheckResult:
             "preflight_problems": list(self.preflight_problems),
             "fence_violations": list(self.fence_violations),
             "notes": list(self.notes) + p["notes"],
+            "landing": self.landing,
         }
 
 
@@ -358,6 +362,27 @@ def _terrain_checks(
     return clearances, violations, no_data, reasons
 
 
+def planned_landing(mission: Mission, airframe: Airframe, legs, wind=None) -> dict | None:
+    """The landing the aircraft will fly in the planning wind, decided as in flight
+    (:func:`longwing.mission.landing_choice.choose_landing`, the wind at the start of the
+    final): the DO_LAND_START sequence of the route's landing (the first one if the route
+    lands elsewhere), planned or mirrored; None without a DO_LAND_START ... NAV_LAND."""
+    seqs = landing_sequences(mission.items)
+    if not seqs:
+        return None
+    land_seqs = [leg.to_seq for leg in legs if leg.kind == "land"]
+    chosen = [s for s in seqs if land_seqs and s.land_seq == land_seqs[-1]] or seqs[:1]
+    seq = chosen[0]
+    start = next((leg for leg in legs if leg.kind == "land" and leg.to_seq == seq.land_seq),
+                 None)  # fmt: skip
+    alt = start.alt_start_m if start is not None else mission.home.alt_m
+    wn, we = as_wind_source(wind).at(seq.from_lat_deg, seq.from_lon_deg, alt)
+    wn, we = float(wn), float(we)
+    choice = choose_landing([seq], wn, we, airframe.landing.max_tailwind_mps)
+    return {**choice.as_dict(), "wind_n_mps": wn, "wind_e_mps": we, "text": choice.text(),
+            "max_tailwind_mps": airframe.landing.max_tailwind_mps}  # fmt: skip
+
+
 def check_mission(
     mission: Mission,
     airframe: Airframe,
@@ -455,6 +480,7 @@ def check_mission(
     pred = pred.with_leg_checks(
         clearances if terrain is not None else None, links if radio is not None else None
     )
+    landing = planned_landing(mission, airframe, pred.legs, wind)
     return CheckResult(not reasons, tuple(reasons), pred, tuple(outages), tuple(violations),
                        tuple(notes), ground, tuple(v.as_dict() for v in fence),
-                       tuple(no_data))  # fmt: skip
+                       tuple(no_data), landing)  # fmt: skip

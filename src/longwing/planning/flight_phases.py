@@ -22,8 +22,9 @@ Landing
     ``NAV_LAND``: the glide slope at ``LAND_APPROACH_SPD`` from the previous point to the
     flare point ``FLARE_DIST`` before touchdown (computed as the manager does, in
     :func:`land`), the flare at idle, and the roll-out on the skids/brakes (``mu_brake``) to
-    a stop. (A landing with a tailwind is noted: the simulator's aircraft can then slide on
-    for a long time.)
+    a stop, in the direction the aircraft will land (the other way above the airframe's
+    tailwind limit, :mod:`longwing.mission.landing_choice`). (A landing with a tailwind is
+    noted: the simulator's aircraft can then slide on for a long time.)
 
 Pure: no I/O.
 """
@@ -39,6 +40,7 @@ from longwing.control import target as tg
 from longwing.control.landing import flare_distance_m
 from longwing.geo.constants import G0_MPS2
 from longwing.mathx import clamp
+from longwing.mission.landing_choice import mirror_needed
 from longwing.mission.manager import LAUNCH_INTO_WIND_MPS, MissionManager
 from longwing.mission.model import Mission
 from longwing.planning.flight_model import (
@@ -360,7 +362,15 @@ def land(fl: FlightModel, leg: RouteLeg) -> None:
     p = fl.af.prop
     ff_idle = p.bsfc_kg_per_j * p.idle_power_w
     wn, we = fl.wind_ne(leg.lat2_deg, leg.lon2_deg, ground)
-    chi = math.radians(leg.course2_deg if math.isfinite(leg.course2_deg) else 0.0)
+    crs = leg.course2_deg if math.isfinite(leg.course2_deg) else 0.0
+    # the aircraft lands the other way above the airframe's tailwind limit (the same
+    # decision as in flight, mission.landing_choice): the touchdown in that direction
+    wn0, we0 = fl.wind_ne(leg.lat1_deg, leg.lon1_deg, alt_a)  # at the start of the final
+    if mirror_needed(crs, wn0, we0, fl.af.landing.max_tailwind_mps):
+        fl.notes.append(f"landing at item {leg.to_seq}: flown the other way (final course "
+                        f"{(crs + 180.0) % 360.0:.0f} deg), into the wind")  # fmt: skip
+        crs += 180.0
+    chi = math.radians(crs)
     wa = wn * math.cos(chi) + we * math.sin(chi)
     wx = -wn * math.sin(chi) + we * math.cos(chi)
     v = fl.tas_for(speed, ground, wa, wx)

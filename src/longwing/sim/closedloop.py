@@ -36,6 +36,7 @@ from longwing.control.landing import (
     flare_commands,
     flare_due,
     flare_sink_demand,
+    go_around_code,
 )
 from longwing.control.params import AutopilotParams
 from longwing.control.takeoff import takeoff_commands
@@ -68,6 +69,7 @@ from longwing.sensors.noise import IMU0, N_SENSOR_NOISE
 from longwing.sensors.params import SensorParams
 from longwing.sim.events import (
     EV_FUEL_EXHAUSTED,
+    EV_GO_AROUND,
     EV_GROUND_CONTACT,
     EV_HEALTH,
     EV_NONE,
@@ -162,6 +164,13 @@ def _control(
         n_agl = nav.alt - t[tg.GROUND_ALT]
         if not cfg.truth_nav:
             spd_dem = approach_speed_mps(spd_dem, ekf_gust_sigma(a.ekf_x, nav.tas, ep))
+        if not landing.flare and t[tg.GA_ON] > 0.5 and not st.veh.on_ground:
+            landing.abort_code = go_around_code(
+                guid.alt_dem_m - t[tg.GROUND_ALT], t[tg.GA_DECIDE_ALT], n_agl, t[tg.FLARE_ALT],
+                guid.remaining_m, t[tg.FLARE_DIST], t[tg.GA_SLOPE_PLAN], t[tg.GA_SLOPE],
+                t[tg.GA_ZONE], math.hypot(nav.vn, nav.ve), t[tg.GA_MAX_GS], guid.xtrack_m,
+                t[tg.GA_ASKED] > 0.5,
+            )  # fmt: skip
         if not landing.flare and flare_due(n_agl, nav.vd, guid.remaining_m, t[tg.FLARE_ALT],
                                            t[tg.FLARE_SEC], t[tg.FLARE_DIST]):  # fmt: skip
             landing.flare = True
@@ -453,6 +462,8 @@ def run_chunk(
             return k + 1, EV_FUEL_EXHAUSTED, n_logged
         if done:
             return k + 1, EV_TARGET_DONE, n_logged
+        if st.landing.abort_code != 0:
+            return k + 1, EV_GO_AROUND, n_logged
         if health:
             return k + 1, EV_HEALTH, n_logged
     return n_steps, EV_NONE, n_logged

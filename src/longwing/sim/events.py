@@ -18,6 +18,7 @@ EV_GROUND_CONTACT = 5  # ground contact outside a landing
 EV_NONFINITE = 6  # the state became non-finite
 EV_TRIGGERS_FULL = 7  # the camera trigger buffer is full
 EV_HEALTH = 8  # a sensor was declared failed (the failsafe logic acts now)
+EV_GO_AROUND = 9  # the approach is to be abandoned (a go-around; the code in LANDING.abort_code)
 
 
 class LoopEvent(IntEnum):
@@ -30,3 +31,4 @@ class LoopEvent(IntEnum):
     NONFINITE = EV_NONFINITE
     TRIGGERS_FULL = EV_TRIGGERS_FULL
     HEALTH = EV_HEALTH
+    GO_AROUND = EV_GO_AROUND

@@ -44,7 +44,9 @@ LOITER = np.dtype([
     ("captured", B1), ("t0_s", F8), ("brg_rad", F8), ("angle_rad", F8),
 ], align=True)  # fmt: skip
 
-LANDING = np.dtype([("flare", B1), ("flare_pitch_rad", F8)], align=True)
+# the flare (and the pitch at its start); abort_code: why the approach is to be abandoned
+# (control.landing GA_*, 0 none), read by the loop's events, cleared by the slow loop
+LANDING = np.dtype([("flare", B1), ("flare_pitch_rad", F8), ("abort_code", I8)], align=True)
 
 # the first ground contact (truth)
 TOUCHDOWN = np.dtype([

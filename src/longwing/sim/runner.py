@@ -71,7 +71,7 @@ class Flight(FaultsAndFailsafes):
         settings = replace(sc.settings, TKOFF_CLIMB_PITCH=af.launch.climb_pitch_rad)
         if af.launch.method == "runway":
             settings = replace(settings, TKOFF_ROTATE_SPD=af.launch.rotate_speed_mps)
-        self.mgr = MissionManager(sc.mission, settings, self.target)
+        self.mgr = MissionManager(sc.mission, settings, self.target, af.landing)
         self.ap = autopilot_params(sc, fuel0)
         self.x, act = launch_state(sc, self.mgr, fuel0)
         self.sp = sensor_params(sc)
@@ -81,6 +81,7 @@ class Flight(FaultsAndFailsafes):
         self.state = self.arrays.st[0]  # the loop's named state (sim.loopstate), a view
         home = sc.mission.home
         w_sfc = truth_wind_ned(sc.wind, 0.0, home.lat_deg, home.lon_deg, home.alt_m)
+        self.mgr.wind_fn = self._wind_estimate  # the landing direction's wind
         self.mgr.start(0.0, here_of(self.x), (w_sfc[0], w_sfc[1]))
 
         self.route_m = sc.mission.route_length_m()
@@ -149,6 +150,7 @@ class Flight(FaultsAndFailsafes):
         st["guid"]["leg_ok"] = False
         st["loiter"] = np.zeros(1, dtype=st["loiter"].dtype)[0]
         st["landing"]["flare"] = False
+        st["landing"]["abort_code"] = 0
         l1_reset(self.arrays.l1)
         self.target_id += 1
 
@@ -320,6 +322,8 @@ class Flight(FaultsAndFailsafes):
         elif ev == ev_.EV_NONFINITE:
             self._end(EndState.SIM_ERROR, f"the simulated state became non-finite at "
                       f"t = {t_s:.2f} s")  # fmt: skip
+        elif ev == ev_.EV_GO_AROUND:
+            self._on_go_around()
         elif ev == ev_.EV_HEALTH:
             self.next_check_t = self.t_s  # announce and act now
         elif ev == ev_.EV_TRIGGERS_FULL:

@@ -149,6 +149,30 @@ class FaultsAndFailsafes:
             interval = min(max(margin / FENCE_SPEED_MPS, FS_CHECK_S), FS_CHECK_MAX_S)
         self.next_check_t = t + interval
 
+    # --- landing: the wind its direction is decided on, the go-around --------------------
+
+    def _wind_estimate(self) -> tuple[float, float]:
+        """The autopilot's wind (north, east m/s): the EKF's (truth with --truth-nav)."""
+        nav = self._nav()
+        return nav.wind_n_mps, nav.wind_e_mps
+
+    def _on_go_around(self) -> None:
+        """The loop abandoned the approach (LANDING.abort_code): the manager climbs away."""
+        st = self.state
+        code = int(st["landing"]["abort_code"])
+        st["landing"]["abort_code"] = 0
+        nav = self._nav()
+        self.mgr.go_around(self.t_s, Position(nav.lat_deg, nav.lon_deg, nav.alt_m), code)
+        self.retarget()
+
+    def command_go_around(self, alt_m: float = 0.0) -> bool:
+        """MAV_CMD_DO_GO_AROUND (a ground station, a test): abandon the approach now."""
+        nav = self._nav()
+        ok = self.mgr.command_go_around(self.t_s, Position(nav.lat_deg, nav.lon_deg,
+                                                           nav.alt_m), alt_m)  # fmt: skip
+        self.retarget()
+        return ok
+
     def _failsafe(self, act: FailsafeAction, nav: NavSnapshot) -> None:
         mgr, t = self.mgr, self.t_s
         here = Position(nav.lat_deg, nav.lon_deg, nav.alt_m)
