@@ -315,6 +315,12 @@ class SitlVehicle:
             return self.set_mode(13)
         if cmd == M.MAV_CMD_NAV_RETURN_TO_LAUNCH:
             return self.set_mode(11)
+        if cmd == M.MAV_CMD_DO_GO_AROUND:  # param1: altitude to climb to above the landing
+            if not self.flying:
+                return M.MAV_RESULT_DENIED
+            alt_m = p[0] if math.isfinite(p[0]) and p[0] > 0.0 else 0.0
+            ok = self.flight.command_go_around(alt_m)
+            return M.MAV_RESULT_ACCEPTED if ok else M.MAV_RESULT_FAILED
         if cmd == M.MAV_CMD_DO_CHANGE_SPEED:
             env = self.af.envelope
             if not (math.isfinite(p[1]) and env.airspeed_min_mps <= p[1] <= env.airspeed_max_mps):
