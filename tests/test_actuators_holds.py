@@ -53,7 +53,7 @@ def test_heading_change_is_flown_within_bank_limit():
     _, ev, n, _ = fl.run_chunk(
         x, act, act.copy(), np.zeros(N_ENV), new_hold_state(), new_turb_state(), make_work(),
         np.zeros((12000, 3)), wa, wn, we, 0, 0.0, ref, tr.controls(), True, True, AF.aero,
-        AF.mass, AF.prop, AF.ground, AF.actuators, HoldGains(), 0.0, 0.01, 0, 12000, 100, log, 0.0,
+        AF.mass, AF.prop, AF.ground, AF.actuators, HoldGains(), 0.01, 0, 12000, 100, log, 0.0,
     )  # fmt: skip
     log = log[:n]
     assert ev == EV_NONE

@@ -110,7 +110,7 @@ def test_breguet_range_constant_lift_to_drag():
         done, ev, _, distance = fl.run_chunk(
             x, act, cmd, env, hold, turb, work, noise, wind_alt, wind_n, wind_e, 0, 0.0, ref,
             tr.controls(), True, True, AF.aero, AF.mass, AF.prop, AF.ground, AF.actuators,
-            HoldGains(gravity_mps2=tr.gravity_mps2), step * dt, dt, step, chunk, 10**9, log,
+            HoldGains(gravity_mps2=tr.gravity_mps2), dt, step, chunk, 10**9, log,
             distance,
         )  # fmt: skip
         assert ev == EV_NONE

@@ -70,8 +70,10 @@ def test_sliced_flight_is_bit_identical_to_an_uncut_one():
     """The MAVLink vehicle advances a flight in 20 ms slices, the CLI in one go: same result,
     bit for bit (random draws inside the kernel, targets changed only between chunks)."""
     sc = FlightScenario(AF, SURVEY, wind=parse_wind("200@6"), seed=4, max_duration_s=900.0,
-                        turbulence=Turbulence.MODERATE)  # fmt: skip
+                        turbulence=Turbulence.LIGHT)  # fmt: skip
     whole = fly(sc)
+    # a real flight (in moderate turbulence this seed stalled 1 s after the catapult)
+    assert whole.summary["flight_time_s"] > 800.0
     f = Flight(sc)
     t = 0.0
     rng = np.random.default_rng(0)

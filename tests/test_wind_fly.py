@@ -15,6 +15,7 @@ from windfiles import grid, times, write_nc
 from longwing.airframe.loader import load_airframe
 from longwing.io.wind_file import load_mission_wind
 from longwing.mission import load_mission
+from longwing.mission.failsafe import FailsafeSettings
 from longwing.physics.turbulence import Turbulence
 from longwing.physics.wind import WindField, gridded_wind_many, wind_from_to_ne
 from longwing.planning.performance import PerformanceTable
@@ -43,7 +44,12 @@ def test_a_uniform_file_flies_bit_for_bit_as_the_constant_wind(tmp_path):
     af = load_airframe("aerosonde")
     mission = load_mission(SURVEY)
     g = load_mission_wind(_uniform(tmp_path / "u.nc", 200.0, 8.0), mission, af, None, 300.0)
-    common = dict(turbulence=Turbulence.MODERATE, seed=1, max_duration_s=300.0)
+    common = dict(
+        turbulence=Turbulence.MODERATE,
+        seed=1,
+        max_duration_s=300.0,
+        failsafe=FailsafeSettings(LAUNCH_WX_CHECK=0),
+    )  # beyond the launch limit
     a = fly(FlightScenario(af, mission, wind=WindField.constant(200.0, 8.0), **common))
     b = fly(FlightScenario(af, mission, wind=g, **common))
     assert a.log.shape == b.log.shape and a.log.shape[0] > 2900

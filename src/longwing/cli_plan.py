@@ -292,6 +292,9 @@ def check(
         list[str] | None,
         typer.Option(help="NAME=VALUE: a parameter as `fly --param` takes it (repeatable)."),
     ] = None,
+    turbulence: Annotated[
+        str, typer.Option(help="Expected turbulence at the launch: none|light|moderate|severe.")
+    ] = "none",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Will the mission make it? Ground, geofence, wind, fuel, reserve, point of no return,
@@ -308,6 +311,7 @@ def check(
     from longwing.io.radio_file import RadioError, load_radio
     from longwing.mission import load_mission
     from longwing.mission.items import MissionError
+    from longwing.physics.turbulence import parse_turbulence
     from longwing.planning.check import check_mission
 
     try:
@@ -323,9 +327,10 @@ def check(
         if not (math.isfinite(min_clearance_m) and min_clearance_m >= 0.0):
             raise ValueError("--min-clearance-m must be >= 0")
         ap, fs, ms, _ = parse_params(tuple(param or ()), af)
+        level = parse_turbulence(turbulence)
         result = check_mission(mission, af, wind=source, fuel_kg=fuel_kg, terrain=terrain,
                                radio=config, min_clearance_m=min_clearance_m, failsafe=fs,
-                               settings=ms, autopilot=ap)  # fmt: skip
+                               settings=ms, autopilot=ap, turbulence=level)  # fmt: skip
     except MissionError as exc:
         named = exc if exc.source else exc.with_context(source=str(mission_file))
         raise UsageFailure(str(named)) from None

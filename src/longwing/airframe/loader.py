@@ -53,6 +53,7 @@ LAPSE_TOL = 1e-9
 ASPECT_RATIO_MIN = 1.0
 ASPECT_RATIO_MAX = 50.0
 LAUNCH_METHODS = ("catapult", "runway")
+TURBULENCE_LEVELS = ("none", "light", "moderate", "severe")  # as physics.turbulence names them
 
 
 class AirframeError(ValueError):
@@ -101,8 +102,8 @@ def airframe_to_dict(af: Airframe) -> dict[str, dict[str, float | str]]:
     out: dict[str, dict[str, float | str]] = {}
     for field in FIELDS:
         value = _si_value(af, field)
-        if value is None:
-            continue
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            continue  # absent, or an optional limit left unset
         if not isinstance(value, str):
             value = float(f"{_from_si(field.unit, value):.12g}")
         out.setdefault(field.section, {})[field.key] = value
@@ -252,6 +253,12 @@ def _check_cross_fields(values: dict[str, float | str], label: str) -> None:
         problem = check(v)
         if problem:
             raise AirframeError(f"{label}: {problem}")
+    wx = values.get("launch.max_turbulence")
+    if wx is not None and wx not in TURBULENCE_LEVELS:
+        raise AirframeError(
+            f"{label}: field 'launch.max_turbulence' = {wx!r} must be one of "
+            f"{', '.join(repr(m) for m in TURBULENCE_LEVELS)}"
+        )
     method = values.get("launch.method")
     if method not in LAUNCH_METHODS:
         raise AirframeError(

@@ -7,6 +7,7 @@ file (see :mod:`longwing.airframe.loader`) and never mutated.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -130,6 +131,8 @@ class Launch:
     launch_height_m: float  # release height above ground, catapult
     rotate_speed_mps: float  # rotation airspeed, runway
     climb_pitch_rad: float  # initial climb pitch after release or rotation
+    max_wind_mps: float = math.inf  # surface wind above which a launch is refused
+    max_turbulence: str = "severe"  # turbulence above which a launch is refused
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,8 @@ _FAILSAFE: tuple[_Spec, ...] = (
           "fuel reserve at touchdown, percent of tank capacity (the larger of the two)"),
     _Spec("FS_FUEL_RSV_KG", "FS_FUEL_RSV_KG", REAL32, "kg", 0, 1000,
           "fuel reserve at touchdown, kg (the larger of the two)"),
+    _Spec("LAUNCH_WX_CHECK", "LAUNCH_WX_CHECK", INT8, "", 0, 1,
+          "1: refuse a launch beyond the airframe's wind and turbulence limits", (0, 1)),
     _Spec("FENCE_ACTION", "FENCE_ACTION", INT8, "", 0, 4,
           "fence breach: 0 none, 1 guided to the return point, 2 report, 4 RTL", (0, 1, 2, 4)),
     _Spec("FS_GPS_TIMEOUT", "FS_GPS_TIMEOUT", REAL32, "s", 0.1, _DAY_S,

@@ -40,11 +40,12 @@ from longwing.mavlink.link import Links, new_parser
 from longwing.mavlink.telemetry import DEFAULT_RATES, STREAMS, telemetry_message
 from longwing.mission.manager import Mode, Position
 from longwing.mission.model import Home, Mission
-from longwing.mission.preflight import preflight_problems
+from longwing.mission.preflight import launch_weather_problems, preflight_problems
 from longwing.physics.turbulence import Turbulence
 from longwing.physics.wind import WindField
 from longwing.sim import closedloop as cl
 from longwing.sim.runner import Flight, FlightScenario
+from longwing.sim.scenario import truth_wind_ned
 
 M = mavlink2
 SLICE_S = 0.02  # sim time per loop iteration (the autopilot's 50 Hz tick)
@@ -235,6 +236,14 @@ class SitlVehicle:
                 return f"PreArm: mission: {problems[0]}"
         if self.landed_done:
             return "PreArm: flight ended; restart the vehicle to fly again"
+        fs = self.params.failsafe_settings() if self.params is not None else None
+        if fs is None or fs.LAUNCH_WX_CHECK:
+            home = self.mission.home
+            wn, we, _ = truth_wind_ned(self.wind, 0.0, home.lat_deg, home.lon_deg, home.alt_m)
+            weather = launch_weather_problems(self.af.launch, math.hypot(wn, we),
+                                              int(self.turbulence))  # fmt: skip
+            if weather:
+                return f"PreArm: launch weather: {weather[0]}"
         return None
 
     def arm(self, force: bool = False) -> int:

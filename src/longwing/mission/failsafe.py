@@ -70,12 +70,13 @@ class FailsafeSettings:
     FS_GPS_ACTN: int = 1  # 0: carry on, 1: CIRCLE until GNSS returns, 2: RTL
     FS_ENGINE_ACTN: int = 1  # 0: report only, 1: glide to a reachable site or land ahead
     GLIDE_MARGIN_M: float = 100.0  # height kept in hand when judging a glide's reach
+    LAUNCH_WX_CHECK: int = 1  # 1: no launch beyond the airframe's wind/turbulence limits
 
     def __post_init__(self) -> None:
         allowed = {
             "FS_GCS_ENABL": (0, 1), "FS_SHORT_ACTN": (0, 1), "FS_LONG_ACTN": (0, 1),
             "FS_FUEL_ACTN": (0, 1), "FENCE_ACTION": (0, 1, 2, 4), "FS_GPS_ACTN": (0, 1, 2),
-            "FS_ENGINE_ACTN": (0, 1),
+            "FS_ENGINE_ACTN": (0, 1), "LAUNCH_WX_CHECK": (0, 1),
         }  # fmt: skip
         for name, values in allowed.items():
             if getattr(self, name) not in values:

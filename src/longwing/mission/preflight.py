@@ -208,3 +208,21 @@ def check_preflight(mission: Mission, terrain: TerrainFn | None = None) -> None:
     if len(problems) > MAX_LISTED:
         text += f"; and {len(problems) - MAX_LISTED} more"
     raise MissionError(text)
+
+
+TURBULENCE_NAMES = ("none", "light", "moderate", "severe")  # physics.turbulence levels 0-3
+
+
+def launch_weather_problems(launch, wind_speed_mps: float, turbulence_level: int) -> list[str]:
+    """What in the weather at the launch site is beyond the airframe's launch limits
+    (``launch``: an :class:`~longwing.airframe.params.Launch`; the surface wind speed, m/s;
+    the turbulence level 0-3); empty when nothing is."""
+    problems = []
+    if wind_speed_mps > launch.max_wind_mps:
+        problems.append(f"surface wind {wind_speed_mps:.1f} m/s above the airframe's launch "
+                        f"limit of {launch.max_wind_mps:g} m/s")  # fmt: skip
+    limit = TURBULENCE_NAMES.index(launch.max_turbulence)
+    if turbulence_level > limit:
+        problems.append(f"{TURBULENCE_NAMES[turbulence_level]} turbulence beyond the "
+                        f"airframe's launch limit ({launch.max_turbulence})")  # fmt: skip
+    return problems

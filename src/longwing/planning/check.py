@@ -38,7 +38,7 @@ from longwing.mission.items import MissionError
 from longwing.mission.landing_choice import choose_landing, landing_sequences
 from longwing.mission.manager import MissionSettings
 from longwing.mission.model import Mission
-from longwing.mission.preflight import NO_NAV_ITEMS, preflight_problems
+from longwing.mission.preflight import NO_NAV_ITEMS, launch_weather_problems, preflight_problems
 from longwing.planning.performance import PerformanceTable
 from longwing.planning.predict import Prediction, predict_mission
 from longwing.planning.reach import FuelReserve
@@ -396,6 +396,7 @@ def check_mission(
     failsafe: FailsafeSettings | None = None,
     settings: MissionSettings | None = None,
     autopilot: Mapping[str, float] | None = None,
+    turbulence: int = 0,
     terrain_spacing_m: float = 100.0,
     radio_spacing_m: float = 1000.0,
     fence_spacing_m: float = 100.0,
@@ -411,6 +412,12 @@ def check_mission(
     pred = predict_mission(mission, airframe, table, wind, fuel_kg, terrain=terrain,
                            reserve=reserve, settings=settings, autopilot=autopilot)  # fmt: skip
     reasons = [f"preflight: {p}" for p in ground] + list(pred.verdict)
+    if fs.LAUNCH_WX_CHECK:  # the launch the aircraft would refuse (LAUNCH_WX_CHECK)
+        home = mission.home
+        wn, we = as_wind_source(wind).at(home.lat_deg, home.lon_deg, home.alt_m)
+        speed = math.hypot(float(np.asarray(wn)), float(np.asarray(we)))
+        reasons += [f"launch: {p}" for p in
+                    launch_weather_problems(airframe.launch, speed, int(turbulence))]  # fmt: skip
     fence = tuple(fence_violations(pred.legs, mission.fence, mission.home.alt_m,
                                    spacing_m=fence_spacing_m))  # fmt: skip
     reasons += [f"fence: {v.text}" for v in fence]

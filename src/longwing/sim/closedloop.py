@@ -345,11 +345,12 @@ def run_chunk(
     ep: EkfParams,
     cfg: LoopConfig,
     rng: np.random.Generator,
-    t0: float,
     step0: int,
     n_steps: int,
 ) -> tuple[int, int, int]:
-    """Advance up to ``n_steps``; return (steps done, event code, log rows written)."""
+    """Advance up to ``n_steps`` from the flight's step ``step0``; return (steps done, event
+    code, log rows written). Time is ``step * dt`` from the integer step, so a flight cut
+    into chunks anywhere computes the very same times as an uncut one."""
     x = a.x
     t = a.tgt
     st = a.st[0]
@@ -361,7 +362,7 @@ def run_chunk(
     kind = int(t[tg.KIND])
     for k in range(n_steps):
         step = step0 + k
-        time_s = t0 + k * dt
+        time_s = step * dt
         engine_on = veh.engine_on
 
         # --- air mass and ground ----------------------------------------------------------
@@ -380,7 +381,9 @@ def run_chunk(
         a.env[ENV_GROUND_ALT] = t[tg.GROUND_ALT]
         agl = h - t[tg.GROUND_ALT]
         if cfg.severity > 0 and agl > 0.0:
-            refresh = k == 0 or step % (cfg.div_nav * cfg.div_ap) == 0
+            # at the navigation rate, and first whenever none were computed yet (by state and
+            # step only: the same however the flight is cut into chunks)
+            refresh = step % (cfg.div_nav * cfg.div_ap) == 0 or a.turb_c[8] == 0.0
             _turbulence(a.turb, a.turb_c, a.env, a.noise, rng, x, sl, cl, so, co, agl,
                         cfg.severity, dt, refresh)  # fmt: skip
         else:
@@ -390,7 +393,7 @@ def run_chunk(
         # tick, as an INS hands delta angles and velocities to the EKF) -----------------
         fbx, fby, fbz = specific_force_body(x, a.act, a.env, engine_on, a.work, a.xdot, vp.aero,
                                             vp.mass, vp.prop, vp.ground, sl, cl, so, co, h,
-                                            k == 0)  # fmt: skip
+                                            step == 0)  # fmt: skip
         a.work[4, 0] = fbx  # for --truth-nav's TECS (the RK4 scratch row 4 is free here)
         draw_normals(rng, a.noise, IMU0, 6)
         gx, gy, gz, ax, ay, az = imu_sample_white(

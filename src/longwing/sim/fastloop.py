@@ -126,7 +126,6 @@ def run_chunk(
     gp: GroundParams,
     actp: ActuatorParams,
     gains: HoldGains,
-    t0: float,
     dt: float,
     step0: int,
     n_steps: int,
@@ -134,11 +133,12 @@ def run_chunk(
     log: np.ndarray,
     distance_m: float,
 ) -> tuple[int, int, int, float]:
-    """Advance up to ``n_steps``; return (steps done, event code, rows logged, distance m)."""
+    """Advance up to ``n_steps`` from the flight's step ``step0`` (time ``step * dt``, the same
+    however the flight is chunked); return (steps done, event code, rows logged, distance m)."""
     n_logged = 0
     h, sl, cl, so, co = ecef_to_geodetic_fast(x[PX], x[PX + 1], x[PX + 2])
     for k in range(n_steps):
-        t = t0 + k * dt
+        t = (step0 + k) * dt
         wn, we, wd = steady_wind_ned(h, wind_alt, wind_n, wind_e)
         env[0] = wn
         env[1] = we

@@ -143,7 +143,7 @@ def simulate_open_loop(
             x, act, cmd, env, hold_state, turb_state, work, noise, wind_alt, wind_n, wind_e,
             int(sc.turbulence), sc.ground_alt_m, ref, tr.controls(), sc.hold, True,
             af.aero, af.mass, af.prop, af.ground, af.actuators, gains,
-            step * sc.dt_s, sc.dt_s, step, n, log_every, log, distance_m,
+            sc.dt_s, step, n, log_every, log, distance_m,
         )  # fmt: skip
         logs.append(log[:n_logged])
         step += done

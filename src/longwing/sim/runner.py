@@ -20,6 +20,7 @@ from longwing.control import target as tg
 from longwing.control.l1 import l1_reset
 from longwing.mission.items import MavCmd
 from longwing.mission.manager import MissionEvent, MissionManager, Mode
+from longwing.mission.preflight import launch_weather_problems
 from longwing.physics.state import FUEL
 from longwing.sim import closedloop as cl
 from longwing.sim import events as ev_
@@ -162,10 +163,26 @@ class Flight(FaultsAndFailsafes):
     def gnss_off(self) -> bool:
         return bool(self.state["faults"]["gnss_off"])
 
+    def launch_refusal(self) -> list[str]:
+        """Why the launch is refused (LAUNCH_WX_CHECK): the weather at home beyond the
+        airframe's launch limits; empty when it may go."""
+        sc = self.sc
+        if not sc.failsafe.LAUNCH_WX_CHECK:
+            return []
+        home = sc.mission.home
+        wn, we, _ = truth_wind_ned(sc.wind, 0.0, home.lat_deg, home.lon_deg, home.alt_m)
+        return launch_weather_problems(self.af.launch, math.hypot(wn, we), int(sc.turbulence))
+
     def run(self, until_s: float | None = None) -> bool:
         """Advance to ``until_s`` (default: the scenario's time limit) or the end of the
         flight, whichever comes first. Returns True once the flight has ended."""
         sc, cfg, dt, mgr = self.sc, self.cfg, self.cfg.dt, self.mgr
+        if self.step == 0 and not self.done:
+            refused = self.launch_refusal()
+            if refused:
+                self._event("launch_refused", here_of(self.x), "; ".join(refused))
+                self._end(EndState.ABORTED, "launch refused: " + "; ".join(refused))
+                return True
         stop_t = self.max_t if until_s is None else min(until_s, self.max_t)
         n_stop = round(stop_t / dt)
         while not self.done and self.step < n_stop:
@@ -180,8 +197,7 @@ class Flight(FaultsAndFailsafes):
             n = min(self.chunk, n_stop - self.step, n_next)
             self.arrays = self.arrays._replace(log=self._log_window(n))
             done, ev, n_logged = cl.run_chunk(
-                self.arrays, self.vp, self.ap, self.sp, sc.ekf, cfg, self.rng,
-                self.step * dt, self.step, n,
+                self.arrays, self.vp, self.ap, self.sp, sc.ekf, cfg, self.rng, self.step, n,
             )  # fmt: skip
             if n_logged:
                 self._logged(n_logged)
