@@ -1,0 +1,108 @@
+"""Launch weather limits (airframe [launch] max_wind_mps, max_turbulence; LAUNCH_WX_CHECK):
+`fly` refuses the launch beyond them (aborted, with the reason, nothing flown), `plan check`
+says NOT FEASIBLE for the same reason, the SITL refuses to arm, and the check can be turned
+off. The Aerosonde's limits come from measured flights (its airframe file says which)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pymavlink import mavutil
+from pymavlink.dialects.v20 import ardupilotmega as M
+from test_cli import run_cli
+
+from longwing.airframe.loader import load_airframe
+from longwing.mission.preflight import launch_weather_problems
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SURVEY = str(EXAMPLES / "short_survey.plan")
+AF = load_airframe("aerosonde")
+
+
+def test_the_rule():
+    launch = AF.launch
+    assert (launch.max_wind_mps, launch.max_turbulence) == (18.0, "light")
+    assert launch_weather_problems(launch, 18.0, 1) == []
+    over = launch_weather_problems(launch, 18.5, 2)
+    assert over == ["surface wind 18.5 m/s above the airframe's launch limit of 18 m/s",
+                    "moderate turbulence beyond the airframe's launch limit (light)"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "why"), [
+    (["--turbulence", "moderate"],
+     "moderate turbulence beyond the airframe's launch limit (light)"),
+    (["--wind", "60@19"], "surface wind 19.0 m/s above the airframe's launch limit of 18 m/s"),
+])  # fmt: skip
+def test_fly_refuses_the_launch(monkeypatch, capsys, tmp_path, args, why):
+    out = tmp_path / "run"
+    code, stdout, _ = run_cli(monkeypatch, capsys, "fly", SURVEY, *args, "--out", str(out),
+                              "--json")  # fmt: skip
+    assert code == 0
+    s = json.loads(stdout)
+    assert s["end_state"] == "aborted" and s["end_reason"] == f"launch refused: {why}"
+    assert s["flight_time_s"] == 0.0 and s["fuel_used_kg"] == 0.0 and not s["completed"]
+    events = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
+    assert any(e["kind"] == "launch_refused" for e in events)
+
+
+def test_plan_check_says_the_same(monkeypatch, capsys):
+    code, out, _ = run_cli(monkeypatch, capsys, "plan", "check", SURVEY, "--wind", "60@8",
+                           "--turbulence", "severe", "--json")  # fmt: skip
+    assert code == 0
+    c = json.loads(out)
+    assert not c["feasible"]
+    assert "launch: severe turbulence beyond the airframe's launch limit (light)" in c["reasons"]
+    code, out, _ = run_cli(monkeypatch, capsys, "plan", "check", SURVEY, "--wind", "60@8",
+                           "--turbulence", "light", "--json")  # fmt: skip
+    assert json.loads(out)["feasible"]
+
+
+def test_the_check_can_be_turned_off(monkeypatch, capsys, tmp_path):
+    """LAUNCH_WX_CHECK=0 (for deliberate flights beyond the limits): it flies."""
+    code, stdout, _ = run_cli(monkeypatch, capsys, "fly", SURVEY, "--turbulence", "moderate",
+                              "--wind", "60@10", "--seed", "3", "--max-duration-s", "120",
+                              "--param", "LAUNCH_WX_CHECK=0", "--out", str(tmp_path / "r"),
+                              "--json")  # fmt: skip
+    assert code == 0
+    s = json.loads(stdout)
+    assert s["end_state"] == "airborne" and s["flight_time_s"] == pytest.approx(120.0)
+
+
+def test_sitl_refuses_to_arm(tmp_path):
+    """A pymavlink GCS arming `longwing sitl --turbulence severe`: COMMAND_ACK failed and
+    the PreArm STATUSTEXT naming the limit."""
+    k = os.environ.get("PYTEST_XDIST_WORKER", "gw0").replace("gw", "") or "0"
+    base = 26550 + 100 * int(k)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "longwing.cli", "sitl", "--turbulence", "severe",
+         "--mission", SURVEY, "--gcs", f"127.0.0.1:{base}", "--mavsdk", f"127.0.0.1:{base + 1}",
+         "--tcp-port", str(base + 2), "--out", str(tmp_path / "sitl")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        conn = mavutil.mavlink_connection(f"udpin:127.0.0.1:{base}", source_system=255,
+                                          dialect="ardupilotmega")  # fmt: skip
+        assert conn.wait_heartbeat(timeout=60) is not None, proc.stderr.read()[-2000:]
+        conn.mav.command_long_send(1, 1, M.MAV_CMD_COMPONENT_ARM_DISARM, 0, 1, 0, 0, 0, 0, 0, 0)
+        ack, text = None, []
+        end = time.time() + 20
+        while time.time() < end and (ack is None or not text):
+            conn.mav.heartbeat_send(M.MAV_TYPE_GCS, M.MAV_AUTOPILOT_INVALID, 0, 0, 0)
+            m = conn.recv_match(type=["COMMAND_ACK", "STATUSTEXT"], blocking=True, timeout=0.5)
+            if m is None:
+                continue
+            if m.get_type() == "COMMAND_ACK" and m.command == M.MAV_CMD_COMPONENT_ARM_DISARM:
+                ack = m
+            elif m.get_type() == "STATUSTEXT" and m.text.startswith("PreArm"):
+                text.append(m.text)
+        assert ack is not None and ack.result == M.MAV_RESULT_FAILED
+        assert text and text[0].startswith("PreArm: launch weather: severe turbulence")
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
