@@ -32,6 +32,7 @@ COLD_COMPILE_S = 60  # measured: a first flight on an empty numba cache, 2-core 
 COMPILE_NOTE = f"compiling flight kernels (one time, about {COLD_COMPILE_S} s)"
 RERUN_OPTIONS = ("out_dir", "as_json", "rerun")  # the options --rerun may be given with
 WIND_COPY_MAX_BYTES = 50 * 1024 * 1024  # wind files up to this are copied into the run
+NOTICE_KINDS = ("pnr", "fence_reentry", "gnss_recovered")  # announcements, no action taken
 PLOT_ROWS = 20_000  # the report plots 20,000-40,000 rows of the log (every k-th)
 
 
@@ -383,11 +384,14 @@ def print_outcome(s: dict, out_dir: Path) -> None:
         lines.append(f"touchdown: {where}sink {td['sink_mps']:.2f} m/s, ground speed "
                      f"{td['groundspeed_mps']:.1f} m/s, bank {td['bank_deg']:.1f} deg, pitch "
                      f"{td['pitch_deg']:.1f} deg")  # fmt: skip
-    fs = s.get("failsafes", [])
+    every = s.get("failsafes", [])
+    fs = [f for f in every if f["kind"] not in NOTICE_KINDS]
     lines.append(f"failsafes: {len(fs)}" if fs else "failsafes: none")
-    for f in fs:
-        lines.append(f"  {_hms(f['t_s'])} {f['kind']}: {f['action']} at {f['lat_deg']:.5f}, "
-                     f"{f['lon_deg']:.5f}, {f['alt_m']:.0f} m ({f['detail']})")  # fmt: skip
+    for f in every:  # in time order; notices (no action) say so
+        label = "notice " if f["kind"] in NOTICE_KINDS else ""
+        lines.append(f"  {_hms(f['t_s'])} {label}{f['kind']}: {f['action']} at "
+                     f"{f['lat_deg']:.5f}, {f['lon_deg']:.5f}, {f['alt_m']:.0f} m "
+                     f"({f['detail']})")  # fmt: skip
     for f in s.get("faults_not_applied", []):
         lines.append(f"  note: fault {f['kind']}@{f['t_s']:g} s was never applied: the flight "
                      f"ended at {s['flight_time_s']:.0f} s")  # fmt: skip
