@@ -229,3 +229,21 @@ def test_mid_route_alternate_when_both_ends_are_out_of_reach():
     assert "home -" in low[0]["detail"] and "destination -" in low[0]["detail"]
     assert s["end_state"] == "landed" and not s["completed"]
     assert G.Inverse(*rally, s["landing_lat"], s["landing_lon"])["s12"] < 200.0
+
+
+def test_a_mission_ending_in_a_loiter_lands_with_the_reserve_at_the_last_chance():
+    """A loiter without end 20 km out with 0.8 kg: the aircraft circles until home is just
+    in reach with the reserve, then lands there with it (measured 0.400 kg left)."""
+    far = _pt(90.0, 20_000.0)
+    items = (
+        MissionItem.takeoff(HOME.lat_deg, HOME.lon_deg, 100.0, REL),
+        MissionItem.waypoint(*far, 300.0, REL),
+        MissionItem.loiter_unlim(*far, 300.0, REL),
+    )
+    s = fly(FlightScenario(AF, Mission(home=HOME, items=items), wind=parse_wind("270@8"),
+                           seed=1, fuel_kg=0.8, max_duration_s=30_000.0)).summary  # fmt: skip
+    (low,) = [f for f in s["failsafes"] if f["kind"] == "low_fuel"]
+    assert low["action"] == "land at home" and "mission ends airborne" in low["detail"]
+    assert low["t_s"] > 3600.0  # it loitered first
+    assert s["end_state"] == "landed"
+    assert 0.38 <= s["fuel_remaining_kg"] <= 0.45  # the reserve (0.4 kg), kept

@@ -453,8 +453,8 @@ class FlightFuelModel:
         if leg_index is not None:
             costs = self._route_costs(wn, we)
             f, t = costs.from_point(leg_index, lat_deg, lon_deg, alt_m, fuel_kg)
-            finish = float(f[0] + excess_kgps * t[0])
-        site_fuel = s_fuel[0] + excess_kgps * s_time[0]
+            finish = float(f[0] + excess_kgps * t[0]) if excess_kgps > 0.0 else float(f[0])
+        site_fuel = s_fuel[0] + excess_kgps * s_time[0] if excess_kgps > 0.0 else s_fuel[0]
         return decide(fuel_kg, self.reserve_kg, finish, self.sites, site_fuel, s_time[0],
                       lead_kg)  # fmt: skip
 
