@@ -32,7 +32,6 @@ COLD_COMPILE_S = 60  # measured: a first flight on an empty numba cache, 2-core 
 COMPILE_NOTE = f"compiling flight kernels (one time, about {COLD_COMPILE_S} s)"
 RERUN_OPTIONS = ("out_dir", "as_json", "rerun")  # the options --rerun may be given with
 WIND_COPY_MAX_BYTES = 50 * 1024 * 1024  # wind files up to this are copied into the run
-NOTICE_KINDS = ("pnr", "fence_reentry", "gnss_recovered")  # announcements, no action taken
 PLOT_ROWS = 20_000  # the report plots 20,000-40,000 rows of the log (every k-th)
 
 
@@ -384,6 +383,8 @@ def print_outcome(s: dict, out_dir: Path) -> None:
         lines.append(f"touchdown: {where}sink {td['sink_mps']:.2f} m/s, ground speed "
                      f"{td['groundspeed_mps']:.1f} m/s, bank {td['bank_deg']:.1f} deg, pitch "
                      f"{td['pitch_deg']:.1f} deg")  # fmt: skip
+    from longwing.mission.failsafe import NOTICE_KINDS
+
     every = s.get("failsafes", [])
     fs = [f for f in every if f["kind"] not in NOTICE_KINDS]
     lines.append(f"failsafes: {len(fs)}" if fs else "failsafes: none")

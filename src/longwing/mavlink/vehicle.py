@@ -38,6 +38,7 @@ from longwing.airframe.params import Airframe
 from longwing.control import target as tg
 from longwing.mavlink.link import Links, new_parser
 from longwing.mavlink.telemetry import DEFAULT_RATES, STREAMS, telemetry_message
+from longwing.mission.failsafe import NOTICE_KINDS
 from longwing.mission.manager import Mode, Position
 from longwing.mission.model import Home, Mission
 from longwing.mission.preflight import launch_weather_problems, preflight_problems
@@ -205,7 +206,10 @@ class SitlVehicle:
             if ev.kind == "item_reached":
                 self.send(self.mav.mission_item_reached_encode(ev.seq))
             text = ev.kind.replace("_", " ") + (f": {ev.detail}" if ev.detail else "")
-            self.statustext(text, EVENT_SEVERITY.get(ev.kind, M.MAV_SEVERITY_INFO))
+            severity = EVENT_SEVERITY.get(ev.kind, M.MAV_SEVERITY_INFO)
+            if ev.kind == "failsafe" and ev.detail.split(":", 1)[0] in NOTICE_KINDS:
+                severity = M.MAV_SEVERITY_NOTICE  # an announcement, no action
+            self.statustext(text, severity)
         if f.done and not self.landed_done:
             self.landed_done = True
             self.armed = False

@@ -46,6 +46,8 @@ from geographiclib.geodesic import Geodesic
 from longwing.airframe.params import AeroParams
 from longwing.geo.constants import G0_MPS2
 
+#: failsafe kinds that only announce (no action): shown as notices, not counted as failsafes
+NOTICE_KINDS = ("pnr", "fence_reentry", "gnss_recovered")
 FUEL_CHECK_S = 30.0  # the fuel decision is re-evaluated at least this often when tight,
 FUEL_CHECK_MAX_S = 600.0  # at least this often in any case, and at once when the wind
 FUEL_WIND_CHANGE_MPS = 1.0  # estimate has moved by more than this since the last decision
