@@ -167,6 +167,21 @@ CASES = [
     ("plan-check-missing", ["plan", "check", "nope.plan"], "nope.plan"),
     ("plan-check-fuel", ["plan", "check", SURVEY, "--fuel-kg", "9"], "--fuel-kg 9 is outside"),
     ("plan-check-wind", ["plan", "check", SURVEY, "--wind", "x@y"], "invalid wind"),
+    (
+        "plan-check-param",
+        ["plan", "check", SURVEY, "--param", "FS_FUEL_RSV_PCT=150"],
+        "FS_FUEL_RSV_PCT = 150 is outside [0, 100] %",
+    ),
+    (
+        "plan-check-param-name",
+        ["plan", "check", SURVEY, "--param", "NOPE=1"],
+        "unknown parameter 'NOPE'",
+    ),
+    (
+        "plan-check-turbulence",
+        ["plan", "check", SURVEY, "--turbulence", "bogus"],
+        "invalid turbulence 'bogus'",
+    ),
     ("plan-route-user-file", [*ROUTE, "--out", "user.plan"], "not written by longwing"),
     ("plan-route-not-plan", [*ROUTE, "--out", "file.txt"], ".plan"),
     # --- sitl -----------------------------------------------------------------------------
