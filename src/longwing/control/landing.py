@@ -27,6 +27,8 @@ from numba import njit
 from longwing.mathx import clamp
 
 FLARE_BANK_MAX_RAD = math.radians(5.0)  # wings nearly level in the flare (and near the ground)
+WINGS_LEVEL_AGL_M = 1.0  # below this height the bank demand is zero (wings level at contact)
+BANK_TAPER_AGL_M = 6.0  # from here down to WINGS_LEVEL_AGL_M the bank limit shrinks to zero
 FLARE_SINK_MAX_MPS = 1.2  # the most sink the flare asks for
 FLARE_PITCH_PER_SINK = 0.12  # rad of pitch per m/s of sink-rate error
 FLARE_PITCH_MIN_RAD = math.radians(-2.0)
@@ -76,6 +78,15 @@ def approach_speed_mps(speed_mps: float, gust_sigma_mps: float) -> float:
 
 
 @njit(cache=True, inline="always")
+def landing_bank_limit_rad(agl_m: float) -> float:
+    """The most bank the landing asks for near the ground: FLARE_BANK_MAX_RAD at
+    BANK_TAPER_AGL_M, shrinking linearly to zero at WINGS_LEVEL_AGL_M (wings-level priority:
+    a turbulent roll then starts from level, not from the limit, at contact)."""
+    frac = (agl_m - WINGS_LEVEL_AGL_M) / (BANK_TAPER_AGL_M - WINGS_LEVEL_AGL_M)
+    return FLARE_BANK_MAX_RAD * clamp(frac, 0.0, 1.0)
+
+
+@njit(cache=True, inline="always")
 def flare_due(
     agl_m: float, sink_mps: float, remaining_m: float, flare_alt_m: float, flare_sec_s: float,
     flare_dist_m: float,
@@ -102,12 +113,15 @@ def flare_sink_demand(
 @njit(cache=True)
 def flare_commands(
     flare_pitch0_rad: float, sink_mps: float, sink_dem_mps: float, speed_dem_mps: float,
-    tas_mps: float,
+    tas_mps: float, base_speed_mps: float = -1.0,
 ) -> tuple[float, float]:  # fmt: skip
     """(pitch, throttle) in the flare: a sink-rate hold on pitch around the pitch at the
-    flare start (less pitch-up as the airspeed falls below the approach speed - margin);
-    idle, unless slow or sinking too fast."""
-    deficit = max(speed_dem_mps - FLARE_SPEED_MARGIN_MPS - tas_mps, 0.0)
+    flare start (less pitch-up as the airspeed falls below the approach speed without its
+    gust additive, ``base_speed_mps`` (negative: ``speed_dem_mps``), - margin: the additive
+    is energy to flare with, not a higher stall speed); idle, unless slow (below the approach
+    speed with its additive - margin) or sinking too fast."""
+    ref = speed_dem_mps if base_speed_mps < 0.0 else min(base_speed_mps, speed_dem_mps)
+    deficit = max(ref - FLARE_SPEED_MARGIN_MPS - tas_mps, 0.0)
     pitch_max = max(FLARE_PITCH_MAX_RAD - FLARE_PITCH_PER_DEFICIT * deficit, FLARE_PITCH_MIN_RAD)
     pitch = clamp(flare_pitch0_rad + FLARE_PITCH_PER_SINK * (sink_mps - sink_dem_mps),
                   FLARE_PITCH_MIN_RAD, pitch_max)  # fmt: skip

@@ -31,12 +31,14 @@ from longwing.control import target as tg
 from longwing.control.attitude import attitude_update
 from longwing.control.guidance import guidance_update
 from longwing.control.landing import (
+    BANK_TAPER_AGL_M,
     FLARE_BANK_MAX_RAD,
     approach_speed_mps,
     flare_commands,
     flare_due,
     flare_sink_demand,
     go_around_code,
+    landing_bank_limit_rad,
 )
 from longwing.control.params import AutopilotParams
 from longwing.control.takeoff import takeoff_commands
@@ -180,6 +182,9 @@ def _control(
                                          t[tg.FLARE_SINK])  # fmt: skip
             alt_dem = nav.alt
             bank_cmd = clamp(bank_cmd, -FLARE_BANK_MAX_RAD, FLARE_BANK_MAX_RAD)
+        if n_agl < BANK_TAPER_AGL_M:
+            bank_lim = landing_bank_limit_rad(n_agl)
+            bank_cmd = clamp(bank_cmd, -bank_lim, bank_lim)
     if kind == tg.TK_GROUND:
         spd_dem = 0.0
     # engine out: pitch flies the best-glide airspeed, throttle closed
@@ -195,7 +200,7 @@ def _control(
         )
     if landing.flare:
         pitch_cmd, thr_cmd = flare_commands(landing.flare_pitch_rad, nav.vd, sink_dem, spd_dem,
-                                            nav.tas)  # fmt: skip
+                                            nav.tas, t[tg.SPEED])  # fmt: skip
     if kind == tg.TK_GROUND or (kind == tg.TK_LAND and on_ground):
         thr_cmd = 0.0
         pitch_cmd = 0.0
