@@ -6,15 +6,12 @@ off. The Aerosonde's limits come from measured flights (its airframe file says w
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from pymavlink import mavutil
 from pymavlink.dialects.v20 import ardupilotmega as M
+from sitl_gcs import port_base, recv, sitl_gcs
 from test_cli import run_cli
 
 from longwing.airframe.loader import load_airframe
@@ -77,24 +74,13 @@ def test_the_check_can_be_turned_off(monkeypatch, capsys, tmp_path):
 def test_sitl_refuses_to_arm(tmp_path):
     """A pymavlink GCS arming `longwing sitl --turbulence severe`: COMMAND_ACK failed and
     the PreArm STATUSTEXT naming the limit."""
-    k = os.environ.get("PYTEST_XDIST_WORKER", "gw0").replace("gw", "") or "0"
-    base = 26550 + 100 * int(k)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "longwing.cli", "sitl", "--turbulence", "severe",
-         "--mission", SURVEY, "--gcs", f"127.0.0.1:{base}", "--mavsdk", f"127.0.0.1:{base + 1}",
-         "--tcp-port", str(base + 2), "--out", str(tmp_path / "sitl")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        conn = mavutil.mavlink_connection(f"udpin:127.0.0.1:{base}", source_system=255,
-                                          dialect="ardupilotmega")  # fmt: skip
-        assert conn.wait_heartbeat(timeout=60) is not None, proc.stderr.read()[-2000:]
+    with sitl_gcs(tmp_path / "sitl", port_base(26550), "--turbulence", "severe",
+                  "--mission", SURVEY) as (conn, _):  # fmt: skip
         conn.mav.command_long_send(1, 1, M.MAV_CMD_COMPONENT_ARM_DISARM, 0, 1, 0, 0, 0, 0, 0, 0)
         ack, text = None, []
         end = time.time() + 20
         while time.time() < end and (ack is None or not text):
-            conn.mav.heartbeat_send(M.MAV_TYPE_GCS, M.MAV_AUTOPILOT_INVALID, 0, 0, 0)
-            m = conn.recv_match(type=["COMMAND_ACK", "STATUSTEXT"], blocking=True, timeout=0.5)
+            m = recv(conn, ["COMMAND_ACK", "STATUSTEXT"], 0.5)
             if m is None:
                 continue
             if m.get_type() == "COMMAND_ACK" and m.command == M.MAV_CMD_COMPONENT_ARM_DISARM:
@@ -103,6 +89,3 @@ def test_sitl_refuses_to_arm(tmp_path):
                 text.append(m.text)
         assert ack is not None and ack.result == M.MAV_RESULT_FAILED
         assert text and text[0].startswith("PreArm: launch weather: severe turbulence")
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)

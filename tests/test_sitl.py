@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from pymavlink import mavutil
 from pymavlink.dialects.v20 import ardupilotmega as M
+from sitl_gcs import command as _command
+from sitl_gcs import heartbeat as _gcs_heartbeat
+from sitl_gcs import recv as _recv
 
 from longwing.mavlink.mission_codec import fence_to_mavlink_items, rally_to_mavlink_items
 from longwing.mission import load_mission
@@ -46,26 +49,6 @@ def sitl(tmp_path_factory):
     yield conn, proc, out
     proc.kill()
     proc.wait(timeout=10)
-
-
-def _gcs_heartbeat(conn) -> None:
-    conn.mav.heartbeat_send(M.MAV_TYPE_GCS, M.MAV_AUTOPILOT_INVALID, 0, 0, 0)
-
-
-def _recv(conn, types, timeout=10.0, cond=None):
-    end = time.time() + timeout
-    while time.time() < end:
-        _gcs_heartbeat(conn)
-        m = conn.recv_match(type=types, blocking=True, timeout=0.5)
-        if m is not None and (cond is None or cond(m)):
-            return m
-    return None
-
-
-def _command(conn, cmd, *params):
-    p = list(params) + [0.0] * (7 - len(params))
-    conn.mav.command_long_send(1, 1, cmd, 0, *p)
-    return _recv(conn, "COMMAND_ACK", cond=lambda m: m.command == cmd)
 
 
 def _upload(conn, items, mission_type=M.MAV_MISSION_TYPE_MISSION):
