@@ -76,23 +76,25 @@ def _attr(da, key: str) -> str:
     return str(da.attrs.get(key, da.attrs.get(f"GRIB_{key}", ""))).strip().lower()
 
 
-def _is_u(name: str, da) -> float | None:
-    """None if not an eastward wind; else the fixed height AGL (nan for a profile)."""
+def _component(name: str, da, at: dict, names: tuple, prefix: tuple,
+               standard: str) -> float | None:  # fmt: skip
+    """None if ``name``/``da`` is not this wind component; else the fixed height AGL (nan
+    for a profile)."""
     n = name.lower()
-    if n in _U_AT:
-        return _U_AT[n]
-    if n in _U_NAMES or n.startswith(_U_PREFIX) or _attr(da, "standard_name") == "eastward_wind":
+    if n in at:
+        return at[n]
+    if n in names or n.startswith(prefix) or _attr(da, "standard_name") == standard:
         return math.nan
     return None
+
+
+def _is_u(name: str, da) -> float | None:
+    """None if not an eastward wind; else the fixed height AGL (nan for a profile)."""
+    return _component(name, da, _U_AT, _U_NAMES, _U_PREFIX, "eastward_wind")
 
 
 def _is_v(name: str, da) -> float | None:
-    n = name.lower()
-    if n in _V_AT:
-        return _V_AT[n]
-    if n in _V_NAMES or n.startswith(_V_PREFIX) or _attr(da, "standard_name") == "northward_wind":
-        return math.nan
-    return None
+    return _component(name, da, _V_AT, _V_NAMES, _V_PREFIX, "northward_wind")
 
 
 def _axis_kind(name: str, coord) -> str:

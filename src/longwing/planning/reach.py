@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from geographiclib.geodesic import Geodesic
 
 from longwing.geo.atmosphere import RHO0_KGPM3
 from longwing.mission.items import MavCmd
@@ -461,8 +462,8 @@ class FlightFuelModel:
     def range_speed_mps(self, site: LandingSite, lat_deg: float, lon_deg: float, alt_m: float,
                         fuel_kg: float, wind_ne_mps: tuple[float, float]) -> float:  # fmt: skip
         """The airspeed (TAS) that flies farthest per kg toward ``site`` in the wind."""
-        course = initial_course_rad(lat_deg, lon_deg, site.lat_deg, site.lon_deg)
-        return self.speed_to_fly_mps(course, alt_m, fuel_kg, wind_ne_mps)
+        azi = Geodesic.WGS84.Inverse(lat_deg, lon_deg, site.lat_deg, site.lon_deg)["azi1"]
+        return self.speed_to_fly_mps(math.radians(azi), alt_m, fuel_kg, wind_ne_mps)
 
     def speed_to_fly_mps(self, course_rad: float, alt_m: float, fuel_kg: float,
                          wind_ne_mps: tuple[float, float]) -> float:  # fmt: skip
@@ -474,12 +475,3 @@ class FlightFuelModel:
         res = self.table.speed_to_fly(self.dry_mass_kg + fuel_kg, alt_m, along, cross,
                                       eas_min_mps=self.eas[0], eas_max_mps=self.eas[1])  # fmt: skip
         return float(res.tas_mps)
-
-
-def initial_course_rad(lat1_deg: float, lon1_deg: float, lat2_deg: float,
-                       lon2_deg: float) -> float:  # fmt: skip
-    """Initial great-circle course from point 1 to point 2, rad from north."""
-    la1, lo1, la2, lo2 = (math.radians(v) for v in (lat1_deg, lon1_deg, lat2_deg, lon2_deg))
-    y = math.sin(lo2 - lo1) * math.cos(la2)
-    x = math.cos(la1) * math.sin(la2) - math.sin(la1) * math.cos(la2) * math.cos(lo2 - lo1)
-    return math.atan2(y, x)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 
+from geographiclib.geodesic import Geodesic
+
 from longwing.control import target as tg
 from longwing.estimation.state import ALT as E_ALT
 from longwing.estimation.state import LAT as E_LAT
@@ -26,7 +28,6 @@ from longwing.mission.failsafe import FailsafeAction, FsCommand, NavSnapshot
 from longwing.mission.manager import MissionEvent, Mode, Position
 from longwing.physics.rigidbody import ENV_FUEL_LEAK
 from longwing.physics.state import FUEL
-from longwing.planning.reach import initial_course_rad
 from longwing.sim.loop_types import LOG_COLUMNS
 from longwing.sim.scenario import truth_wind_ned
 from longwing.sim.summary import here_of
@@ -126,8 +127,8 @@ class FaultsAndFailsafes:
         xe = self.arrays.ekf_x
         lat2, lon2, _ = ecef_to_geodetic(t[tg.BX], t[tg.BY], t[tg.BZ])
         lat, lon = math.degrees(xe[E_LAT]), math.degrees(xe[E_LON])
-        course = initial_course_rad(lat, lon, math.degrees(lat2), math.degrees(lon2))
-        t[tg.SPEED] = fm.speed_to_fly_mps(course, float(xe[E_ALT]), float(self.x[FUEL]),
+        azi = Geodesic.WGS84.Inverse(lat, lon, math.degrees(lat2), math.degrees(lon2))["azi1"]
+        t[tg.SPEED] = fm.speed_to_fly_mps(math.radians(azi), float(xe[E_ALT]), float(self.x[FUEL]),
                                           (float(xe[E_WN]), float(xe[E_WE])))  # fmt: skip
 
     def _slow_tick(self) -> None:
