@@ -1,15 +1,13 @@
-"""Return, point of no return and reserve: the fuel and time back from every point of a
-predicted flight.
+"""The fuel and time from points of a flight to places, and the point of no return.
 
-From every sample point the fuel and time to the nearest (by fuel) of the destinations
-(home, the rally points and any home set by ``DO_SET_HOME``, :func:`return_destinations`):
-straight along the geodesic at the sample's altitude, every 25 km the speed that flies
-farthest per kg in the local wind (mass held at the sample's: slightly conservative; the
-final descent and landing are left out: they cost less than the reserve's holding)
-(:func:`return_costs`). The point of no return is where the fuel remaining minus that
-return fuel first falls below the reserve (:func:`point_of_no_return`). The reserve
-(:class:`Reserve`) is ``max(minutes of holding at best-endurance speed RTL_ALTITUDE above
-the last home, fraction x the fuel the mission needs)``.
+:func:`site_costs`: from every sample point the fuel and time to each destination
+(:func:`return_destinations`: home, the rally points, any home set by ``DO_SET_HOME``;
+or planning/reach.py's landing sites) straight along the geodesic at the sample's
+altitude, every 25 km the speed that flies farthest per kg in the local wind (mass held at
+the sample's: slightly conservative; the final descent and landing are left out).
+:func:`path_cost`: the same along a path at given airspeeds (reach.py's route costs).
+:func:`point_of_no_return`: where a margin (fuel left - fuel home - reserve) first falls
+below zero. The reserve rule is planning/reach.py's ``FuelReserve``.
 
 Vectorised over the samples (numpy); SI inside, degrees for latitude and longitude. Pure:
 no I/O.
@@ -34,7 +32,6 @@ __all__ = [
     "lambert_distance_m",
     "path_cost",
     "point_of_no_return",
-    "return_costs",
     "return_destinations",
     "site_costs",
 ]
@@ -43,43 +40,6 @@ GEOD = Geodesic.WGS84
 RETURN_STEP_M = 25_000.0
 RETURN_SPEEDS = 24
 RETURN_CHUNK = 200_000  # elements of the (samples x pieces x speeds) arrays per chunk
-
-
-@dataclass(frozen=True)
-class Reserve:
-    """Fuel to keep: the larger of ``minutes`` of holding (best-endurance fuel flow at
-    ``RTL_ALTITUDE`` above the last home, at the landing mass) and ``fraction`` of the fuel
-    the mission needs (take-off to touchdown)."""
-
-    minutes: float = 30.0
-    fraction: float = 0.10
-
-    def __post_init__(self) -> None:
-        if not (math.isfinite(self.minutes) and self.minutes >= 0.0):
-            raise ValueError(f"reserve minutes must be >= 0, got {self.minutes!r}")
-        if not (math.isfinite(self.fraction) and 0.0 <= self.fraction <= 1.0):
-            raise ValueError(f"reserve fraction must be in [0, 1], got {self.fraction!r}")
-
-    def fuel_kg(self, holding_kgps: float, trip_fuel_kg: float) -> float:
-        return max(self.minutes * 60.0 * holding_kgps, self.fraction * max(trip_fuel_kg, 0.0))
-
-    def fuel_for_flight_kg(
-        self,
-        table: PerformanceTable,
-        landing_mass_kg: float,
-        holding_alt_m: float,
-        trip_fuel_kg: float,
-        *,
-        eas_min_mps: float,
-        eas_max_mps: float,
-    ) -> float:
-        """The reserve of a flight: holding at the best-endurance speed (within the EAS
-        limits) at ``holding_alt_m`` with ``landing_mass_kg``, or the fraction of
-        ``trip_fuel_kg``."""
-        hold = table.best_endurance(
-            landing_mass_kg, holding_alt_m, eas_min_mps=eas_min_mps, eas_max_mps=eas_max_mps
-        )
-        return self.fuel_kg(float(hold.fuel_flow_kgps), trip_fuel_kg)
 
 
 @dataclass(frozen=True)
@@ -248,27 +208,6 @@ def site_costs(
             )
             a = b
     return fuel_out, time_out
-
-
-def return_costs(
-    table: PerformanceTable,
-    wind: WindSource,
-    dry_mass_kg: float,
-    eas_min_mps: float,
-    eas_max_mps: float,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    alt: np.ndarray,
-    fuel: np.ndarray,
-    dests: list[tuple[float, float]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fuel (kg) and time (s) to the cheapest destination from each sample, and its index
-    in ``dests`` (:func:`site_costs`, the cheapest by fuel)."""
-    fuel_d, time_d = site_costs(table, wind, dry_mass_kg, eas_min_mps, eas_max_mps, lat, lon,
-                                alt, fuel, dests)  # fmt: skip
-    best = np.argmin(fuel_d, axis=1)
-    rows = np.arange(fuel_d.shape[0])
-    return fuel_d[rows, best], time_d[rows, best], best
 
 
 def return_destinations(

@@ -22,8 +22,9 @@ And by the ``plan survey`` command, once the survey is laid out:
   height from a full tank to empty, with the fuel flow of the simulator's own trim:
   :class:`~longwing.planning.performance.PerformanceTable`). A survey whose predicted time
   (no wind, no climb) exceeds it is refused; one that leaves less than the reserve
-  (:func:`reserve_s`: 30 min or 10 % of the flight, as ``plan check``'s
-  :class:`~longwing.planning.predict.Reserve`) gets a warning.
+  (:func:`reserve_s`: 30 min or 10 % of the flight, a rough time margin before the wind
+  is known; ``plan check`` then applies the aircraft's fuel rule, planning/reach.py) gets a
+  warning.
 
 Pure: no I/O.
 """
@@ -60,7 +61,7 @@ MAX_MISSION_ITEMS = 65_535
 #: The fewest items a line costs: two turn waypoints, camera-on and camera-off waypoints
 #: and their two DO_SET_CAM_TRIGG_DIST.
 ITEMS_PER_LINE = 6
-#: The reserve a survey should leave: the larger of these (plan check's default Reserve).
+#: The time margin a survey should leave (the larger of these), before plan check's fuel rule.
 RESERVE_MINUTES = 30.0
 RESERVE_FRACTION = 0.10
 
