@@ -15,7 +15,6 @@ from geographiclib.geodesic import Geodesic
 
 from longwing.airframe.loader import load_airframe
 from longwing.mission import load_mission
-from longwing.mission.failsafe import FailsafeSettings
 from longwing.mission.items import MissionItem
 from longwing.mission.model import Home, Mission
 from longwing.physics.turbulence import Turbulence
@@ -90,9 +89,8 @@ def test_wind_and_moderate_turbulence_accuracy():
     seeds 1-30 all 30 landed intact (sink 0.2-2.7 m/s), 184 m short to 145 m long, all within
     2 m of the centreline."""
     mission = load_mission(EXAMPLES / "short_survey.plan")
-    beyond = FailsafeSettings(LAUNCH_WX_CHECK=0)  # moderate: beyond the Aerosonde's limit
     sc = FlightScenario(AF, mission, wind=parse_wind("60@10"), turbulence=Turbulence.MODERATE,
-                        seed=3, log_hz=2, failsafe=beyond)  # fmt: skip
+                        seed=3, log_hz=2)  # fmt: skip
     s = fly(sc).summary
     assert s["end_state"] == "landed"  # intact: sink < 3 m/s, bank < 10 deg
     assert -250.0 < s["touchdown"]["along_m"] < 250.0

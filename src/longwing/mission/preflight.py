@@ -49,6 +49,7 @@ from longwing.mission.items import (
     item_label,
 )
 from longwing.mission.model import Mission
+from longwing.physics.turbulence import mil8785c_intensity
 
 __all__ = ["LAND_DEM_TOLERANCE_M", "NO_NAV_ITEMS", "check_preflight", "preflight_problems"]
 
@@ -211,6 +212,21 @@ def check_preflight(mission: Mission, terrain: TerrainFn | None = None) -> None:
 
 
 TURBULENCE_NAMES = ("none", "light", "moderate", "severe")  # physics.turbulence levels 0-3
+
+# The release airspeed of a catapult (car-roof) launch in turbulence: the calm-air launch
+# speed plus this many sigma_u of the turbulence 20 ft above the site, as the landing adds
+# GUST_ADD_SIGMAS of the learnt intensity to its approach speed (docs/landing.md).
+LAUNCH_GUST_ADD_SIGMAS = 1.5
+GUST_REF_AGL_M = 20.0 * 0.3048  # MIL-F-8785C's reference height for the low-altitude winds
+
+
+def release_airspeed_mps(launch, turbulence_level: int) -> float:
+    """The airspeed at which a catapult launch releases the aircraft (``launch``: an
+    :class:`~longwing.airframe.params.Launch`) in the site's turbulence (level 0-3): the
+    crew adds a gust margin for the day's conditions so that a gust from behind at release
+    leaves the aircraft above its stall speed."""
+    sigma_u = mil8785c_intensity(GUST_REF_AGL_M, int(turbulence_level))[0]
+    return launch.launch_speed_mps + LAUNCH_GUST_ADD_SIGMAS * sigma_u
 
 
 def launch_weather_problems(launch, wind_speed_mps: float, turbulence_level: int) -> list[str]:

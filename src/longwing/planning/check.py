@@ -410,7 +410,8 @@ def check_mission(
     ground = tuple(preflight_problems(mission, terrain))
     reserve = FuelReserve(fs.FS_FUEL_RSV_PCT, fs.FS_FUEL_RSV_KG)
     pred = predict_mission(mission, airframe, table, wind, fuel_kg, terrain=terrain,
-                           reserve=reserve, settings=settings, autopilot=autopilot)  # fmt: skip
+                           reserve=reserve, settings=settings, autopilot=autopilot,
+                           turbulence=turbulence)  # fmt: skip
     reasons = [f"preflight: {p}" for p in ground] + list(pred.verdict)
     if fs.LAUNCH_WX_CHECK:  # the launch the aircraft would refuse (LAUNCH_WX_CHECK)
         home = mission.home

@@ -149,6 +149,7 @@ class FlightModel:
         self.max_step = max_step_m
         self.min_gs = min_gs
         self.fuel = fuel_kg
+        self.release_speed_mps = af.launch.launch_speed_mps  # a catapult's, in calm air
         self.t = 0.0
         self.along = 0.0
         self.lat = 0.0

@@ -3,8 +3,10 @@ landing, each flown on a :class:`~longwing.planning.flight_model.FlightModel`, a
 :func:`fly_route_leg`, which flies one route leg of any kind.
 
 Take-off
-    Catapult: released at the launch speed ``launch_height_m`` above home, heading into the
-    wind if the surface wind is at least 2 m/s (else toward the first waypoint), full
+    Catapult: released at the release airspeed (the launch speed plus a gust margin in
+    turbulence, :func:`~longwing.mission.preflight.release_airspeed_mps`)
+    ``launch_height_m`` above home, heading into the wind if the surface wind is at least
+    2 m/s (else toward the first waypoint), full
     throttle at the launch climb pitch: the table gives the climb angle at which
     ``alpha + gamma`` equals that pitch and the excess power accelerates the aircraft;
     integrated every 0.5 s until 5 m below the take-off altitude. Runway: a ground roll at
@@ -75,7 +77,7 @@ def _fly_takeoff(
         if math.hypot(wn, we) >= LAUNCH_INTO_WIND_MPS:
             fl.notes.append(f"launch into the wind, heading {heading:.0f} deg")
         if af.launch.method == "catapult":
-            v0 = af.launch.launch_speed_mps
+            v0 = fl.release_speed_mps
             h0 = home.alt_m + af.launch.launch_height_m
         else:
             ground_roll(fl, s.TKOFF_ROTATE_SPD)

@@ -34,6 +34,7 @@ from longwing.control.params import AutopilotParams, build_params
 from longwing.mission.items import TerrainFn
 from longwing.mission.manager import MissionSettings
 from longwing.mission.model import Mission
+from longwing.mission.preflight import release_airspeed_mps
 from longwing.physics.wind import WindField
 from longwing.planning.flight_model import FlightModel, LegAccumulator
 from longwing.planning.flight_phases import fly_route_leg
@@ -324,6 +325,7 @@ def predict_mission(
     max_step_m: float = DEFAULT_MAX_STEP_M,
     min_ground_speed_mps: float = MIN_GROUND_SPEED_MPS,
     terrain: TerrainFn | None = None,
+    turbulence: int = 0,
 ) -> Prediction:
     """Predict ``mission`` flown by ``airframe`` (see the module doc for the model).
 
@@ -338,7 +340,9 @@ def predict_mission(
     :class:`~longwing.planning.reach.FuelReserve` rule the aircraft flies with (default
     10 % of the tank). ``max_step_m``: the longest integration step
     along a leg; ``min_ground_speed_mps``: slower legs are a problem ("headwind too
-    strong"). ``terrain`` resolves terrain-frame altitudes.
+    strong"). ``terrain`` resolves terrain-frame altitudes. ``turbulence`` (level 0-3) sets
+    a catapult's release airspeed as the flight's
+    (:func:`~longwing.mission.preflight.release_airspeed_mps`).
     """
     cap = airframe.mass.fuel_capacity_kg
     fuel_kg = cap if fuel_kg is None else float(fuel_kg)
@@ -358,6 +362,7 @@ def predict_mission(
     route = mission_route(mission, s, terrain=terrain)
     fl = FlightModel(airframe, table, as_wind_source(wind), ap, s, fuel_kg, speed_is_eas,
                      speed_to_fly, float(max_step_m), float(min_ground_speed_mps))  # fmt: skip
+    fl.release_speed_mps = release_airspeed_mps(airframe.launch, turbulence)
     home = mission.home
     fl.lat, fl.lon, fl.h = home.lat_deg, home.lon_deg, home.alt_m
     verdict = _ceiling_problems(route, table, airframe.mass_kg(fuel_kg), ap.tecs.thr_max)

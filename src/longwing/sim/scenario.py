@@ -16,6 +16,7 @@ from longwing.geo.wgs84 import OMEGA_EARTH_RADPS, geodetic_to_ecef, ned_to_ecef_
 from longwing.mission.failsafe import FailsafeSettings
 from longwing.mission.manager import MissionEvent, MissionManager, MissionSettings
 from longwing.mission.model import Mission
+from longwing.mission.preflight import release_airspeed_mps
 from longwing.physics.state import FUEL, N_STATE, POS, QUAT, RATES
 from longwing.physics.trim import TrimCondition, trim_on_ellipsoid
 from longwing.physics.turbulence import Turbulence
@@ -104,9 +105,10 @@ def launch_state(
     if af.launch.method == "catapult":
         alt = home.alt_m + af.launch.launch_height_m
         w0 = truth_wind_ned(sc.wind, 0.0, home.lat_deg, home.lon_deg, alt)
-        cond = TrimCondition(af.launch.launch_speed_mps, alt, lat, fuel)
+        cond = TrimCondition(release_airspeed_mps(af.launch, sc.turbulence), alt, lat, fuel)
         tr, x = trim_on_ellipsoid(af, cond, lon, heading, w0)
         act = tr.controls()
+        act[3] = 1.0  # the engine is run up to full power before the release
         return x, act
     # runway: at rest on the ground, on its contact points, brakes released by take-off
     gp = af.ground
