@@ -231,6 +231,31 @@ def test_mid_route_alternate_when_both_ends_are_out_of_reach():
     assert G.Inverse(*rally, s["landing_lat"], s["landing_lon"])["s12"] < 200.0
 
 
+def test_only_the_destination_in_reach_the_aircraft_carries_on_and_lands_there():
+    """A one-way 300 km flight; a 2 kg/h leak starts 200 km out: home (200 km back) is now
+    out of reach, the destination (100 km ahead) is not -> no failsafe, the aircraft says it
+    is past the point of no return for home and continues, and lands at the destination
+    with the reserve (measured: home -0.44 kg, destination +1.44 kg; 1.20 kg left)."""
+    from longwing.sim.faults import parse_fault
+
+    mission = _one_way(300.0, 90.0)
+    t_leak = 200_000.0 / 25.0 + 60.0
+    leak = parse_fault(f"fuel_leak@{t_leak:.0f},rate=2")
+    s = fly(FlightScenario(AF, mission, seed=3, faults=(leak,))).summary
+    kinds = [f["kind"] for f in s["failsafes"]]
+    assert kinds == ["pnr"], s["failsafes"]
+    pnr = s["failsafes"][0]
+    assert pnr["t_s"] > t_leak and "continue" in pnr["detail"]
+    margins = pnr["detail"].split("site margins kg: ")[1]
+    home_kg = float(margins.split("home ")[1].split(",")[0])
+    dest_kg = float(margins.split("destination ")[1].split(",")[0])
+    assert home_kg < 0.0 < 0.4 < dest_kg
+    assert s["end_state"] == "landed" and s["completed"]
+    assert s["fuel_remaining_kg"] > 0.4  # the reserve (10 % of the 4 kg tank)
+    far = _pt(90.0, 300_000.0)
+    assert G.Inverse(*far, s["landing_lat"], s["landing_lon"])["s12"] < 50.0
+
+
 def test_a_mission_ending_in_a_loiter_lands_with_the_reserve_at_the_last_chance():
     """A loiter without end 20 km out with 0.8 kg: the aircraft circles until home is just
     in reach with the reserve, then lands there with it (measured 0.400 kg left)."""
