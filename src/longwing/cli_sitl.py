@@ -200,6 +200,9 @@ def build_vehicles(
     out_dir: Path = Path("runs/sitl"),
     speedup: float = 1.0,
     bind: str = "127.0.0.1",
+    wind_file: Path | None = None,
+    start_time: str | None = None,
+    duration_s: float | None = None,
 ):
     """The vehicles of a session (see the module doc). Everything is checked, and every socket
     opened, before anything is written; UsageFailure on bad input (nothing created then)."""
@@ -243,6 +246,8 @@ def build_vehicles(
             check_preflight(mission)  # something to fly, nothing below the ground
         except MissionError as exc:
             raise UsageFailure(f"--mission {mission_file}: {exc}") from None
+    if wind_file is not None or start_time is not None:
+        wf = _forecast_wind(wind, wind_file, start_time, mission, af, duration_s)
 
     def param_store(k: int) -> ParamStore:
         # a saved file is read (nothing written); a missing one is created with the defaults
@@ -278,6 +283,28 @@ def build_vehicles(
             raise UsageFailure(f"--out {out_dir}: cannot write: {exc}") from None
         raise
     return vehicles
+
+
+def _forecast_wind(wind, wind_file, start_time, mission, af, duration_s):
+    """--wind-file (GRIB2/NetCDF forecast or CSV grid, docs/winds.md) as the truth's wind,
+    read for the preloaded mission's box and time span (from --start-time, else the file's
+    first time; every flight of the session starts there); UsageFailure (one line) if it
+    cannot be used."""
+    from longwing.io.wind_file import load_mission_wind
+    from longwing.planning.wind4d import WindGrid4D
+
+    if wind_file is None:
+        raise UsageFailure("--start-time is the time of a --wind-file; give one")
+    if wind != "calm":
+        raise UsageFailure("give --wind or --wind-file, not both")
+    if mission is None:
+        raise UsageFailure("--wind-file needs --mission: the forecast is read for that "
+                           "mission's area and time span")  # fmt: skip
+    try:
+        grid = load_mission_wind(wind_file, mission, af, start_time, duration_s)
+    except (ValueError, OSError) as exc:
+        raise UsageFailure(str(exc)) from None
+    return grid if isinstance(grid, WindGrid4D) else WindGrid4D.from_windgrid(grid)
 
 
 def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int):
@@ -378,6 +405,14 @@ def sitl(
     ] = None,
     speedup: Annotated[float, typer.Option(help="Sim time per wall time (lockstep).")] = 1.0,
     wind: Annotated[str, typer.Option(help="DIR_DEG@SPEED_MPS or layers.")] = "calm",
+    wind_file: Annotated[
+        Path | None,
+        typer.Option(help="The truth's wind: GRIB2, NetCDF or CSV grid (needs --mission)."),
+    ] = None,
+    start_time: Annotated[
+        str | None,
+        typer.Option(help="Launch time, ISO 8601 UTC, for --wind-file [its first time]."),
+    ] = None,
     turbulence: Annotated[str, typer.Option(help="none|light|moderate|severe")] = "none",
     seed: Annotated[int, typer.Option(help="Random seed (instance k: seed + k).")] = 1,
     instances: Annotated[int, typer.Option(help="Vehicles: sysid 1..K, ports + 10 k.")] = 1,
@@ -403,7 +438,8 @@ def sitl(
         raise UsageFailure("--duration-s must be > 0")
     with stop_on_signals(StopRequest()) as stop:
         vehicles = build_vehicles(airframe, home, mission, wind, turbulence, seed, instances,
-                                  gcs, mavsdk, tcp_port, out_dir, speedup, bind)  # fmt: skip
+                                  gcs, mavsdk, tcp_port, out_dir, speedup, bind, wind_file,
+                                  start_time, duration_s)  # fmt: skip
         bind = parse_bind(bind)
         try:
             warm_up(vehicles[0].af)

@@ -44,6 +44,7 @@ from longwing.mission.model import Home, Mission
 from longwing.mission.preflight import launch_weather_problems, preflight_problems
 from longwing.physics.turbulence import Turbulence
 from longwing.physics.wind import WindField
+from longwing.planning.wind4d import WindGrid4D
 from longwing.sim import closedloop as cl
 from longwing.sim.runner import Flight, FlightScenario
 from longwing.sim.scenario import truth_wind_ned
@@ -75,7 +76,7 @@ class SitlVehicle:
         *,
         sysid: int = 1,
         mission: Mission | None = None,
-        wind: WindField | None = None,
+        wind: WindField | WindGrid4D | None = None,  # a grid: t = 0 at each launch
         turbulence: Turbulence = Turbulence.NONE,
         seed: int = 1,
         params=None,
