@@ -194,15 +194,26 @@ CASES = [
         ["sitl", "--mission", "below.plan", "--out", OUT],
         "item 2 (NAV_WAYPOINT): altitude -5000 m AMSL",
     ),
-    ("sitl-wind-file-no-mission", ["sitl", "--wind-file", "file.txt", "--out", OUT],
-     "--wind-file needs --mission"),
-    ("sitl-wind-and-wind-file", ["sitl", "--mission", SURVEY, "--wind", "270@5",
-                                 "--wind-file", "file.txt", "--out", OUT],
-     "give --wind or --wind-file, not both"),
-    ("sitl-start-time-alone", ["sitl", "--start-time", "2026-12-07T00:00Z", "--out", OUT],
-     "--start-time is the time of a --wind-file"),
-    ("sitl-wind-file-not-wind", ["sitl", "--mission", SURVEY, "--wind-file", "file.txt",
-                                 "--out", OUT], "file.txt"),
+    (
+        "sitl-wind-file-no-mission",
+        ["sitl", "--wind-file", "file.txt", "--out", OUT],
+        "--wind-file needs --mission",
+    ),
+    (
+        "sitl-wind-and-wind-file",
+        ["sitl", "--mission", SURVEY, "--wind", "270@5", "--wind-file", "file.txt", "--out", OUT],
+        "give --wind or --wind-file, not both",
+    ),
+    (
+        "sitl-start-time-alone",
+        ["sitl", "--start-time", "2026-12-07T00:00Z", "--out", OUT],
+        "--start-time is the time of a --wind-file",
+    ),
+    (
+        "sitl-wind-file-not-wind",
+        ["sitl", "--mission", SURVEY, "--wind-file", "file.txt", "--out", OUT],
+        "file.txt",
+    ),
     ("plan-check-no-items", ["plan", "check", "empty.plan"], "no navigation items"),
 ]
 
