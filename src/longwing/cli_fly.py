@@ -52,6 +52,8 @@ class FlyArgs:
     log_hz: float = 10.0
     faults: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
+    dem: str | None = None  # the ground: a DEM file (GeoTIFF, VRT, ...); None: flat
+    ignore_terrain: bool = False  # fly legs plan check calls terrain conflicts anyway
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Prepared:
     params: dict[str, float | int]
     wind_sha256: str | None = None
     wind_bytes: bytes | None = None  # the wind file when small enough to copy into the run
+    dem_sha256: str | None = None
 
 
 def sha256(data: bytes) -> str:
@@ -129,13 +132,50 @@ def prepare(args: FlyArgs) -> Prepared:
     faults = tuple(parse_fault(f) for f in args.faults)
     ap, fs, ms, given = parse_params(args.params, af)
     wind, wind_sha, wind_bytes = _truth_wind(args, mission, af)
+    turbulence = parse_turbulence(args.turbulence)
+    terrain, dem_sha = _flight_terrain(args, mission, af, wind, ap, ms, turbulence)
     sc = FlightScenario(
-        airframe=af, mission=mission, wind=wind,
-        turbulence=parse_turbulence(args.turbulence), seed=args.seed, fuel_kg=args.fuel_kg,
-        truth_nav=args.truth_nav, max_duration_s=args.max_duration_s, log_hz=args.log_hz,
-        faults=faults, autopilot=ap, failsafe=fs, settings=ms,
+        airframe=af, mission=mission, wind=wind, turbulence=turbulence, seed=args.seed,
+        fuel_kg=args.fuel_kg, truth_nav=args.truth_nav, max_duration_s=args.max_duration_s,
+        log_hz=args.log_hz, faults=faults, autopilot=ap, failsafe=fs, settings=ms,
+        terrain=terrain,
     )  # fmt: skip
-    return Prepared(sc, mission_bytes, af_bytes, given, wind_sha, wind_bytes)
+    return Prepared(sc, mission_bytes, af_bytes, given, wind_sha, wind_bytes, dem_sha)
+
+
+def _flight_terrain(args: FlyArgs, mission, af, wind, ap, ms, turbulence):
+    """(the DEM, its sha256) for --dem, after the terrain checks `plan check --dem` makes
+    (planning/terrain_gate.py): ValueError naming the first problem unless
+    --ignore-terrain; (None, None) without --dem."""
+    if args.dem is None:
+        if args.ignore_terrain:
+            raise ValueError("--ignore-terrain is about a --dem; give one")
+        return None, None
+    from longwing.io.dem import load_dem
+    from longwing.planning.terrain_gate import home_problem, terrain_refusals
+
+    terrain = load_dem(args.dem, reproject=True)  # TerrainError: one line
+    digest = file_sha256(Path(args.dem))
+    if args.ignore_terrain:  # the flight ends in terrain where plan check says it would
+        problem = home_problem(mission, terrain)
+        if problem is not None:  # not a matter of the route: never flown
+            raise ValueError(f"--dem {args.dem}: {problem}")
+        return terrain, digest
+    why = terrain_refusals(mission, af, terrain, wind=wind, fuel_kg=args.fuel_kg, settings=ms,
+                           autopilot=ap, turbulence=int(turbulence))  # fmt: skip
+    if why:
+        more = f" (and {len(why) - 1} more: plan check --dem lists them)" if len(why) > 1 else ""
+        raise ValueError(f"--dem {args.dem}: {why[0]}{more}; --ignore-terrain flies it anyway")
+    return terrain, digest
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file read in 1 MB pieces (OSError to the caller)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _truth_wind(args: FlyArgs, mission, af):
@@ -203,6 +243,7 @@ def _scenario_record(args: FlyArgs, prep: Prepared, copies: dict[str, str]) -> d
             else {}
         ),
         "wind_sha256": prep.wind_sha256,
+        "dem_sha256": prep.dem_sha256,
         "wind_copy": copies.get("wind"),  # None: too large, flown again from wind_file
         "wind_grid": sc.wind.describe() if hasattr(sc.wind, "describe") else None,
     }
@@ -428,10 +469,21 @@ def load_rerun(run_dir: Path) -> FlyArgs:
             max_duration_s=sc["max_duration_s"], log_hz=float(sc["log_hz"]),
             faults=tuple(sc["faults"]),
             params=tuple(f"{n}={v!r}" for n, v in sc["params"].items()),
+            dem=_rerun_dem(run_dir, sc), ignore_terrain=bool(sc.get("ignore_terrain", False)),
         )  # fmt: skip
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ValueError(f"--rerun {run_dir}: cannot read the run's record "
                          f"({type(exc).__name__}: {exc})") from None  # fmt: skip
+
+
+def _rerun_dem(run_dir: Path, sc: dict) -> str | None:
+    """The run's DEM (not copied: DEMs are large), checked against the recorded sha256."""
+    if not sc.get("dem"):
+        return None
+    if file_sha256(Path(sc["dem"])) != sc["dem_sha256"]:
+        raise ValueError(f"--rerun {run_dir}: the DEM {sc['dem']} differs from the run's "
+                         "record (sha256): it was changed after the run")  # fmt: skip
+    return str(sc["dem"])
 
 
 def _rerun_wind_file(run_dir: Path, sc: dict) -> str | None:
@@ -440,11 +492,7 @@ def _rerun_wind_file(run_dir: Path, sc: dict) -> str | None:
     if not sc.get("wind_file"):
         return None
     path = run_dir / sc["wind_copy"] if sc.get("wind_copy") else Path(sc["wind_file"])
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:  # OSError: reported by the caller
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    if digest.hexdigest() != sc["wind_sha256"]:
+    if file_sha256(path) != sc["wind_sha256"]:  # OSError: reported by the caller
         raise ValueError(f"--rerun {run_dir}: the wind file {path} differs from the run's "
                          "record (sha256): it was changed after the run")  # fmt: skip
     return str(path)
@@ -476,6 +524,14 @@ def fly(
         ),  # fmt: skip
     ] = None,
     turbulence: Annotated[str, typer.Option(help="none|light|moderate|severe")] = "none",
+    dem: Annotated[
+        Path | None,
+        typer.Option(help="The ground: a DEM (GeoTIFF, VRT, any CRS) [flat at home]."),
+    ] = None,
+    ignore_terrain: Annotated[
+        bool,
+        typer.Option("--ignore-terrain", help="Fly legs plan check calls terrain conflicts."),
+    ] = False,
     seed: Annotated[int, typer.Option(help="Random seed (sensors, turbulence).")] = 1,
     fuel_kg: Annotated[float | None, typer.Option(help="Fuel at launch, kg [full].")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Run folder to write.")] = Path("runs/fly"),
@@ -539,5 +595,6 @@ def fly(
         turbulence=turbulence,
         seed=seed, fuel_kg=fuel_kg, truth_nav=truth_nav, max_duration_s=max_duration_s,
         log_hz=log_hz, faults=tuple(fault or ()), params=tuple(param or ()),
+        dem=None if dem is None else str(dem), ignore_terrain=ignore_terrain,
     )  # fmt: skip
     run_fly(args, out_dir, as_json)

@@ -120,7 +120,7 @@ def _terrain(dem: Path | None):
     from longwing.io.dem import TerrainError, load_dem
 
     try:
-        return load_dem(dem)
+        return load_dem(dem, reproject=True)
     except TerrainError as exc:
         raise UsageFailure(str(exc)) from None
 

@@ -203,6 +203,7 @@ def build_vehicles(
     wind_file: Path | None = None,
     start_time: str | None = None,
     duration_s: float | None = None,
+    dem: Path | None = None,
 ):
     """The vehicles of a session (see the module doc). Everything is checked, and every socket
     opened, before anything is written; UsageFailure on bad input (nothing created then)."""
@@ -212,7 +213,7 @@ def build_vehicles(
     from longwing.mavlink.params import ParamStore
     from longwing.mission import load_mission
     from longwing.mission.items import MissionError
-    from longwing.mission.model import Home
+    from longwing.mission.model import Home, Mission
     from longwing.physics.turbulence import parse_turbulence
     from longwing.physics.wind import parse_wind
 
@@ -248,6 +249,7 @@ def build_vehicles(
             raise UsageFailure(f"--mission {mission_file}: {exc}") from None
     if wind_file is not None or start_time is not None:
         wf = _forecast_wind(wind, wind_file, start_time, mission, af, duration_s)
+    terrain = _terrain(dem, mission if mission is not None else Mission(home=h))
 
     def param_store(k: int) -> ParamStore:
         # a saved file is read (nothing written); a missing one is created with the defaults
@@ -274,7 +276,8 @@ def build_vehicles(
             folders[k].mkdir(exist_ok=True)
             store = stores[k] or param_store(k)
             vehicle_links = Links(links, open_new_tlog(folders[k], stem))
-            vehicles.append(_vehicle(af, h, vehicle_links, store, mission, wf, tb, seed + k))
+            vehicles.append(_vehicle(af, h, vehicle_links, store, mission, wf, tb, seed + k,
+                                     terrain))  # fmt: skip
     except BaseException as exc:
         _close_all(all_links[len(vehicles) :])
         for v in vehicles:
@@ -307,7 +310,25 @@ def _forecast_wind(wind, wind_file, start_time, mission, af, duration_s):
     return grid if isinstance(grid, WindGrid4D) else WindGrid4D.from_windgrid(grid)
 
 
-def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int):
+def _terrain(dem, mission):
+    """--dem: the ground of the world, checked against home (which must be on it; the
+    mission's legs are checked at arming, as `plan check --dem`); None without one."""
+    if dem is None:
+        return None
+    from longwing.io.dem import TerrainError, load_dem
+    from longwing.planning.terrain_gate import home_problem
+
+    try:
+        terrain = load_dem(dem, reproject=True)
+    except TerrainError as exc:
+        raise UsageFailure(str(exc)) from None
+    problem = home_problem(mission, terrain)
+    if problem is not None:
+        raise UsageFailure(f"--dem {dem}: {problem}")
+    return terrain
+
+
+def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int, terrain=None):
     from longwing.mavlink.mission_protocol import MissionProtocol
     from longwing.mavlink.param_protocol import ParamProtocol
     from longwing.mavlink.vehicle import SitlVehicle
@@ -325,7 +346,7 @@ def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int):
 
     v = SitlVehicle(
         af, home, links, sysid=int(store.get("SYSID_THISMAV")), mission=mission,
-        wind=wind, turbulence=turbulence, seed=seed, params=store,
+        wind=wind, turbulence=turbulence, seed=seed, params=store, terrain=terrain,
         mission_protocol_factory=mission_factory, param_protocol_factory=param_factory,
     )  # fmt: skip
     if mission is not None:
@@ -414,6 +435,10 @@ def sitl(
         typer.Option(help="Launch time, ISO 8601 UTC, for --wind-file [its first time]."),
     ] = None,
     turbulence: Annotated[str, typer.Option(help="none|light|moderate|severe")] = "none",
+    dem: Annotated[
+        Path | None,
+        typer.Option(help="The ground: a DEM (GeoTIFF, VRT, any CRS) [flat at home]."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed (instance k: seed + k).")] = 1,
     instances: Annotated[int, typer.Option(help="Vehicles: sysid 1..K, ports + 10 k.")] = 1,
     gcs: Annotated[str, typer.Option(help="UDP out to the GCS.")] = "127.0.0.1:14550",
@@ -439,7 +464,7 @@ def sitl(
     with stop_on_signals(StopRequest()) as stop:
         vehicles = build_vehicles(airframe, home, mission, wind, turbulence, seed, instances,
                                   gcs, mavsdk, tcp_port, out_dir, speedup, bind, wind_file,
-                                  start_time, duration_s)  # fmt: skip
+                                  start_time, duration_s, dem)  # fmt: skip
         bind = parse_bind(bind)
         try:
             warm_up(vehicles[0].af)

@@ -80,6 +80,7 @@ class SitlVehicle:
         turbulence: Turbulence = Turbulence.NONE,
         seed: int = 1,
         params=None,
+        terrain=None,  # the ground: a geo.terrain_grid.Terrain; None: flat at home
         mission_protocol_factory: Callable | None = None,
         param_protocol_factory: Callable | None = None,
     ) -> None:
@@ -92,6 +93,7 @@ class SitlVehicle:
         self.mission = mission or Mission(home=home)
         self.wind = wind or WindField.calm()
         self.turbulence = turbulence
+        self.terrain = terrain
         self.seed = seed
         self.params = params
         self.mission_proto = mission_protocol_factory(self) if mission_protocol_factory else None
@@ -239,6 +241,10 @@ class SitlVehicle:
             problems = preflight_problems(self.mission)
             if problems:  # ArduPilot's mission pre-arm check, with longwing's ground rule
                 return f"PreArm: mission: {problems[0]}"
+        if self.terrain is not None and self.mission.items:  # plan check --dem's conflicts
+            why = self._terrain_problems()
+            if why:
+                return f"PreArm: {why[0]}"
         if self.landed_done:
             return "PreArm: flight ended; restart the vehicle to fly again"
         fs = self.params.failsafe_settings() if self.params is not None else None
@@ -250,6 +256,16 @@ class SitlVehicle:
             if weather:
                 return f"PreArm: launch weather: {weather[0]}"
         return None
+
+    def _terrain_problems(self) -> list[str]:
+        from longwing.planning.terrain_gate import terrain_refusals
+
+        p = self.params
+        kw = {}
+        if p is not None:
+            kw = dict(autopilot=p.autopilot_overrides(), settings=p.mission_settings())
+        return terrain_refusals(self.mission, self.af, self.terrain, wind=self.wind,
+                                turbulence=int(self.turbulence), **kw)  # fmt: skip
 
     def arm(self, force: bool = False) -> int:
         why = self.prearm_problem()
@@ -275,7 +291,8 @@ class SitlVehicle:
         if not mission.items:  # TAKEOFF with no mission: a take-off, then loiter
             mission = dataclasses.replace(mission, items=())
         sc = FlightScenario(self.af, mission, wind=self.wind, turbulence=self.turbulence,
-                            seed=self.seed, max_duration_s=1e7, **kw)  # fmt: skip
+                            seed=self.seed, max_duration_s=1e7, terrain=self.terrain,
+                            **kw)  # fmt: skip
         self.flight = Flight(sc)
         self.flight.stream_log_to(None)  # telemetry reads the latest row; keep no log
         self.launch_t = self.sim_t

@@ -135,6 +135,8 @@ class LandingFlight:
         if self._recheck_final(t_s, here):
             return
         land = self._pos(item, here)
+        if self.ground_fn is not None:  # the terrain's height there (a DEM in the world)
+            land = Position(land.lat_deg, land.lon_deg, self.ground_fn(land.lat_deg, land.lon_deg))
         c = self.landing
         if (c is not None and c.mirrored and self.fs_items is None
                 and self.seq == c.sequence.land_seq and not self.final_pending):  # fmt: skip

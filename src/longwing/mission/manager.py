@@ -9,6 +9,7 @@ never touches physics; the runner tells it what happened (target done, touchdown
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -111,6 +112,9 @@ class MissionManager(LandingFlight):
         self.mode = Mode.AUTO
         self.home = Position(mission.home.lat_deg, mission.home.lon_deg, mission.home.alt_m)
         self.ground_alt_m = mission.home.alt_m
+        # (lat_deg, lon_deg) -> the ground there, m AMSL, when the world has terrain (a DEM):
+        # landings touch down on it; None: a landing point's altitude is the mission's
+        self.ground_fn: Callable[[float, float], float] | None = None
         self.seq = 0  # current item (1..N), 0 before start
         self.speed_mps = mission.cruise_speed_mps or settings.AIRSPEED_CRUISE
         self.cam_dist_m = 0.0

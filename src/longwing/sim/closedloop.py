@@ -62,6 +62,7 @@ from longwing.physics.rigidbody import (
 )
 from longwing.physics.specific_force import specific_force_body
 from longwing.physics.state import FUEL, PX, QW, VX, WP
+from longwing.physics.terrain import terrain_height_m
 from longwing.physics.turbulence import dryden_advance, dryden_coefficients, mil8785c_intensity
 from longwing.physics.wind import gridded_wind_ne, steady_wind_ned
 from longwing.sensors.camera import N_TRIG, TRIGGER_COLUMNS, camera_due, record_photo
@@ -383,8 +384,11 @@ def run_chunk(
         a.env[0] = wn
         a.env[1] = we
         a.env[2] = wd
-        a.env[ENV_GROUND_ALT] = t[tg.GROUND_ALT]
-        agl = h - t[tg.GROUND_ALT]
+        ground = t[tg.GROUND_ALT]
+        if a.terrain.heights_m.shape[0] > 0:  # the DEM under the aircraft
+            ground = terrain_height_m(math.atan2(sl, cl), math.atan2(so, co), a.terrain, ground)
+        a.env[ENV_GROUND_ALT] = ground
+        agl = h - ground
         if cfg.severity > 0 and agl > 0.0:
             # at the navigation rate, and first whenever none were computed yet (by state and
             # step only: the same however the flight is cut into chunks)
@@ -412,9 +416,10 @@ def run_chunk(
         done = False
         health = False
         if step % cfg.div_ap == 0:  # --- autopilot tick --------------------------------
+            # the autopilot's height over the ground it knows (home, the landing point)
             done, health, n_logged = _tick(a, vp, ap, sp, ep, cfg, rng, step, time_s, h, sl,
-                                           cl, so, co, wn, we, wd, agl, engine_on,
-                                           n_logged)  # fmt: skip
+                                           cl, so, co, wn, we, wd, h - t[tg.GROUND_ALT],
+                                           engine_on, n_logged)  # fmt: skip
 
         # --- attitude loops, actuators, physics ------------------------------------------
         _attitude_loops(a, vp, ap, cfg, gx, gy, gz, ay, fby, imu_ok)
@@ -439,10 +444,11 @@ def run_chunk(
             record_photo(a.trig, veh.n_trig, time_s + dt, math.atan2(sl, cl), math.atan2(so, co),
                          h, phi_t, theta_t, psi_t)  # fmt: skip
             veh.n_trig += 1
-        agl_now = h - t[tg.GROUND_ALT]
-        contact = agl_now <= vp.ground.reach_m and touching(
-            x, sl, cl, so, co, h, t[tg.GROUND_ALT], vp.ground
-        )
+        ground = t[tg.GROUND_ALT]
+        if a.terrain.heights_m.shape[0] > 0:
+            ground = terrain_height_m(math.atan2(sl, cl), math.atan2(so, co), a.terrain, ground)
+        agl_now = h - ground
+        contact = agl_now <= vp.ground.reach_m and touching(x, sl, cl, so, co, h, ground, vp.ground)
         if contact and not veh.on_ground:
             veh.on_ground = True
             if kind != tg.TK_GROUND:

@@ -10,6 +10,7 @@ from numba import njit
 
 from longwing.airframe.params import ActuatorParams, AeroParams, MassParams, PropulsionParams
 from longwing.physics.ground import GroundParams
+from longwing.physics.terrain import TerrainGrid
 from longwing.physics.wind import GriddedWind
 
 # Log columns (kernel units: SI, radians).
@@ -72,6 +73,7 @@ class LoopArrays(NamedTuple):
     wind_n: np.ndarray
     wind_e: np.ndarray
     wind_grid: GriddedWind  # a forecast grid (physics.wind); empty: the layers above
+    terrain: TerrainGrid  # the DEM (physics.terrain); empty: flat at the target's ground
     noise: np.ndarray  # standard normals in use: sensors (noise.py layout), then turbulence (3)
     leg: np.ndarray  # the current target's LegFrame fields (guid.leg_ok)
     trig: np.ndarray  # camera triggers (n, N_TRIG)

@@ -22,6 +22,7 @@ from longwing.mission.items import MavCmd
 from longwing.mission.manager import MissionEvent, MissionManager, Mode
 from longwing.mission.preflight import launch_weather_problems
 from longwing.physics.state import FUEL
+from longwing.physics.terrain import terrain_grid, terrain_height_m
 from longwing.sim import closedloop as cl
 from longwing.sim import events as ev_
 from longwing.sim.outcome import EndState, Outcome, landing_outcome, touchdown_violations
@@ -29,6 +30,7 @@ from longwing.sim.scenario import (
     FlightResult,
     FlightScenario,
     ProgressFn,
+    home_ground_m,
     launch_state,
     truth_wind_ned,
 )
@@ -74,6 +76,12 @@ class Flight(FaultsAndFailsafes):
             settings = replace(settings, TKOFF_ROTATE_SPD=af.launch.rotate_speed_mps)
         self.mgr = MissionManager(sc.mission, settings, self.target, af.landing)
         self.ap = autopilot_params(sc, fuel0)
+        if sc.terrain is not None:
+            grid = terrain_grid(sc.terrain)  # the loop's own copy is made in loop_arrays
+            self.mgr.ground_fn = lambda lat, lon: terrain_height_m(
+                math.radians(lat), math.radians(lon), grid, math.nan
+            )
+            self.mgr.ground_alt_m = home_ground_m(sc)
         self.x, act = launch_state(sc, self.mgr, fuel0)
         self.sp = sensor_params(sc)
         self.cfg = loop_config(sc, self.sp)
@@ -327,10 +335,14 @@ class Flight(FaultsAndFailsafes):
             bad = touchdown_violations(td, self.af.landing)
             self.touchdown = {**td.as_dict(), "within_limits": False, "violations": list(bad)}
             phase = tg.KIND_NAMES.get(int(self.target[tg.KIND]), "flight")
+            what = "the ground outside a landing"
+            if self.sc.terrain is not None:  # named by the DEM's height there
+                ground = terrain_height_m(math.radians(td.lat_deg), math.radians(td.lon_deg),
+                                          self.arrays.terrain, math.nan)  # fmt: skip
+                what = f"terrain ({ground:.0f} m AMSL)"
             self._event("ground_contact", here, td.text())
-            self._end(EndState.CRASHED, f"hit the ground outside a landing ({phase}, "
-                      f"{mgr.mode.name}, item {mgr.seq}) at {td.lat_deg:.5f}, "
-                      f"{td.lon_deg:.5f}: {td.text()}")  # fmt: skip
+            self._end(EndState.CRASHED, f"hit {what} ({phase}, {mgr.mode.name}, item "
+                      f"{mgr.seq}) at {td.lat_deg:.5f}, {td.lon_deg:.5f}: {td.text()}")  # fmt: skip
         elif ev == ev_.EV_FUEL_EXHAUSTED:
             self.fuel_out_t = t_s
             st["veh"]["engine_on"] = False

@@ -12,12 +12,14 @@ import numpy as np
 from longwing.airframe.params import Airframe
 from longwing.estimation.ekf import EkfParams
 from longwing.geo.rotation import dcm_to_quat, euler_to_dcm
+from longwing.geo.terrain_grid import Terrain
 from longwing.geo.wgs84 import OMEGA_EARTH_RADPS, geodetic_to_ecef, ned_to_ecef_dcm
 from longwing.mission.failsafe import FailsafeSettings
 from longwing.mission.manager import MissionEvent, MissionManager, MissionSettings
 from longwing.mission.model import Mission
 from longwing.mission.preflight import release_airspeed_mps
 from longwing.physics.state import FUEL, N_STATE, POS, QUAT, RATES
+from longwing.physics.terrain import terrain_grid, terrain_height_m
 from longwing.physics.trim import TrimCondition, trim_on_ellipsoid
 from longwing.physics.turbulence import Turbulence
 from longwing.physics.wind import WindField, gridded_wind_ne, steady_wind_ned
@@ -49,6 +51,8 @@ class FlightScenario:
     ekf: EkfParams = field(default_factory=EkfParams)
     faults: tuple[Fault, ...] = ()
     failsafe: FailsafeSettings = field(default_factory=FailsafeSettings)
+    # the ground: a DEM (geo.terrain_grid.Terrain) everywhere; None: flat at home's elevation
+    terrain: Terrain | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 < self.dt_s <= 0.02:
@@ -93,6 +97,14 @@ def truth_wind_ned(
 ProgressFn = Callable[[float, float, float, int], None]  # (t_s, fuel_kg, distance_m, seq)
 
 
+def home_ground_m(sc: FlightScenario) -> float:
+    """The ground at home, m AMSL: the DEM's there (as the loop sees it), else home's
+    altitude."""
+    home = sc.mission.home
+    return terrain_height_m(math.radians(home.lat_deg), math.radians(home.lon_deg),
+                            terrain_grid(sc.terrain), home.alt_m)  # fmt: skip
+
+
 def launch_state(
     sc: FlightScenario, mgr: MissionManager, fuel: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -102,8 +114,9 @@ def launch_state(
     w_sfc = truth_wind_ned(sc.wind, 0.0, home.lat_deg, home.lon_deg, home.alt_m)
     heading = math.radians(mgr.launch_heading_deg((w_sfc[0], w_sfc[1])))
     lat, lon = math.radians(home.lat_deg), math.radians(home.lon_deg)
+    ground = home_ground_m(sc)
     if af.launch.method == "catapult":
-        alt = home.alt_m + af.launch.launch_height_m
+        alt = ground + af.launch.launch_height_m
         w0 = truth_wind_ned(sc.wind, 0.0, home.lat_deg, home.lon_deg, alt)
         cond = TrimCondition(release_airspeed_mps(af.launch, sc.turbulence), alt, lat, fuel)
         tr, x = trim_on_ellipsoid(af, cond, lon, heading, w0)
@@ -117,7 +130,7 @@ def launch_state(
     c_nb = euler_to_dcm(0.0, pitch, heading)
     c_eb = ned_to_ecef_dcm(lat, lon) @ c_nb
     x = np.zeros(N_STATE)
-    x[POS] = geodetic_to_ecef(lat, lon, home.alt_m + gp.main_z_m - sag)
+    x[POS] = geodetic_to_ecef(lat, lon, ground + gp.main_z_m - sag)
     x[QUAT] = dcm_to_quat(c_eb)
     x[RATES] = c_eb.T @ np.array([0.0, 0.0, OMEGA_EARTH_RADPS])
     x[FUEL] = fuel

@@ -20,6 +20,7 @@ from longwing.geo.wgs84 import ecef_to_geodetic, ecef_to_ned_sc
 from longwing.mission.failsafe import FailsafeMonitor, best_glide
 from longwing.physics.rigidbody import N_ENV, make_work
 from longwing.physics.state import N_STATE, PX
+from longwing.physics.terrain import terrain_grid
 from longwing.physics.trim import TrimCondition, TrimError, trim
 from longwing.physics.turbulence import new_turb_state
 from longwing.physics.wind import WindField, no_gridded_wind
@@ -107,7 +108,8 @@ def loop_arrays(
         sens=new_sensor_state(rng, sp), gnss_buf=new_gnss_buffer(sp, sc.loop_rate_hz),
         ekf_x=ekf_x, ekf_p=ekf_p, att=new_attitude_state(), tecs=new_tecs_state(),
         l1=new_l1_state(), tgt=target, st=st, wind_alt=wind_alt, wind_n=wind_n,
-        wind_e=wind_e, wind_grid=grid, noise=np.zeros(N_SENSOR_NOISE + 3),
+        wind_e=wind_e, wind_grid=grid, terrain=terrain_grid(sc.terrain),
+        noise=np.zeros(N_SENSOR_NOISE + 3),
         leg=np.zeros(len(LegFrame._fields)),
         trig=np.zeros((MAX_TRIGGERS, cl.N_TRIG)), log=np.zeros((1, cl.N_LOG)),
     )  # fmt: skip
