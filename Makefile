@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_physics.py
 	$(PY) benchmarks/bench_closed_loop.py --laima
 	$(PY) benchmarks/bench_planning.py
+	$(PY) benchmarks/bench_terrain.py
 	$(PY) benchmarks/bench_sitl.py
 
 clean:
