@@ -18,7 +18,7 @@ from longwing.airframe.loader import load_airframe
 from longwing.geo.terrain_grid import Terrain
 from longwing.geo.terrain_synthetic import ridge_terrain, synthetic_terrain, terrain_from_function
 from longwing.io.dem import save_dem
-from longwing.mission.items import MissionItem
+from longwing.mission.items import MavFrame, MissionItem
 from longwing.mission.model import Home, Mission
 from longwing.mission.planfile import save_plan
 from longwing.physics.terrain import terrain_grid, terrain_height_m
@@ -200,3 +200,199 @@ def test_sitl_with_a_dem_refuses_to_arm_into_a_ridge(files):
                   "--mission", plan) as (conn, _):  # fmt: skip
         ack = command(conn, M.MAV_CMD_COMPONENT_ARM_DISARM, 1)
         assert ack is not None and ack.result == M.MAV_RESULT_ACCEPTED
+
+
+# --- QGroundControl's altitude modes over a DEM (the shape of QGC's own ArduPlane test plan:
+# test/plans/ArduPilotSITL-ArduPlane.plan in the QGroundControl repository) -----------------
+QGC_HOME = (-35.363261, 149.16523, 584.0)
+HILL = (-35.3902, 149.1818)  # an 80 m hill between the terrain-relative items
+
+
+def _qgc_item(seq, command, frame, mode, alt, lat, lon, params=(0, 0, 0, None), amsl=None):
+    p6 = None if mode == 3 else alt
+    return {"AMSLAltAboveTerrain": amsl, "Altitude": alt, "AltitudeMode": mode,
+            "autoContinue": True, "command": command, "doJumpId": seq, "frame": frame,
+            "params": [*params, lat, lon, p6], "type": "SimpleItem"}  # fmt: skip
+
+
+def _qgc_plan(path):
+    items = [
+        _qgc_item(1, 22, 3, 1, 50, -35.3605661, 149.16523, (15, 0, 0, None)),
+        _qgc_item(2, 16, 3, 1, 120, -35.3497863, 149.1817532),
+        _qgc_item(3, 16, 0, 2, 784.0, -35.363261, 149.1982764),
+        _qgc_item(4, 18, 0, 3, 150, -35.3902103, 149.1982764, (2, 0, 250, 1)),
+        _qgc_item(5, 16, 10, 4, 100, -35.3902103, 149.16523),
+        _qgc_item(6, 31, 3, 1, 80, -35.3902103, 149.1321836, (0, -200, 0, 0)),
+        {"autoContinue": True, "command": 178, "doJumpId": 7, "frame": 2,
+         "params": [1, 18, -1, 0, 0, 0, 0], "type": "SimpleItem"},
+        _qgc_item(8, 16, 3, 1, 60, -35.363261, 149.1321836),
+        _qgc_item(9, 16, 3, 1, 40, -35.3408032, 149.143199),
+        _qgc_item(10, 21, 3, 1, 0, -35.3659559, 149.16523),
+    ]  # fmt: skip
+    doc = {"fileType": "Plan", "groundStation": "QGroundControl", "version": 1,
+           "geoFence": {"circles": [], "polygons": [], "version": 2},
+           "rallyPoints": {"points": [], "version": 2},
+           "mission": {"cruiseSpeed": 15, "firmwareType": 3, "globalPlanAltitudeMode": 0,
+                       "hoverSpeed": 5, "items": items, "plannedHomePosition": list(QGC_HOME),
+                       "vehicleType": 1, "version": 2}}  # fmt: skip
+    path.write_text(json.dumps(doc, indent=4))
+    return path
+
+
+def _qgc_dem():
+    lat0, lon0, _ = QGC_HOME
+
+    def hill(north_m, east_m):
+        d = G.Inverse(lat0, lon0, *HILL)
+        n0 = d["s12"] * math.cos(math.radians(d["azi1"]))
+        e0 = d["s12"] * math.sin(math.radians(d["azi1"]))
+        return QGC_HOME[2] + 80.0 * np.exp(-((north_m - n0) ** 2 + (east_m - e0) ** 2)
+                                           / (2.0 * 1000.0**2))  # fmt: skip
+
+    return terrain_from_function(lat0, lon0, 20.0, 50.0, hill, "qgc-hill")
+
+
+def test_qgc_altitude_modes_need_and_use_the_dem(tmp_path):
+    from longwing.mission import load_mission
+    from longwing.mission.items import MissionError
+
+    plan = _qgc_plan(tmp_path / "qgc.plan")
+    with pytest.raises(MissionError, match=r"item 4 \(NAV_LOITER_TURNS\): AltitudeMode 3 "
+                                           r"\(calculated above terrain\) has no computed "
+                                           r"altitude: give a DEM"):  # fmt: skip
+        load_mission(plan)
+    dem = _qgc_dem()
+    m = load_mission(plan, dem)
+    loiter, wp10 = m.items[3], m.items[4]
+    assert loiter.alt_m == pytest.approx(float(dem(loiter.lat_deg, loiter.lon_deg)) + 150.0)
+    assert loiter.plan_altitude.amsl_alt_above_terrain_m == loiter.alt_m
+    assert wp10.frame == 10 and wp10.alt_m == 100.0  # flown above the terrain under it
+    assert m.resolve_alt(5, terrain=dem) == pytest.approx(
+        float(dem(wp10.lat_deg, wp10.lon_deg)) + 100.0
+    )
+
+
+def test_qgc_plan_flown_over_its_dem(monkeypatch, capsys, tmp_path):
+    """The QGC-shaped plan over a DEM with a hill: `fly --dem` flies every item at the
+    altitude its mode means (mode 3 and frame 10 above the DEM, mode 1 above home, mode 2
+    AMSL: each within 8 m where the item is reached) and lands; plan check predicts the same
+    item altitudes."""
+    plan = _qgc_plan(tmp_path / "qgc.plan")
+    dem_path = tmp_path / "dem.tif"
+    dem = _qgc_dem()
+    save_dem(dem, dem_path, dtype="float64")
+    # the approach waypoints at 40-60 m above home are below plan check's 50 m default
+    code, out, _ = run_cli(monkeypatch, capsys, "plan", "check", str(plan), "--dem",
+                           str(dem_path), "--min-clearance-m", "30", "--json")  # fmt: skip
+    assert code == 0
+    c = json.loads(out)
+    assert c["feasible"], c["reasons"]
+    code, out, _ = run_cli(monkeypatch, capsys, "fly", str(plan), "--dem", str(dem_path),
+                           "--min-clearance-m", "30", "--out", str(tmp_path / "run"),
+                           "--json")  # fmt: skip
+    assert code == 0
+    s = json.loads(out)
+    assert s["end_state"] == "landed", s["end_reason"]
+    events = [json.loads(line) for line in
+              (tmp_path / "run" / "events.jsonl").read_text().splitlines()]  # fmt: skip
+    reached = {e["seq"]: e for e in events if e["kind"] == "item_reached"}
+    home_alt = QGC_HOME[2]
+
+    def ground(seq):
+        e = reached[seq]
+        return float(dem(e["lat_deg"], e["lon_deg"]))
+
+    want = {2: home_alt + 120.0, 3: 784.0, 8: home_alt + 60.0, 9: home_alt + 40.0}
+    for seq, alt in want.items():
+        assert reached[seq]["alt_m"] == pytest.approx(alt, abs=5.0), (seq, reached[seq])
+    # the frame-10 waypoint, 100 m above the DEM there, is reached still descending from
+    # the 150 m loiter (measured 7.9 m above); the planner's leg ends there too (3.6 m above)
+    assert reached[5]["alt_m"] == pytest.approx(ground(5) + 100.0, abs=10.0)
+    legs = {leg["to_seq"]: leg for leg in c["legs"]}
+    assert legs[5]["alt_end_m"] == pytest.approx(reached[5]["alt_m"], abs=6.0)
+
+
+# --- terrain following (frame 10 legs) -------------------------------------------------------
+
+
+def _follow_mission() -> Mission:
+    """Two terrain-frame waypoints 80 m above the ground, 3 and 15 km north, across a ridge
+    9 km north; the landing 19 km north, heading south."""
+    terr = MavFrame.GLOBAL_TERRAIN_ALT
+    items = (
+        MissionItem.takeoff(HOME.lat_deg, HOME.lon_deg, 100.0, REL),
+        MissionItem.waypoint(*_pt(0.0, 3_000.0), 80.0, terr),
+        MissionItem.waypoint(*_pt(0.0, 15_000.0), 80.0, terr),
+        MissionItem.land_start(*_pt(0.0, 19_000.0)),
+        MissionItem.waypoint(*_pt(0.0, 21_000.0), 60.0, REL),
+        MissionItem.land(*_pt(0.0, 19_000.0), 0.0, REL),
+    )
+    return Mission(home=HOME, items=items)
+
+
+def _follow_ridge() -> Terrain:
+    """150 m high, flanks 1.5 km (a 10 % slope: 2.5 m/s of climb at 25 m/s, the Aerosonde's
+    TECS_CLMB_MAX)."""
+    lat, _ = _pt(0.0, 9_000.0)
+    return ridge_terrain(lat, HOME.lon_deg, 60.0, 50.0, height_m=150.0, half_width_m=1500.0,
+                         base_m=HOME.alt_m)  # fmt: skip
+
+
+def _height_over(ter: Terrain, lat_deg, lon_deg, alt_m):
+    north = np.array([G.Inverse(HOME.lat_deg, HOME.lon_deg, a, o)["s12"]
+                      for a, o in zip(lat_deg, lon_deg, strict=True)])  # fmt: skip
+    return north, np.asarray(alt_m) - ter.height_m(lat_deg, lon_deg)
+
+
+def _flown(lookahead_m: float):
+    from longwing.mission.manager import MissionSettings
+
+    ter = _follow_ridge()
+    r = fly(FlightScenario(AF, _follow_mission(), seed=1, terrain=ter, log_hz=10,
+                           settings=MissionSettings(TERRAIN_LOOKAHD=lookahead_m)))  # fmt: skip
+    col = {n: k for k, n in enumerate(cl.LOG_COLUMNS)}
+    on = r.log[:, col["seq"]] == 3  # the leg to the second terrain-frame waypoint
+    north, hagl = _height_over(
+        ter,
+        np.degrees(r.log[on, col["lat_rad"]]),
+        np.degrees(r.log[on, col["lon_rad"]]),
+        r.log[on, col["alt_m"]],
+    )
+    return r.summary, north, hagl  # fmt: skip
+
+
+def test_terrain_frame_legs_follow_the_ground_over_a_ridge():
+    """Measured (seed 1): 80 m above the ground within 1 m on the flat; over the ridge the
+    look-ahead (2 km, half the maximum climb) keeps at least 73 m (62 m without it) and the
+    descent behind the crest leaves at most 147 m; the aircraft lands."""
+    s, north, hagl = _flown(2000.0)
+    assert s["end_state"] == "landed"
+    flat = ((north > 4_000.0) & (north < 5_500.0)) | ((north > 12_500.0) & (north < 14_500.0))
+    assert np.abs(hagl[flat] - 80.0).max() < 2.0
+    ridge = (north > 7_000.0) & (north < 12_000.0)
+    assert hagl[ridge].min() > 70.0 and hagl[ridge].max() < 155.0
+    _, north0, hagl0 = _flown(0.0)
+    assert hagl0[(north0 > 7_000.0) & (north0 < 12_000.0)].min() < hagl[ridge].min() - 8.0
+
+
+def test_plan_check_predicts_the_terrain_following_profile():
+    """plan check --dem on the same mission: FEASIBLE (its clearance over the ridge is the
+    followed height, not a straight line through the hill: that would pass 70 m below the
+    crest); the predicted height above the ground along the leg within 16 m of the flown one
+    at every kilometre (measured at most 14 m, where TECS lags the look-ahead's raised
+    demand), and its least clearance on the leg within 12 m of the flown (82 vs 73 m)."""
+    from longwing.planning.check import check_mission
+
+    ter = _follow_ridge()
+    c = check_mission(_follow_mission(), AF, terrain=ter)
+    assert c.feasible, c.reasons
+    leg = next(lg for lg in c.prediction.legs if lg.to_seq == 3)
+    p_north, p_hagl = _height_over(ter, leg.lat_deg, leg.lon_deg, leg.alt_m)
+    _, f_north, f_hagl = _flown(2000.0)
+    for km in range(4, 15):
+        want = np.interp(km * 1000.0, f_north, f_hagl)
+        got = np.interp(km * 1000.0, p_north, p_hagl)
+        assert got == pytest.approx(want, abs=16.0), km
+    planned_min = c.summary()["legs"][2]["min_clearance_m"]
+    assert planned_min == pytest.approx(f_hagl[(f_north > 4_000.0) & (f_north < 14_500.0)].min(),
+                                        abs=12.0)  # fmt: skip

@@ -307,7 +307,7 @@ def check(
     (an unreadable mission, or one with no navigation items).
     """
     from longwing.airframe.loader import AirframeError, load_airframe
-    from longwing.cli_fly import parse_params
+    from longwing.cli_fly_inputs import parse_params
     from longwing.io.radio_file import RadioError, load_radio
     from longwing.mission import load_mission
     from longwing.mission.items import MissionError
@@ -316,9 +316,9 @@ def check(
 
     try:
         af = load_airframe(airframe)
-        mission = load_mission(mission_file)
-        source = _wind_source(wind, wind_file, start_time, mission, af)
         terrain = _terrain(dem)
+        mission = load_mission(mission_file, terrain)
+        source = _wind_source(wind, wind_file, start_time, mission, af)
         config = load_radio(radio) if radio is not None else None
         if fuel_kg is not None and not 0.0 < fuel_kg <= af.mass.fuel_capacity_kg:
             raise ValueError(

@@ -228,7 +228,8 @@ def build_vehicles(
         af = load_airframe(airframe)
         wf = parse_wind(wind)
         tb = parse_turbulence(turbulence)
-        mission = load_mission(mission_file) if mission_file is not None else None
+        terrain = _load_dem(dem)
+        mission = load_mission(mission_file, terrain) if mission_file is not None else None
     except (AirframeError, MissionError, OutputError, ValueError, OSError) as exc:
         raise UsageFailure(str(exc)) from None
     h = (
@@ -249,7 +250,12 @@ def build_vehicles(
             raise UsageFailure(f"--mission {mission_file}: {exc}") from None
     if wind_file is not None or start_time is not None:
         wf = _forecast_wind(wind, wind_file, start_time, mission, af, duration_s)
-    terrain = _terrain(dem, mission if mission is not None else Mission(home=h))
+    if terrain is not None:  # the vehicle stands on the DEM's ground at home
+        from longwing.planning.terrain_gate import home_problem
+
+        problem = home_problem(mission if mission is not None else Mission(home=h), terrain)
+        if problem is not None:
+            raise UsageFailure(f"--dem {dem}: {problem}")
 
     def param_store(k: int) -> ParamStore:
         # a saved file is read (nothing written); a missing one is created with the defaults
@@ -310,22 +316,14 @@ def _forecast_wind(wind, wind_file, start_time, mission, af, duration_s):
     return grid if isinstance(grid, WindGrid4D) else WindGrid4D.from_windgrid(grid)
 
 
-def _terrain(dem, mission):
-    """--dem: the ground of the world, checked against home (which must be on it; the
-    mission's legs are checked at arming, as `plan check --dem`); None without one."""
+def _load_dem(dem):
+    """--dem: the ground of the world (home must be on it; the mission's legs are checked
+    at arming, as `plan check --dem`); None without one. TerrainError: one line."""
     if dem is None:
         return None
-    from longwing.io.dem import TerrainError, load_dem
-    from longwing.planning.terrain_gate import home_problem
+    from longwing.io.dem import load_dem
 
-    try:
-        terrain = load_dem(dem, reproject=True)
-    except TerrainError as exc:
-        raise UsageFailure(str(exc)) from None
-    problem = home_problem(mission, terrain)
-    if problem is not None:
-        raise UsageFailure(f"--dem {dem}: {problem}")
-    return terrain
+    return load_dem(dem, reproject=True)
 
 
 def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int, terrain=None):

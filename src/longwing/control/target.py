@@ -31,9 +31,14 @@ ALT_TOL_M = 5.0
     KIND, AX, AY, AZ, BX, BY, BZ, ALT_A, ALT_B, SPEED, ACCEPT, PASS, RADIUS, DIR, EXIT,
     EXIT_VALUE, CAM_DIST, GROUND_ALT, FLARE_ALT, FLARE_SINK, CLIMB_PITCH, LEG_LEN, SEQ,
     FLARE_DIST, ROTATE_SPEED, FLARE_SEC, GA_ON, GA_DECIDE_ALT, GA_MAX_GS, GA_ZONE, GA_SLOPE,
-    GA_ASKED, GA_SLOPE_PLAN,
-) = range(33)  # fmt: skip
-N_TARGET = 33
+    GA_ASKED, GA_SLOPE_PLAN, TF_ON, TF_HAGL_A, TF_HAGL_B, TF_LOOKAHEAD,
+) = range(37)  # fmt: skip
+N_TARGET = 37
+
+# terrain following (a terrain-frame item, GLOBAL_TERRAIN_ALT, with a DEM in the world):
+# TF_ON 1: the altitude demand is the terrain under the aircraft plus the height sloping
+# from TF_HAGL_A at A to TF_HAGL_B at B (m), raised where the terrain within TF_LOOKAHEAD m
+# ahead needs more climb than the aircraft has (control.terrain_follow)
 
 # land: the automatic go-around (control.landing.go_around_code): GA_ON 1 to judge the
 # approach once the glide slope is below GA_DECIDE_ALT above the ground; GA_MAX_GS the ground

@@ -204,6 +204,8 @@ _MISSION: tuple[_Spec, ...] = (
           "(MissionSettings.LAND_ABORT_SLOPE, in rad)", scale=math.pi / 180.0),
     _Spec("LAND_ATTEMPTS", "LAND_ATTEMPTS", INT8, "", 1, 10,
           "approaches to one landing before loitering over home"),
+    _Spec("TERRAIN_LOOKAHD", "TERRAIN_LOOKAHD", REAL32, "m", 0, 10000,
+          "terrain ahead a terrain-following leg climbs for (with a DEM)"),
 )  # fmt: skip
 
 _VEHICLE: tuple[_Spec, ...] = (

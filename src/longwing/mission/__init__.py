@@ -100,13 +100,14 @@ def parse_mission(text: str, source: str | None = None) -> Mission:
     )
 
 
-def load_mission(path: str | os.PathLike[str]) -> Mission:
+def load_mission(path: str | os.PathLike[str], terrain=None) -> Mission:
     """Read a mission file: ``.plan`` JSON or ``QGC WPL 110`` text, recognised by content
-    (a ``.plan`` file that is not JSON is reported as invalid JSON)."""
+    (a ``.plan`` file that is not JSON is reported as invalid JSON). ``terrain`` (the
+    world's DEM, a ``TerrainFn``) computes a ``.plan``'s AltitudeMode 3 altitudes."""
     source = str(path)
     text = read_text(path)
     if Path(path).suffix.lower() in PLAN_EXTENSIONS:
-        return parse_plan(text, source)
+        return parse_plan(text, source, terrain)
     return parse_mission(text, source)
 
 

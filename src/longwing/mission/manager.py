@@ -19,7 +19,7 @@ from geographiclib.geodesic import Geodesic
 from longwing.control import target as tg
 from longwing.geo.point import GeoPoint
 from longwing.geo.wgs84 import geodetic_to_ecef
-from longwing.mission.items import MavCmd, MissionItem, resolve_alt_amsl_m
+from longwing.mission.items import TERRAIN_FRAMES, MavCmd, MissionItem, resolve_alt_amsl_m
 from longwing.mission.landing_flight import LandingFlight
 from longwing.mission.model import Mission
 
@@ -69,6 +69,7 @@ class MissionSettings:
     TKOFF_CLIMB_PITCH: float = math.radians(8.0)  # rad, minimum pitch in the climb-out
     TKOFF_ROTATE_SPD: float = 20.0  # m/s airspeed to rotate on a runway take-off
     ECO_SPEED: int = 0  # 1: straight legs fly the speed to fly for range in the wind estimate
+    TERRAIN_LOOKAHD: float = 2000.0  # m of terrain ahead a terrain-following leg climbs for
 
 
 @dataclass(frozen=True)
@@ -212,8 +213,8 @@ class MissionManager(LandingFlight):
 
     def _alt(self, item: MissionItem) -> float:
         if self.fs_items is not None:  # a failsafe's own items (not in the mission)
-            return resolve_alt_amsl_m(item, self.home.alt_m)
-        return self.mission.resolve_alt(item, home_alt_m=self.home.alt_m)
+            return resolve_alt_amsl_m(item, self.home.alt_m, self.ground_fn)
+        return self.mission.resolve_alt(item, home_alt_m=self.home.alt_m, terrain=self.ground_fn)
 
     def _items(self) -> tuple[MissionItem, ...]:
         return self.fs_items if self.fs_items is not None else self.mission.items
@@ -387,6 +388,7 @@ class MissionManager(LandingFlight):
             if _distance_m(a, b) < MIN_LEG_M:  # repeated waypoint: fly to it from here
                 a = Position(here.lat_deg, here.lon_deg, self.prev.alt_m)
             self._leg(a, b, item.acceptance_radius_m, item.hold_s <= 0.0)
+            self._terrain_follow(item, a)
             self.prev = b
         elif cmd in (MavCmd.NAV_LOITER_UNLIM, MavCmd.NAV_LOITER_TURNS, MavCmd.NAV_LOITER_TIME,
                      MavCmd.NAV_LOITER_TO_ALT):  # fmt: skip
@@ -399,6 +401,7 @@ class MissionManager(LandingFlight):
                 self._loiter(c, item.radius_m, tg.EXIT_TIME, item.loiter_time_s)
             else:
                 self._loiter(c, item.radius_m, tg.EXIT_ALT, 0.0)
+            self._terrain_follow(item, None)
             self.prev = c
         elif cmd == MavCmd.NAV_RETURN_TO_LAUNCH:
             self._rtl(t_s, here, from_mission=True)
@@ -408,6 +411,22 @@ class MissionManager(LandingFlight):
             self._takeoff(here, self._alt(item))
         else:
             raise RuntimeError(f"unhandled NAV command {item.name}")
+
+    def _terrain_follow(self, item: MissionItem, a: Position | None) -> None:
+        """A terrain-frame item over a DEM: the loop holds the height above the terrain
+        under the aircraft (from the height at ``a`` to the item's; a loiter: the item's),
+        as ArduPlane does with terrain data."""
+        if item.frame not in TERRAIN_FRAMES or self.ground_fn is None:
+            return
+        t = self.tgt
+        t[tg.TF_ON] = 1.0
+        t[tg.TF_HAGL_B] = item.alt_m
+        t[tg.TF_HAGL_A] = item.alt_m
+        if a is not None:
+            ground_a = self.ground_fn(a.lat_deg, a.lon_deg)
+            if math.isfinite(ground_a):
+                t[tg.TF_HAGL_A] = a.alt_m - ground_a
+        t[tg.TF_LOOKAHEAD] = self.s.TERRAIN_LOOKAHD
 
     def _rtl(self, t_s: float, here: Position, from_mission: bool = False) -> None:
         land_start = None

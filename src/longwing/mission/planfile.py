@@ -175,7 +175,33 @@ def _coordinate(value: Any, what: str, n: int, where: str | None = None) -> list
     return [_number(v, what, where) for v in arr]
 
 
-def _parse_simple_item(obj: dict[str, Any], seq: int) -> tuple[MissionItem, int | None]:
+def _calc_above_terrain(pa: PlanAltitude, alt_m: float, lat_deg: float, lon_deg: float,
+                        terrain, where: str, seq: int) -> tuple[float, PlanAltitude]:  # fmt: skip
+    """QGC's AltitudeMode 3 ("calculated above terrain": an AMSL item ``Altitude`` above
+    the ground): with a DEM, the DEM's height there + ``Altitude`` (the world's ground, even
+    when QGC computed one from its own terrain); without, QGC's computed AMSL altitude, or
+    an error naming the item when QGC had none (a null altitude)."""
+    if terrain is None:
+        if math.isfinite(alt_m):
+            return alt_m, pa
+        raise MissionError("AltitudeMode 3 (calculated above terrain) has no computed "
+                           "altitude: give a DEM (--dem) that covers it", where=where,
+                           item_seq=seq)  # fmt: skip
+    if not math.isfinite(pa.altitude_m):
+        raise MissionError("AltitudeMode 3 (calculated above terrain) has no 'Altitude' "
+                           "above the terrain", where=where, item_seq=seq)  # fmt: skip
+    ground = float(terrain(lat_deg, lon_deg))
+    if not math.isfinite(ground):
+        raise MissionError(f"AltitudeMode 3 (calculated above terrain): the DEM has no "
+                           f"height at {lat_deg:.5f}, {lon_deg:.5f}", where=where,
+                           item_seq=seq)  # fmt: skip
+    amsl = ground + pa.altitude_m
+    return amsl, PlanAltitude(pa.mode, pa.altitude_m, amsl)
+
+
+def _parse_simple_item(
+    obj: dict[str, Any], seq: int, terrain=None
+) -> tuple[MissionItem, int | None]:
     where = f"item {seq}"
     command = _integer(_require(obj, "command", "the item", where), "'command'", where)
     where = f"item {seq} ({command_name(command)})"
@@ -201,6 +227,9 @@ def _parse_simple_item(obj: dict[str, Any], seq: int) -> tuple[MissionItem, int 
             _number(obj["Altitude"], "'Altitude'", where, nullable=True),
             None if amsl is None else _number(amsl, "'AMSLAltAboveTerrain'", where),
         )
+        if plan_alt.mode == _ALT_MODE_CALC_ABOVE_TERRAIN and frame in ABSOLUTE_FRAMES:
+            params[6], plan_alt = _calc_above_terrain(plan_alt, params[6], params[4], params[5],
+                                                      terrain, where, seq)  # fmt: skip
     item = MissionItem(
         command,
         frame,
@@ -313,7 +342,7 @@ def _parse_rally(obj: dict[str, Any]) -> tuple[RallyPoint, ...]:
     return tuple(points)
 
 
-def _parse_plan_dict(doc: Any) -> Mission:
+def _parse_plan_dict(doc: Any, terrain=None) -> Mission:
     top = _obj(doc, "the file")
     if top.get("fileType") != "Plan":
         raise MissionError(f"'fileType' must be \"Plan\", not {top.get('fileType')!r}")
@@ -371,7 +400,7 @@ def _parse_plan_dict(doc: Any) -> Mission:
             )
         if kind != "SimpleItem":
             raise MissionError(f"unknown item type {kind!r}", where=f"item {seq}", item_seq=seq)
-        item, jump_id = _parse_simple_item(obj, seq)
+        item, jump_id = _parse_simple_item(obj, seq, terrain)
         items.append(item)
         jump_ids.append(jump_id)
     items = _resolve_jumps(items, jump_ids)
@@ -388,21 +417,23 @@ def _parse_plan_dict(doc: Any) -> Mission:
     )
 
 
-def parse_plan(text: str, source: str | None = None) -> Mission:
-    """A :class:`Mission` from ``.plan`` JSON text; errors name ``source``."""
+def parse_plan(text: str, source: str | None = None, terrain=None) -> Mission:
+    """A :class:`Mission` from ``.plan`` JSON text; errors name ``source``. ``terrain``
+    (a :data:`~longwing.mission.items.TerrainFn`, the world's DEM) computes QGC's
+    "calculated above terrain" altitudes (AltitudeMode 3)."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise MissionError(f"invalid JSON: {exc.msg}", source=source, line=exc.lineno) from None
     try:
-        return _parse_plan_dict(doc)
+        return _parse_plan_dict(doc, terrain)
     except MissionError as exc:
         raise exc.with_context(source=source) from None
 
 
-def load_plan(path: str | os.PathLike[str]) -> Mission:
-    """Read a QGroundControl ``.plan`` file."""
-    return parse_plan(read_text(path), str(path))
+def load_plan(path: str | os.PathLike[str], terrain=None) -> Mission:
+    """Read a QGroundControl ``.plan`` file (``terrain``: see :func:`parse_plan`)."""
+    return parse_plan(read_text(path), str(path), terrain)
 
 
 # --- writing ----------------------------------------------------------------------------

@@ -76,6 +76,7 @@ class CheckResult:
                 "heading_deg": leg["heading_deg"], "airspeed_mps": leg["airspeed_mps"],
                 "ground_speed_mps": leg["ground_speed_mps"], "time_s": leg["time_s"],
                 "fuel_kg": leg["fuel_kg"], "fuel_remaining_kg": leg["fuel_remaining_kg"],
+                "alt_start_m": leg["alt_start_m"], "alt_end_m": leg["alt_end_m"],
                 "min_clearance_m": leg["min_clearance_m"], "link_ok": leg["link_ok"],
             })  # fmt: skip
         return {

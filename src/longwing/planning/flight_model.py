@@ -150,6 +150,7 @@ class FlightModel:
         self.min_gs = min_gs
         self.fuel = fuel_kg
         self.release_speed_mps = af.launch.launch_speed_mps  # a catapult's, in calm air
+        self.terrain = None  # a TerrainFn: terrain-frame waypoints follow it
         self.t = 0.0
         self.along = 0.0
         self.lat = 0.0
@@ -345,7 +346,7 @@ class FlightModel:
         while total - s > 0.01:
             rem = total - s + rem_after
             h_dem, slope = prof.at(rem)
-            ds = min(self.max_step, total - s)
+            ds = min(self.max_step, getattr(prof, "max_step_m", math.inf), total - s)
             pm = line.Position(s + 0.5 * ds, _POS)
             chi = math.radians(pm["azi2"])
             wn, we = self.wind_ne(pm["lat2"], pm["lon2"], self.h)

@@ -52,6 +52,7 @@ from longwing.planning.flight_model import (
     PredictionStopped,
 )
 from longwing.planning.route import Route, RouteLeg
+from longwing.planning.terrain_follow import terrain_profile_for
 
 __all__ = ["circle", "fly_route_leg", "ground_roll", "land", "loiter", "takeoff"]
 
@@ -101,7 +102,9 @@ def fly_route_leg(
         if leg.kind == "takeoff":
             _fly_takeoff(fl, mission, route, i, leg, first_takeoff)
         elif leg.kind in ("leg", "rtl"):
-            prof = AltitudeProfile(leg.alt1_m, leg.alt2_m, 0.0, leg.distance_m)
+            prof = terrain_profile_for(leg, fl.terrain, fl.s.TERRAIN_LOOKAHD,
+                                       fl.ap.tecs.climb_max_mps) or AltitudeProfile(
+                leg.alt1_m, leg.alt2_m, 0.0, leg.distance_m)  # fmt: skip
             end_rem = min(leg.accept_m, 0.5 * leg.distance_m)
             fl.join_and_fly(leg, prof, leg.speed_mps, cruise=True, end_rem=end_rem)
         elif leg.kind == "loiter":

@@ -363,6 +363,7 @@ def predict_mission(
     fl = FlightModel(airframe, table, as_wind_source(wind), ap, s, fuel_kg, speed_is_eas,
                      speed_to_fly, float(max_step_m), float(min_ground_speed_mps))  # fmt: skip
     fl.release_speed_mps = release_airspeed_mps(airframe.launch, turbulence)
+    fl.terrain = terrain
     home = mission.home
     fl.lat, fl.lon, fl.h = home.lat_deg, home.lon_deg, home.alt_m
     verdict = _ceiling_problems(route, table, airframe.mass_kg(fuel_kg), ap.tecs.thr_max)

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from geographiclib.geodesic import Geodesic
 
-from longwing.mission.items import MavCmd, MissionItem, TerrainFn, command_name
+from longwing.mission.items import TERRAIN_FRAMES, MavCmd, MissionItem, TerrainFn, command_name
 from longwing.mission.manager import MissionSettings
 from longwing.mission.model import Home, Mission
 from longwing.planning.route_export import to_geojson, to_kml
@@ -111,6 +111,7 @@ class RouteLeg:
     exit: str = ""
     exit_value: float = 0.0
     accept_m: float = 0.0  # waypoint acceptance radius: the leg ends this far before B
+    hagl_m: float = math.nan  # a terrain-frame waypoint: its height above the terrain
 
     def position(self, s_m) -> tuple[np.ndarray, np.ndarray]:
         """Latitude and longitude (deg) at distances ``s_m`` from the start along the
@@ -419,7 +420,8 @@ def mission_route(
             pos = w.pos_of(seq, item)
             note_point(seq, item, pos)
             accept = item.acceptance_radius_m if item.acceptance_radius_m > 0 else s.WP_RADIUS
-            w.add("leg", _last_seq(w), seq, pos, accept_m=accept)
+            hagl = item.alt_m if item.frame in TERRAIN_FRAMES else math.nan
+            w.add("leg", _last_seq(w), seq, pos, accept_m=accept, hagl_m=hagl)
             w.lat, w.lon, w.alt = pos
         elif cmd in (
             MavCmd.NAV_LOITER_UNLIM,

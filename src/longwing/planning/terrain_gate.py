@@ -35,7 +35,9 @@ def home_problem(mission, terrain) -> str | None:
     return None
 
 
-def terrain_refusals(mission, airframe, terrain, **check_kwargs) -> list[str]:
+def terrain_refusals(
+    mission, airframe, terrain, min_clearance_m: float = MIN_CLEARANCE_M, **check_kwargs
+) -> list[str]:
     """Why a flight of ``mission`` over ``terrain`` must not launch (empty: it may):
     home off the DEM's ground, then plan check's terrain and below-ground reasons, in plan
     check's words. ``check_kwargs`` go to ``check_mission`` (wind, fuel_kg, settings,
@@ -43,6 +45,6 @@ def terrain_refusals(mission, airframe, terrain, **check_kwargs) -> list[str]:
     problem = home_problem(mission, terrain)
     if problem is not None:
         return [problem]
-    result = check_mission(mission, airframe, terrain=terrain, min_clearance_m=MIN_CLEARANCE_M,
+    result = check_mission(mission, airframe, terrain=terrain, min_clearance_m=min_clearance_m,
                            **check_kwargs)  # fmt: skip
     return [r for r in result.reasons if r.startswith(("terrain:", "preflight:"))]

@@ -124,11 +124,18 @@ def fuel_model(sc: FlightScenario, af: Airframe, settings, ap: AutopilotParams):
 
     fs = sc.failsafe
     return FlightFuelModel(
-        mission_route(sc.mission, settings), PerformanceTable.build(af),
+        mission_route(sc.mission, settings, terrain=sc.terrain), PerformanceTable.build(af),
         landing_sites(sc.mission), af.mass.dry_mass_kg, af.mass.fuel_capacity_kg,
         ap.tecs.airspeed_min_mps, ap.tecs.airspeed_max_mps,
         FuelReserve(fs.FS_FUEL_RSV_PCT, fs.FS_FUEL_RSV_KG), eco=bool(settings.ECO_SPEED),
     )  # fmt: skip
+
+
+def _ground(sc: FlightScenario, lat_deg: float, lon_deg: float) -> float:
+    if sc.terrain is None:
+        return sc.mission.home.alt_m
+    h = float(sc.terrain(lat_deg, lon_deg))
+    return h if math.isfinite(h) else sc.mission.home.alt_m
 
 
 def failsafe_monitor(
@@ -137,9 +144,10 @@ def failsafe_monitor(
     """The failsafe monitor (``fuel``: its :func:`fuel_model`) and the best-glide airspeed
     (engine out)."""
     home = sc.mission.home
-    # the ground under a rally point: the home elevation (the simulator's ground is the plane
-    # of the current landing site; there is no terrain model in flight)
-    rally = tuple((rp.lat_deg, rp.lon_deg, home.alt_m) for rp in sc.mission.rally)
+    # the ground under a rally point: the DEM's there, else the home elevation (the flat
+    # world's ground)
+    rally = tuple((rp.lat_deg, rp.lon_deg, _ground(sc, rp.lat_deg, rp.lon_deg))
+                  for rp in sc.mission.rally)  # fmt: skip
     _, _, rho_cruise = isa(home.alt_m + 500.0)
     glide = best_glide(af.aero, af.mass_kg(0.5 * fuel_kg), rho_cruise)
     monitor = FailsafeMonitor(
