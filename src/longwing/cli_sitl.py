@@ -245,7 +245,9 @@ def build_vehicles(
         from longwing.mission.preflight import check_preflight
 
         try:
-            check_preflight(mission)  # something to fly, nothing below the ground
+            # something to fly, nothing below the ground; terrain frames without a DEM are
+            # checked at arming, once the ground station has sent the terrain
+            check_preflight(mission, terrain, terrain_later=terrain is None)
         except MissionError as exc:
             raise UsageFailure(f"--mission {mission_file}: {exc}") from None
     if wind_file is not None or start_time is not None:

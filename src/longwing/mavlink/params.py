@@ -18,8 +18,9 @@ GCS caches):
    ``TKOFF_LVL_PITCH``, in **degrees** as ArduPlane's (MissionSettings holds radians;
    :meth:`ParamStore.mission_settings` converts). Its default and ``TKOFF_ROTATE_SPD``'s are
    the airframe's launch values, which the runner flies;
-4. vehicle parameters: ``SYSID_THISMAV`` (INT16, 1..255, this vehicle's MAVLink system id)
-   and ``SIM_SPEEDUP`` (REAL32, read-only: the instance's simulation speed-up).
+4. vehicle parameters: ``SYSID_THISMAV`` (INT16, 1..255, this vehicle's MAVLink system id),
+   ``SIM_SPEEDUP`` (REAL32, read-only: the instance's simulation speed-up), and
+   ``TERRAIN_ENABLE``/``TERRAIN_SPACING`` (the terrain protocol, mavlink/terrain_protocol.py).
 
 Types (MAV_PARAM_TYPE): REAL32 for every float; INT8 for the enumerated settings
 (``FS_GCS_ENABL``, ``FS_*_ACTN``, ``FENCE_ACTION``, ``RTL_AUTOLAND``); INT16 for
@@ -220,6 +221,18 @@ _VEHICLE: tuple[_Spec, ...] = (
         "simulation speed relative to real time (read-only)",
         read_only=True,
     ),
+    _Spec(
+        "TERRAIN_ENABLE",
+        "",
+        INT8,
+        "",
+        0,
+        1,
+        "1: ask the ground station for terrain (TERRAIN_REQUEST) when the SITL has no "
+        "--dem, and report it (TERRAIN_REPORT)",
+        (0, 1),
+    ),
+    _Spec("TERRAIN_SPACING", "", INT16, "m", 5, 1000, "grid spacing of the terrain asked for"),
 )
 
 _SHARED_MISSION = ("AIRSPEED_CRUISE", "WP_RADIUS", "WP_LOITER_RAD")
@@ -328,10 +341,11 @@ class ParamStore:
             add(s.name, s.param_type, s.unit, float(round(raw / s.scale, 9)) if s.scale != 1.0
                 else raw, s.lo, s.hi, s.doc, ("mission",), allowed=s.allowed, field=s.field,
                 scale=s.scale)  # fmt: skip
-        vehicle_defaults = {"SYSID_THISMAV": sysid, "SIM_SPEEDUP": sim_speedup}
+        vehicle_defaults = {"SYSID_THISMAV": sysid, "SIM_SPEEDUP": sim_speedup,
+                            "TERRAIN_ENABLE": 1, "TERRAIN_SPACING": 100}  # fmt: skip
         for s in _VEHICLE:
             add(s.name, s.param_type, s.unit, vehicle_defaults[s.name], s.lo, s.hi, s.doc,
-                ("vehicle",), read_only=s.read_only)  # fmt: skip
+                ("vehicle",), read_only=s.read_only, allowed=s.allowed)  # fmt: skip
         self._names = tuple(self._infos)
         self._by_group = {
             g: tuple(n for n, i in self._infos.items() if g in i.groups)

@@ -38,7 +38,9 @@ from longwing.airframe.params import Airframe
 from longwing.control import target as tg
 from longwing.mavlink.link import Links, new_parser
 from longwing.mavlink.telemetry import DEFAULT_RATES, STREAMS, telemetry_message
+from longwing.mavlink.terrain_protocol import VehicleTerrain, database_terrain
 from longwing.mission.failsafe import NOTICE_KINDS
+from longwing.mission.items import TERRAIN_FRAMES
 from longwing.mission.manager import Mode, Position
 from longwing.mission.model import Home, Mission
 from longwing.mission.preflight import launch_weather_problems, preflight_problems
@@ -113,6 +115,7 @@ class SitlVehicle:
         self.stats = {"rx": 0, "tx": 0}
         self.after_ack: list[str] = []  # messages a command asked for, sent after its ACK
         self.launch_pending = False
+        self.terrain_io = VehicleTerrain(self.mav, terrain)  # the terrain protocol
 
     # --- sending ----------------------------------------------------------------------------
 
@@ -237,8 +240,12 @@ class SitlVehicle:
             return "already flying"
         if self.mode == 10 and not self.mission.items:
             return "PreArm: no mission loaded for AUTO"
+        points = self._terrain_points()
+        if self.terrain is None and points and self.terrain_io.pending(points):
+            return "PreArm: waiting for terrain data"  # ArduPlane's words
         if self.mode == 10:
-            problems = preflight_problems(self.mission)
+            known = self.terrain_io.height_m if points or self.terrain is not None else None
+            problems = preflight_problems(self.mission, known)
             if problems:  # ArduPilot's mission pre-arm check, with longwing's ground rule
                 return f"PreArm: mission: {problems[0]}"
         if self.terrain is not None and self.mission.items:  # plan check --dem's conflicts
@@ -256,6 +263,11 @@ class SitlVehicle:
             if weather:
                 return f"PreArm: launch weather: {weather[0]}"
         return None
+
+    def _terrain_points(self) -> list[tuple[float, float]]:
+        """Where the mission's terrain-frame items need the terrain."""
+        return [(it.lat_deg, it.lon_deg) for it in self.mission.items
+                if it.frame in TERRAIN_FRAMES and it.has_position]  # fmt: skip
 
     def _terrain_problems(self) -> list[str]:
         from longwing.planning.terrain_gate import terrain_refusals
@@ -290,9 +302,12 @@ class SitlVehicle:
         mission = self.mission
         if not mission.items:  # TAKEOFF with no mission: a take-off, then loiter
             mission = dataclasses.replace(mission, items=())
+        known = None
+        if self.terrain is None and self.terrain_io.db is not None:  # the GCS's terrain
+            known = database_terrain(self.terrain_io.db)
         sc = FlightScenario(self.af, mission, wind=self.wind, turbulence=self.turbulence,
                             seed=self.seed, max_duration_s=1e7, terrain=self.terrain,
-                            **kw)  # fmt: skip
+                            autopilot_terrain=known, **kw)  # fmt: skip
         self.flight = Flight(sc)
         self.flight.stream_log_to(None)  # telemetry reads the latest row; keep no log
         self.launch_t = self.sim_t
@@ -519,6 +534,11 @@ class SitlVehicle:
                 rate = min(float(msg.req_message_rate), RATE_MAX_HZ)
                 self.rates[name] = rate if msg.start_stop else 0.0
             return
+        if t in ("TERRAIN_DATA", "TERRAIN_CHECK"):
+            alt = self.snapshot()["est_alt_m"] if self.flying else self.home.alt_m
+            for out in self.terrain_io.handle(msg, self._terrain_spacing(), alt):
+                self.send(out)
+            return
         if t.startswith("MISSION_") and self.mission_proto is not None:
             for out in self.mission_proto.handle(
                 msg, self.sim_t, (msg.get_srcSystem(), msg.get_srcComponent())
@@ -559,6 +579,19 @@ class SitlVehicle:
                 self.send(out)
         self._announce()
         self._telemetry()
+        if self.flying:
+            s = self.snapshot()
+            here = (math.degrees(s["est_lat_rad"]), math.degrees(s["est_lon_rad"]),
+                    s["est_alt_m"])  # fmt: skip
+        else:
+            here = (self.home.lat_deg, self.home.lon_deg, self.home.alt_m)
+        enabled = self.params is None or bool(self.params.get("TERRAIN_ENABLE"))
+        for out in self.terrain_io.tick(time.monotonic(), enabled, self._terrain_spacing(),
+                                        here, self._terrain_points()):  # fmt: skip
+            self.send(out)
+
+    def _terrain_spacing(self) -> float:
+        return 100.0 if self.params is None else float(self.params.get("TERRAIN_SPACING"))
 
 
 def _name_of(msg_id: int) -> str | None:

@@ -42,6 +42,7 @@ from longwing.mission.fence import RallyPoint
 from longwing.mission.items import (
     ABSOLUTE_FRAMES,
     RELATIVE_FRAMES,
+    TERRAIN_FRAMES,
     MavCmd,
     MissionError,
     TerrainFn,
@@ -144,11 +145,15 @@ def _rally_alt_m(rp: RallyPoint, home_alt_m: float, terrain: TerrainFn | None, w
     return h + rp.alt_m, None
 
 
-def preflight_problems(mission: Mission, terrain: TerrainFn | None = None) -> list[str]:
+def preflight_problems(
+    mission: Mission, terrain: TerrainFn | None = None, terrain_later: bool = False
+) -> list[str]:
     """What makes ``mission`` unflyable (see the module doc); empty when nothing does.
 
     ``terrain``: a DEM, ``terrain(lat_deg, lon_deg) -> m AMSL`` (NaN without data), or
-    ``None`` for the simulator's flat world at the home elevation.
+    ``None`` for the simulator's flat world at the home elevation. ``terrain_later``:
+    without a DEM, terrain-frame items are left to be checked once the terrain is known (the
+    SITL gets it from the ground station before arming).
     """
     problems: list[str] = []
     if not mission.nav_items():
@@ -169,6 +174,8 @@ def preflight_problems(mission: Mission, terrain: TerrainFn | None = None) -> li
                     problems.append(str(exc))
             continue
         if not item.is_nav or not item.has_position:
+            continue
+        if terrain is None and terrain_later and item.frame in TERRAIN_FRAMES:
             continue
         try:
             alt = mission.resolve_alt(seq, home_alt_m=home_alt, terrain=terrain)
@@ -199,10 +206,12 @@ def preflight_problems(mission: Mission, terrain: TerrainFn | None = None) -> li
     return problems
 
 
-def check_preflight(mission: Mission, terrain: TerrainFn | None = None) -> None:
+def check_preflight(
+    mission: Mission, terrain: TerrainFn | None = None, terrain_later: bool = False
+) -> None:
     """Raise :class:`MissionError` listing the problems of :func:`preflight_problems` in
     one line (the first :data:`MAX_LISTED`, then how many more); return if there are none."""
-    problems = preflight_problems(mission, terrain)
+    problems = preflight_problems(mission, terrain, terrain_later)
     if not problems:
         return
     text = "; ".join(problems[:MAX_LISTED])

@@ -157,14 +157,14 @@ def _control(
         guid.remaining_m -= math.hypot(nav.vn, nav.ve) * dt_ap
     bank_cmd = guid.bank_rad
     alt_dem = guid.alt_dem_m
-    if t[tg.TF_ON] > 0.5 and a.terrain.heights_m.shape[0] > 0:  # terrain following
+    if t[tg.TF_ON] > 0.5 and a.ap_terrain.heights_m.shape[0] > 0:  # terrain following
         frac = 1.0
         if kind == tg.TK_LEG:
             frac = clamp(1.0 - guid.remaining_m / max(t[tg.LEG_LEN], 1.0), 0.0, 1.0)
         hagl = t[tg.TF_HAGL_A] + frac * (t[tg.TF_HAGL_B] - t[tg.TF_HAGL_A])
         alt_dem = terrain_follow_alt_m(nav.lat, nav.lon, math.atan2(nav.ve, nav.vn),
                                        math.hypot(nav.vn, nav.ve), hagl, t[tg.TF_LOOKAHEAD],
-                                       ap.tecs.climb_max_mps, a.terrain)  # fmt: skip
+                                       ap.tecs.climb_max_mps, a.ap_terrain)  # fmt: skip
     _, _, rho_n = isa(nav.alt)
     eas2tas = math.sqrt(1.225 / rho_n)
 

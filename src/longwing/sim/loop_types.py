@@ -74,6 +74,7 @@ class LoopArrays(NamedTuple):
     wind_e: np.ndarray
     wind_grid: GriddedWind  # a forecast grid (physics.wind); empty: the layers above
     terrain: TerrainGrid  # the DEM (physics.terrain); empty: flat at the target's ground
+    ap_terrain: TerrainGrid  # the autopilot's terrain (terrain following): usually the same
     noise: np.ndarray  # standard normals in use: sensors (noise.py layout), then turbulence (3)
     leg: np.ndarray  # the current target's LegFrame fields (guid.leg_ok)
     trig: np.ndarray  # camera triggers (n, N_TRIG)

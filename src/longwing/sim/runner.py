@@ -76,11 +76,13 @@ class Flight(FaultsAndFailsafes):
             settings = replace(settings, TKOFF_ROTATE_SPD=af.launch.rotate_speed_mps)
         self.mgr = MissionManager(sc.mission, settings, self.target, af.landing)
         self.ap = autopilot_params(sc, fuel0)
-        if sc.terrain is not None:
-            grid = terrain_grid(sc.terrain)  # the loop's own copy is made in loop_arrays
+        known = sc.terrain if sc.autopilot_terrain is None else sc.autopilot_terrain
+        if known is not None:  # the autopilot's terrain: landing heights, terrain frames
+            grid = terrain_grid(known)  # the loop's own copy is made in loop_arrays
             self.mgr.ground_fn = lambda lat, lon: terrain_height_m(
                 math.radians(lat), math.radians(lon), grid, math.nan
             )
+        if sc.terrain is not None:
             self.mgr.ground_alt_m = home_ground_m(sc)
         self.x, act = launch_state(sc, self.mgr, fuel0)
         self.sp = sensor_params(sc)

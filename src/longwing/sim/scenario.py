@@ -53,6 +53,9 @@ class FlightScenario:
     failsafe: FailsafeSettings = field(default_factory=FailsafeSettings)
     # the ground: a DEM (geo.terrain_grid.Terrain) everywhere; None: flat at home's elevation
     terrain: Terrain | None = None
+    # what the autopilot knows of the ground (terrain following, landing heights): None, the
+    # world's DEM; the SITL passes the terrain a ground station sent (terrain protocol)
+    autopilot_terrain: Terrain | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 < self.dt_s <= 0.02:

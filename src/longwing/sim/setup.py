@@ -97,6 +97,8 @@ def loop_arrays(
         (wind_alt, wind_n, wind_e), grid = sc.wind.arrays(), no_gridded_wind()
     else:  # a forecast grid: the layers are unused (calm)
         (wind_alt, wind_n, wind_e), grid = WindField.calm().arrays(), sc.wind.kernel_grid()
+    world = terrain_grid(sc.terrain)
+    known = world if sc.autopilot_terrain is None else terrain_grid(sc.autopilot_terrain)
     st = new_loop_state()
     s = st[0]
     s["veh"]["engine_on"] = True
@@ -108,7 +110,7 @@ def loop_arrays(
         sens=new_sensor_state(rng, sp), gnss_buf=new_gnss_buffer(sp, sc.loop_rate_hz),
         ekf_x=ekf_x, ekf_p=ekf_p, att=new_attitude_state(), tecs=new_tecs_state(),
         l1=new_l1_state(), tgt=target, st=st, wind_alt=wind_alt, wind_n=wind_n,
-        wind_e=wind_e, wind_grid=grid, terrain=terrain_grid(sc.terrain),
+        wind_e=wind_e, wind_grid=grid, terrain=world, ap_terrain=known,
         noise=np.zeros(N_SENSOR_NOISE + 3),
         leg=np.zeros(len(LegFrame._fields)),
         trig=np.zeros((MAX_TRIGGERS, cl.N_TRIG)), log=np.zeros((1, cl.N_LOG)),

@@ -1,0 +1,139 @@
+"""ArduPlane's terrain protocol in the SITL, against pymavlink acting as the ground station
+(answering as MAVProxy's terrain module does): the vehicle asks for the grids its
+terrain-frame mission needs, refuses to arm until they are in ("PreArm: waiting for terrain
+data"), reports TERRAIN_REPORT, answers TERRAIN_CHECK with the heights it was sent; with
+--dem it asks for nothing and answers from its DEM."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import pytest
+from pymavlink.dialects.v20 import ardupilotmega as M
+from sitl_gcs import command, heartbeat, port_base, recv, sitl_gcs
+from test_terrain_flight import HOME, _follow_mission, _follow_ridge
+
+from longwing.io.dem import save_dem
+from longwing.mavlink.terrain_protocol import TerrainDatabase
+from longwing.mission.planfile import save_plan
+
+R_GCS = 6378100.0  # MAVProxy's gps_offset radius
+
+
+def _gcs_offset(lat, lon, east, north):
+    """The ground station's own offset (MAVProxy's mp_util.gps_offset formula)."""
+    return (lat + math.degrees(north / R_GCS),
+            lon + math.degrees(east / (R_GCS * math.cos(math.radians(lat)))))  # fmt: skip
+
+
+def _answer(conn, req, ter) -> int:
+    """Every block the request asks for, as TERRAIN_DATA; how many were sent."""
+    lat0, lon0, sp = req.lat * 1e-7, req.lon * 1e-7, req.grid_spacing
+    sent = 0
+    for bit in range(56):
+        if not req.mask & (1 << bit):
+            continue
+        blat, blon = _gcs_offset(lat0, lon0, 4 * sp * (bit % 8), 4 * sp * (bit // 8))
+        data = []
+        for i in range(16):
+            plat, plon = _gcs_offset(blat, blon, sp * (i % 4), sp * (i // 4))
+            data.append(round(float(ter(plat, plon))))
+        conn.mav.terrain_data_send(req.lat, req.lon, sp, bit, data)
+        sent += 1
+    return sent
+
+
+def test_database_geometry_matches_the_ground_station():
+    """A block sent with the GCS's geometry is read back at its points (int16 heights)."""
+    ter = _follow_ridge()
+    db = TerrainDatabase(100.0)
+    key = db.want(47.70, -52.93)
+    lat0, lon0 = key[0] * 1e-7, key[1] * 1e-7
+    for bit in range(56):
+        blat, blon = _gcs_offset(lat0, lon0, 400 * (bit % 8), 400 * (bit // 8))
+        pts = [_gcs_offset(blat, blon, 100 * (i % 4), 100 * (i // 4)) for i in range(16)]
+        assert db.accept(key[0], key[1], 100, bit, [round(float(ter(*p))) for p in pts])
+    assert db.counts() == (0, 56) and db.missing() is None
+    for bit in (0, 27, 55):
+        blat, blon = _gcs_offset(lat0, lon0, 400 * (bit % 8), 400 * (bit // 8))
+        p = _gcs_offset(blat, blon, 200.0, 200.0)  # a point of the block
+        assert db.height_m(*p) == pytest.approx(round(float(ter(*p))), abs=0.05)
+    assert not db.accept(key[0] + 1, key[1], 100, 0, [0] * 16)  # not asked for
+
+
+def test_sitl_fills_its_terrain_from_the_ground_station(tmp_path):
+    plan = tmp_path / "follow.plan"
+    save_plan(_follow_mission(), plan)
+    ter = _follow_ridge()
+    with sitl_gcs(tmp_path / "sitl", port_base(28750), "--mission", str(plan)) as (conn, _):
+        # before any data: arming refused in ArduPlane's words
+        conn.mav.command_long_send(1, 1, M.MAV_CMD_COMPONENT_ARM_DISARM, 0, 1, 0, 0, 0, 0, 0, 0)
+        text = recv(conn, "STATUSTEXT", 20, lambda m: m.text.startswith("PreArm"))
+        assert text is not None and text.text == "PreArm: waiting for terrain data"
+        blocks, grids = 0, set()
+        end = time.time() + 60
+        report = None
+        while time.time() < end:
+            heartbeat(conn)
+            m = conn.recv_match(type=["TERRAIN_REQUEST", "TERRAIN_REPORT"], blocking=True,
+                                timeout=0.5)  # fmt: skip
+            if m is None:
+                continue
+            if m.get_type() == "TERRAIN_REQUEST":
+                assert m.grid_spacing == 100
+                grids.add((m.lat, m.lon))
+                blocks += _answer(conn, m, ter)
+            elif blocks and m.pending == 0:
+                report = m
+                break
+        assert report is not None, (blocks, grids)
+        # home's grid and the grids of the two terrain-frame waypoints (3 and 15 km north)
+        assert len(grids) == 3 and blocks == report.loaded == 3 * 56
+        assert report.spacing == 100
+        assert report.terrain_height == pytest.approx(HOME.alt_m, abs=0.6)
+        # TERRAIN_CHECK on the ridge's flank: the height it was sent, interpolated
+        lat, lon = 47.63 + 0.0722, -52.93  # about 8.0 km north, 1 km south of the crest
+        conn.mav.terrain_check_send(round(lat * 1e7), round(lon * 1e7))
+        rep = recv(
+            conn,
+            "TERRAIN_REPORT",
+            10,
+            lambda m: m.lat == round(lat * 1e7) and m.lon == round(lon * 1e7),
+        )
+        assert rep is not None
+        # the 8 km point lies in none of the three grids: unknown (spacing 0)
+        assert rep.spacing == 0
+        lat, lon = 47.63 + 0.0271, -52.93  # about 3 km north: in a received grid, flat
+        conn.mav.terrain_check_send(round(lat * 1e7), round(lon * 1e7))
+        rep = recv(
+            conn,
+            "TERRAIN_REPORT",
+            10,
+            lambda m: m.lat == round(lat * 1e7) and m.lon == round(lon * 1e7),
+        )
+        assert rep is not None and rep.spacing == 100
+        assert rep.terrain_height == pytest.approx(float(ter(lat, lon)), abs=0.6)
+        ack = command(conn, M.MAV_CMD_COMPONENT_ARM_DISARM, 1)
+        assert ack is not None and ack.result == M.MAV_RESULT_ACCEPTED
+
+
+def test_sitl_with_a_dem_uses_its_own(tmp_path):
+    plan = tmp_path / "follow.plan"
+    save_plan(_follow_mission(), plan)
+    ter = _follow_ridge()
+    dem = tmp_path / "ridge.tif"
+    save_dem(ter, dem, dtype="float64")
+    with sitl_gcs(tmp_path / "sitl", port_base(28750), "--mission", str(plan), "--dem",
+                  str(dem)) as (conn, _):  # fmt: skip
+        lat, lon = 47.63 + 0.0722, -52.93
+        conn.mav.terrain_check_send(round(lat * 1e7), round(lon * 1e7))
+        rep = recv(
+            conn,
+            "TERRAIN_REPORT",
+            10,
+            lambda m: m.lat == round(lat * 1e7) and m.lon == round(lon * 1e7),
+        )
+        assert rep is not None and rep.spacing == 100 and rep.pending == 0
+        assert rep.terrain_height == pytest.approx(float(ter(lat, lon)), abs=1e-3)
+        assert recv(conn, "TERRAIN_REQUEST", 3) is None  # nothing asked of the GCS
