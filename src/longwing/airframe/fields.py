@@ -7,6 +7,7 @@ by it (see :mod:`longwing.airframe.loader`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -281,6 +282,17 @@ FIELDS: tuple[Field, ...] = (
             "[0, 100]",
             "max_tailwind_mps",
         ),
+    ),
+    # optional: a downward rangefinder (all three keys, or none: no rangefinder)
+    *(
+        dataclasses.replace(f, required=False)
+        for f in _section(
+            "rangefinder",
+            "rangefinder",
+            ("max_range_m", "rangefinder's maximum range", "m", "(0, 1000]", "max_range_m"),
+            ("noise_m", "rangefinder's noise (1 sigma)", "m", "[0, 10]", "noise_m"),
+            ("rate_hz", "rangefinder's reading rate", "Hz", "(0, 50]", "rate_hz"),
+        )
     ),
 )
 

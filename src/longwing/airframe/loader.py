@@ -35,6 +35,7 @@ from longwing.airframe.params import (
     Launch,
     MassParams,
     PropulsionParams,
+    Rangefinder,
 )
 
 __all__ = [
@@ -383,7 +384,20 @@ def _build(values: dict[str, float | str], source: Path | None) -> Airframe:
         ground=GroundParams(**ground),
         launch=Launch(**records["launch"]),
         landing=LandingLimits(**records["landing"]),
+        rangefinder=_rangefinder(records.get("rangefinder"), source),
     )
+
+
+def _rangefinder(record: dict | None, source: Path | None) -> Rangefinder | None:
+    """The optional [rangefinder]: all of its keys or none."""
+    if not record:
+        return None
+    keys = ("max_range_m", "noise_m", "rate_hz")
+    missing = [k for k in keys if k not in record]
+    if missing:
+        raise AirframeError(f"{source or 'airframe'}: section [rangefinder] needs "
+                            f"{', '.join(keys)}; missing {', '.join(missing)}")  # fmt: skip
+    return Rangefinder(**record)
 
 
 def _si_value(af: Airframe, field: Field) -> float | str | None:
@@ -393,7 +407,8 @@ def _si_value(af: Airframe, field: Field) -> float | str | None:
     if field.target is None:
         return None
     record, attr = field.target.split(".")
-    return getattr(af if record == "airframe" else getattr(af, record), attr)
+    obj = af if record == "airframe" else getattr(af, record)
+    return None if obj is None else getattr(obj, attr)
 
 
 # ----------------------------------------------------------------------------------------

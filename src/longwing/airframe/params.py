@@ -136,6 +136,16 @@ class Launch:
 
 
 @dataclass(frozen=True)
+class Rangefinder:
+    """A downward-looking rangefinder (lidar/radar altimeter): the flare uses it with
+    RNGFND_LANDING = 1 (as ArduPlane's)."""
+
+    max_range_m: float
+    noise_m: float  # 1 sigma, white, per reading
+    rate_hz: float
+
+
+@dataclass(frozen=True)
 class LandingLimits:
     """What a touchdown may be and still leave the aircraft intact, and how close to the
     planned point it must be to count as a landing at the site (see docs/end_states.md)."""
@@ -164,6 +174,7 @@ class Airframe:
     ground: GroundParams
     launch: Launch
     landing: LandingLimits
+    rangefinder: Rangefinder | None = None
 
     def mass_kg(self, fuel_kg: float) -> float:
         return self.mass.dry_mass_kg + fuel_kg

@@ -31,9 +31,13 @@ ALT_TOL_M = 5.0
     KIND, AX, AY, AZ, BX, BY, BZ, ALT_A, ALT_B, SPEED, ACCEPT, PASS, RADIUS, DIR, EXIT,
     EXIT_VALUE, CAM_DIST, GROUND_ALT, FLARE_ALT, FLARE_SINK, CLIMB_PITCH, LEG_LEN, SEQ,
     FLARE_DIST, ROTATE_SPEED, FLARE_SEC, GA_ON, GA_DECIDE_ALT, GA_MAX_GS, GA_ZONE, GA_SLOPE,
-    GA_ASKED, GA_SLOPE_PLAN, TF_ON, TF_HAGL_A, TF_HAGL_B, TF_LOOKAHEAD,
-) = range(37)  # fmt: skip
-N_TARGET = 37
+    GA_ASKED, GA_SLOPE_PLAN, TF_ON, TF_HAGL_A, TF_HAGL_B, TF_LOOKAHEAD, RNG_LAND,
+) = range(38)  # fmt: skip
+N_TARGET = 38
+
+# land: RNG_LAND 1: the landing takes its height above the ground from the rangefinder when
+# it has a valid reading (ArduPlane's RNGFND_LANDING): the glide slope is shifted by the
+# difference to the expected ground, and the flare is judged on the measured height
 
 # terrain following (a terrain-frame item, GLOBAL_TERRAIN_ALT, with a DEM in the world):
 # TF_ON 1: the altitude demand is the terrain under the aircraft plus the height sloping

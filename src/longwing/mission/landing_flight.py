@@ -173,6 +173,7 @@ class LandingFlight:
                                             s.LAND_FLARE_SINK, self.prev.alt_m - land.alt_m,
                                             t[tg.LEG_LEN])  # fmt: skip
         t[tg.EXIT] = tg.EXIT_STOPPED
+        t[tg.RNG_LAND] = float(s.RNGFND_LANDING)
         asked = self.go_around_asked != 0.0 and self.can_go_around
         if (self.limits is not None and self.can_go_around) or asked:
             t[tg.GA_ON] = 1.0

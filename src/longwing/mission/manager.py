@@ -70,6 +70,7 @@ class MissionSettings:
     TKOFF_ROTATE_SPD: float = 20.0  # m/s airspeed to rotate on a runway take-off
     ECO_SPEED: int = 0  # 1: straight legs fly the speed to fly for range in the wind estimate
     TERRAIN_LOOKAHD: float = 2000.0  # m of terrain ahead a terrain-following leg climbs for
+    RNGFND_LANDING: int = 0  # 1: landings use the airframe's rangefinder for the ground
 
 
 @dataclass(frozen=True)

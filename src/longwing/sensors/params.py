@@ -78,6 +78,11 @@ class SensorParams(NamedTuple):
     # Hard-iron residual after calibration, per axis (~4 % of a 0.5 G field); constant.
     mag_bias_sigma_gauss: float = 0.02
     mag_rate_hz: float = 10.0  # ArduPlane reads its compass at 10 Hz
+    # Rangefinder (the airframe's [rangefinder]; 0 m range: none): slant range to the ground
+    # along the body's down axis, white noise per reading
+    rng_max_m: float = 0.0
+    rng_noise_m: float = 0.0
+    rng_rate_hz: float = 10.0
 
 
 def check_sensor_params(p: SensorParams) -> SensorParams:

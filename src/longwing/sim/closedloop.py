@@ -71,6 +71,7 @@ from longwing.sensors.gnss import gnss_push
 from longwing.sensors.imu import imu_bias_walk, imu_sample_white
 from longwing.sensors.noise import IMU0, N_SENSOR_NOISE
 from longwing.sensors.params import SensorParams
+from longwing.sensors.rangefinder import rangefinder_agl_m
 from longwing.sim.events import (
     EV_FUEL_EXHAUSTED,
     EV_GO_AROUND,
@@ -174,6 +175,10 @@ def _control(
     sink_dem = 0.0
     if kind == tg.TK_LAND:
         n_agl = nav.alt - t[tg.GROUND_ALT]
+        if t[tg.RNG_LAND] > 0.5 and math.isfinite(landing.rng_agl_m):
+            # the ground is where the rangefinder sees it: the glide slope moves with it
+            alt_dem += n_agl - landing.rng_agl_m
+            n_agl = landing.rng_agl_m
         if not cfg.truth_nav:
             spd_dem = approach_speed_mps(spd_dem, ekf_gust_sigma(a.ekf_x, nav.tas, ep))
         if not landing.flare and t[tg.GA_ON] > 0.5 and not st.veh.on_ground:
@@ -308,6 +313,12 @@ def _tick(
     else:
         nav, health = estimate(a, sp, ep, cfg, rng, tick, time_s, dt_imu, h, sl, cl, so, co,
                                 tas_true, rho)  # fmt: skip
+    if sp.rng_max_m > 0.0 and tick % cfg.div_rng == 0:  # the rangefinder (truth + noise)
+        phi_t, theta_t, _ = attitude_ned(x, sl, cl, so, co)
+        st.landing.rng_agl_m = rangefinder_agl_m(
+            h - a.env[ENV_GROUND_ALT], phi_t, theta_t, nav.phi, nav.theta,
+            sp.rng_noise_m * rng.standard_normal(), sp.rng_max_m,
+        )  # fmt: skip
     done, alt_dem, spd_dem, bank_cmd = _control(a, ap, ep, cfg, nav, tick, time_s, agl)
     if tick % cfg.log_every == 0 and n_logged < a.log.shape[0]:
         _log_row(a, vp, a.log[n_logged], nav, time_s, h, sl, cl, so, co, wn, we, wd, tas_true,

@@ -47,6 +47,7 @@ class LoopConfig(NamedTuple):
     div_baro: int
     div_pitot: int
     div_mag: int
+    div_rng: int  # rangefinder readings (when the airframe has one)
     div_nav: int  # guidance (L1 and target exits) every div_nav ticks
     log_every: int
 

@@ -46,7 +46,10 @@ LOITER = np.dtype([
 
 # the flare (and the pitch at its start); abort_code: why the approach is to be abandoned
 # (control.landing GA_*, 0 none), read by the loop's events, cleared by the slow loop
-LANDING = np.dtype([("flare", B1), ("flare_pitch_rad", F8), ("abort_code", I8)], align=True)
+# rng_agl_m: the rangefinder's height above the ground (its slant range levelled with the
+# estimated attitude), NaN without a valid reading
+LANDING = np.dtype([("flare", B1), ("flare_pitch_rad", F8), ("abort_code", I8),
+                    ("rng_agl_m", F8)], align=True)  # fmt: skip
 
 # the first ground contact (truth)
 TOUCHDOWN = np.dtype([

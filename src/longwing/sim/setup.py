@@ -54,7 +54,11 @@ def autopilot_params(sc: FlightScenario, fuel_kg: float) -> AutopilotParams:
 
 
 def sensor_params(sc: FlightScenario) -> SensorParams:
-    return sc.sensors._replace(imu_rate_hz=1.0 / sc.dt_s)
+    sp = sc.sensors._replace(imu_rate_hz=1.0 / sc.dt_s)
+    rf = sc.airframe.rangefinder
+    if rf is not None:
+        sp = sp._replace(rng_max_m=rf.max_range_m, rng_noise_m=rf.noise_m, rng_rate_hz=rf.rate_hz)
+    return sp
 
 
 def loop_config(sc: FlightScenario, sp: SensorParams) -> cl.LoopConfig:
@@ -70,6 +74,7 @@ def loop_config(sc: FlightScenario, sp: SensorParams) -> cl.LoopConfig:
         div_baro=rate_divider(ap_hz, sp.baro_rate_hz),
         div_pitot=rate_divider(ap_hz, sp.pitot_rate_hz),
         div_mag=rate_divider(ap_hz, sp.mag_rate_hz),
+        div_rng=max(1, round(ap_hz / sp.rng_rate_hz)),
         div_nav=rate_divider(ap_hz, min(NAV_RATE_HZ, ap_hz)),
         log_every=max(1, round(ap_hz / sc.log_hz)),
     )
@@ -104,6 +109,7 @@ def loop_arrays(
     s["veh"]["engine_on"] = True
     s["veh"]["on_ground"] = sc.airframe.launch.method == "runway"
     s["guid"]["run_now"] = True
+    s["landing"]["rng_agl_m"] = math.nan
     return cl.LoopArrays(
         x=x, act=act, cmd=act.copy(), env=np.zeros(N_ENV), turb=new_turb_state(),
         turb_c=np.zeros(11), work=make_work(), xdot=np.zeros(N_STATE),
