@@ -396,3 +396,41 @@ def test_plan_check_predicts_the_terrain_following_profile():
     planned_min = c.summary()["legs"][2]["min_clearance_m"]
     assert planned_min == pytest.approx(f_hagl[(f_north > 4_000.0) & (f_north < 14_500.0)].min(),
                                         abs=12.0)  # fmt: skip
+
+
+def test_a_dem_of_two_tiles_through_a_vrt(monkeypatch, capsys, tmp_path):
+    """Two GeoTIFF tiles (west and east halves of the ridge DEM) mosaicked by a GDAL VRT
+    written here: `fly --dem tiles.vrt` flies as over the single file (the ridge is hit at
+    the same place)."""
+    ter = _ridge(150.0)
+    h = np.asarray(ter.heights_m)
+    half = h.shape[1] // 2
+    b = ter.bounds
+    lon_mid = b.west_deg + half * ter.dlon_deg
+    for name, part, west, east in (("w.tif", h[:, :half], b.west_deg, lon_mid),
+                                   ("e.tif", h[:, half:], lon_mid, b.east_deg)):  # fmt: skip
+        save_dem(Terrain.from_bounds(part, (b.south_deg, west, b.north_deg, east)),
+                 tmp_path / name, dtype="float64")  # fmt: skip
+    rows, cols = h.shape
+
+    def source(name, x_off, width):
+        return (f"<ComplexSource><SourceFilename relativeToVRT=\"1\">{name}</SourceFilename>"
+                f"<SourceBand>1</SourceBand><SrcRect xOff=\"0\" yOff=\"0\" xSize=\"{width}\" "
+                f"ySize=\"{rows}\"/><DstRect xOff=\"{x_off}\" yOff=\"0\" xSize=\"{width}\" "
+                f"ySize=\"{rows}\"/><NODATA>nan</NODATA></ComplexSource>")  # fmt: skip
+
+    vrt = (f"<VRTDataset rasterXSize=\"{cols}\" rasterYSize=\"{rows}\"><SRS>EPSG:4326</SRS>"
+           f"<GeoTransform>{b.west_deg!r}, {ter.dlon_deg!r}, 0, {b.north_deg!r}, 0, "
+           f"{-abs(ter.dlat_deg)!r}</GeoTransform>"
+           f"<VRTRasterBand dataType=\"Float64\" band=\"1\"><NoDataValue>nan</NoDataValue>"
+           f"{source('w.tif', 0, half)}{source('e.tif', half, cols - half)}"
+           f"</VRTRasterBand></VRTDataset>")  # fmt: skip
+    (tmp_path / "tiles.vrt").write_text(vrt)
+    save_plan(_mission(), tmp_path / "m.plan")
+    code, out, _ = run_cli(monkeypatch, capsys, "fly", str(tmp_path / "m.plan"), "--dem",
+                           str(tmp_path / "tiles.vrt"), "--ignore-terrain", "--out",
+                           str(tmp_path / "run"), "--json")  # fmt: skip
+    assert code == 0
+    end = json.loads(out)["end_reason"]
+    direct = fly(FlightScenario(AF, _mission(), seed=1, terrain=ter)).summary["end_reason"]
+    assert end == direct and end.startswith("hit terrain (160 m AMSL)")
