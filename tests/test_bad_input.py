@@ -214,6 +214,17 @@ CASES = [
         ["sitl", "--mission", SURVEY, "--wind-file", "file.txt", "--out", OUT],
         "file.txt",
     ),
+    (
+        "sitl-min-clearance",
+        ["sitl", "--min-clearance-m", "-1", "--out", OUT],
+        "--min-clearance-m must be >= 0",
+    ),
+    (
+        "fly-min-clearance",
+        [*FLY, "--dem", "empty.waypoints", "--min-clearance-m", "nan"],
+        "empty.waypoints",
+    ),
+    ("fly-ignore-terrain-alone", [*FLY, "--ignore-terrain"], "--ignore-terrain is about a --dem"),
     ("plan-check-no-items", ["plan", "check", "empty.plan"], "no navigation items"),
 ]
 

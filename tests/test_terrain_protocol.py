@@ -137,3 +137,68 @@ def test_sitl_with_a_dem_uses_its_own(tmp_path):
         assert rep is not None and rep.spacing == 100 and rep.pending == 0
         assert rep.terrain_height == pytest.approx(float(ter(lat, lon)), abs=1e-3)
         assert recv(conn, "TERRAIN_REQUEST", 3) is None  # nothing asked of the GCS
+
+
+def test_qgc_frames_over_mavlink_fly_as_in_fly(tmp_path):
+    """The QGC-shaped mission uploaded over MAVLink as QGroundControl sends it (AltitudeMode
+    3 items as frame 0 with the computed AMSL altitude, mode 4 as frame 10) to `sitl --dem`:
+    downloaded back identical; flown in AUTO it reaches the frame-10 waypoint 100 m above
+    the DEM there (within 10 m, as `fly` does: test_terrain_flight), and the vehicle
+    advertises the terrain protocol (MAV_PROTOCOL_CAPABILITY_TERRAIN)."""
+    from test_terrain_flight import QGC_HOME, _qgc_dem, _qgc_plan
+
+    from longwing.mission import load_mission
+
+    dem = _qgc_dem()
+    dem_path = tmp_path / "dem.tif"
+    save_dem(dem, dem_path, dtype="float64")
+    m = load_mission(_qgc_plan(tmp_path / "qgc.plan"), dem)
+    home = ",".join(str(v) for v in QGC_HOME)
+    # its approach waypoints at 40-60 m above home pass 45 m over a hill: below the 50 m
+    # default clearance arming requires (plan check's), so 30 m as in test_terrain_flight
+    with sitl_gcs(tmp_path / "sitl", port_base(28850), "--dem", str(dem_path), "--home", home,
+                  "--speedup", "50", "--duration-s", "3000", "--min-clearance-m",
+                  "30") as (conn, _):  # fmt: skip
+        ack = command(conn, M.MAV_CMD_REQUEST_MESSAGE, M.MAVLINK_MSG_ID_AUTOPILOT_VERSION)
+        assert ack is not None and ack.result == M.MAV_RESULT_ACCEPTED
+        ver = recv(conn, "AUTOPILOT_VERSION", 10)
+        assert ver is not None and ver.capabilities & M.MAV_PROTOCOL_CAPABILITY_TERRAIN
+        wire = [(0, M.MAV_FRAME_GLOBAL, 16, 0, 0, 0, 0, *QGC_HOME)]  # seq 0: home
+        for it in m.items:
+            p = it.params
+            wire.append((len(wire), it.frame, it.command, *p, it.lat_deg, it.lon_deg, it.alt_m))
+        conn.mav.mission_count_send(1, 1, len(wire), M.MAV_MISSION_TYPE_MISSION)
+        while True:
+            r = recv(conn, ["MISSION_REQUEST_INT", "MISSION_REQUEST", "MISSION_ACK"], 15)
+            assert r is not None, "upload stalled"
+            if r.get_type() == "MISSION_ACK":
+                assert r.type == M.MAV_MISSION_ACCEPTED
+                break
+            seq, frame, cmd, p1, p2, p3, p4, lat, lon, alt = wire[r.seq]
+            positioned = frame in (0, 3, 10)
+            conn.mav.mission_item_int_send(
+                1, 1, seq, frame, cmd, 0, 1, p1, p2, p3, p4,
+                round(lat * 1e7) if positioned else int(lat),
+                round(lon * 1e7) if positioned else int(lon), alt,
+                M.MAV_MISSION_TYPE_MISSION,
+            )  # fmt: skip
+        conn.mav.mission_request_list_send(1, 1, M.MAV_MISSION_TYPE_MISSION)
+        cnt = recv(conn, "MISSION_COUNT", 10)
+        assert cnt is not None and cnt.count == len(wire)
+        for seq in range(1, cnt.count):
+            conn.mav.mission_request_int_send(1, 1, seq, M.MAV_MISSION_TYPE_MISSION)
+            got = recv(conn, "MISSION_ITEM_INT", 10, lambda x, s=seq: x.seq == s)
+            assert got is not None
+            _, frame, cmd, *_rest, alt = wire[seq]
+            assert (got.frame, got.command) == (frame, cmd)
+            assert got.z == pytest.approx(alt, abs=1e-3)
+        conn.mav.mission_ack_send(1, 1, M.MAV_MISSION_ACCEPTED, M.MAV_MISSION_TYPE_MISSION)
+        assert command(conn, M.MAV_CMD_DO_SET_MODE, M.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED,
+                       10).result == M.MAV_RESULT_ACCEPTED  # fmt: skip
+        ack = command(conn, M.MAV_CMD_COMPONENT_ARM_DISARM, 1)
+        assert ack is not None and ack.result == M.MAV_RESULT_ACCEPTED, ack
+        reached = recv(conn, "MISSION_ITEM_REACHED", 120, lambda x: x.seq == 5)
+        assert reached is not None
+        pos = recv(conn, "GLOBAL_POSITION_INT", 5)
+        ground = float(dem(pos.lat * 1e-7, pos.lon * 1e-7))
+        assert pos.alt * 1e-3 == pytest.approx(ground + 100.0, abs=10.0)

@@ -204,6 +204,7 @@ def build_vehicles(
     start_time: str | None = None,
     duration_s: float | None = None,
     dem: Path | None = None,
+    min_clearance_m: float = 50.0,
 ):
     """The vehicles of a session (see the module doc). Everything is checked, and every socket
     opened, before anything is written; UsageFailure on bad input (nothing created then)."""
@@ -285,7 +286,7 @@ def build_vehicles(
             store = stores[k] or param_store(k)
             vehicle_links = Links(links, open_new_tlog(folders[k], stem))
             vehicles.append(_vehicle(af, h, vehicle_links, store, mission, wf, tb, seed + k,
-                                     terrain))  # fmt: skip
+                                     terrain, min_clearance_m))  # fmt: skip
     except BaseException as exc:
         _close_all(all_links[len(vehicles) :])
         for v in vehicles:
@@ -328,7 +329,8 @@ def _load_dem(dem):
     return load_dem(dem, reproject=True)
 
 
-def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int, terrain=None):
+def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int, terrain=None,
+             min_clearance_m: float = 50.0):  # fmt: skip
     from longwing.mavlink.mission_protocol import MissionProtocol
     from longwing.mavlink.param_protocol import ParamProtocol
     from longwing.mavlink.vehicle import SitlVehicle
@@ -347,6 +349,7 @@ def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int, terra
     v = SitlVehicle(
         af, home, links, sysid=int(store.get("SYSID_THISMAV")), mission=mission,
         wind=wind, turbulence=turbulence, seed=seed, params=store, terrain=terrain,
+        min_clearance_m=min_clearance_m,
         mission_protocol_factory=mission_factory, param_protocol_factory=param_factory,
     )  # fmt: skip
     if mission is not None:
@@ -439,6 +442,9 @@ def sitl(
         Path | None,
         typer.Option(help="The ground: a DEM (GeoTIFF, VRT, any CRS) [flat at home]."),
     ] = None,
+    min_clearance_m: Annotated[
+        float, typer.Option(help="With --dem: the terrain clearance arming requires, m.")
+    ] = 50.0,
     seed: Annotated[int, typer.Option(help="Random seed (instance k: seed + k).")] = 1,
     instances: Annotated[int, typer.Option(help="Vehicles: sysid 1..K, ports + 10 k.")] = 1,
     gcs: Annotated[str, typer.Option(help="UDP out to the GCS.")] = "127.0.0.1:14550",
@@ -461,10 +467,12 @@ def sitl(
         raise UsageFailure(f"--speedup {speedup:g} must be in [0.01, 10000]")
     if duration_s is not None and not (math.isfinite(duration_s) and duration_s > 0.0):
         raise UsageFailure("--duration-s must be > 0")
+    if not (math.isfinite(min_clearance_m) and min_clearance_m >= 0.0):
+        raise UsageFailure("--min-clearance-m must be >= 0")
     with stop_on_signals(StopRequest()) as stop:
         vehicles = build_vehicles(airframe, home, mission, wind, turbulence, seed, instances,
                                   gcs, mavsdk, tcp_port, out_dir, speedup, bind, wind_file,
-                                  start_time, duration_s, dem)  # fmt: skip
+                                  start_time, duration_s, dem, min_clearance_m)  # fmt: skip
         bind = parse_bind(bind)
         try:
             warm_up(vehicles[0].af)

@@ -147,9 +147,10 @@ class VehicleTerrain:
 
     PERIOD_S = 1.0
 
-    def __init__(self, mav, dem=None) -> None:
+    def __init__(self, mav, dem=None, min_clearance_m: float = 50.0) -> None:
         self.mav = mav
         self.dem = dem
+        self.min_clearance_m = min_clearance_m
         self.db: TerrainDatabase | None = None
         self.next_t = 0.0
 
@@ -206,3 +207,21 @@ class VehicleTerrain:
             got = self.db.grids.get(key, (None, [0]))[1][0]
             missing += BLOCKS_E * BLOCKS_N - bin(got).count("1")
         return missing
+
+    def refusals(self, mission, airframe, wind, turbulence, params) -> list[str]:
+        """plan check --dem's terrain reasons for ``mission`` over the DEM (the PreArm)."""
+        from longwing.planning.terrain_gate import terrain_refusals
+
+        kw = {}
+        if params is not None:
+            kw = dict(autopilot=params.autopilot_overrides(), settings=params.mission_settings())
+        return terrain_refusals(mission, airframe, self.dem, self.min_clearance_m, wind=wind,
+                                turbulence=int(turbulence), **kw)  # fmt: skip
+
+
+def terrain_points(mission) -> list[tuple[float, float]]:
+    """Where a mission's terrain-frame items need the terrain."""
+    from longwing.mission.items import TERRAIN_FRAMES
+
+    return [(it.lat_deg, it.lon_deg) for it in mission.items
+            if it.frame in TERRAIN_FRAMES and it.has_position]  # fmt: skip

@@ -38,9 +38,8 @@ from longwing.airframe.params import Airframe
 from longwing.control import target as tg
 from longwing.mavlink.link import Links, new_parser
 from longwing.mavlink.telemetry import DEFAULT_RATES, STREAMS, telemetry_message
-from longwing.mavlink.terrain_protocol import VehicleTerrain, database_terrain
+from longwing.mavlink.terrain_protocol import VehicleTerrain, database_terrain, terrain_points
 from longwing.mission.failsafe import NOTICE_KINDS
-from longwing.mission.items import TERRAIN_FRAMES
 from longwing.mission.manager import Mode, Position
 from longwing.mission.model import Home, Mission
 from longwing.mission.preflight import launch_weather_problems, preflight_problems
@@ -83,6 +82,7 @@ class SitlVehicle:
         seed: int = 1,
         params=None,
         terrain=None,  # the ground: a geo.terrain_grid.Terrain; None: flat at home
+        min_clearance_m: float = 50.0,  # the PreArm's terrain clearance (plan check's)
         mission_protocol_factory: Callable | None = None,
         param_protocol_factory: Callable | None = None,
     ) -> None:
@@ -115,7 +115,7 @@ class SitlVehicle:
         self.stats = {"rx": 0, "tx": 0}
         self.after_ack: list[str] = []  # messages a command asked for, sent after its ACK
         self.launch_pending = False
-        self.terrain_io = VehicleTerrain(self.mav, terrain)  # the terrain protocol
+        self.terrain_io = VehicleTerrain(self.mav, terrain, min_clearance_m)
 
     # --- sending ----------------------------------------------------------------------------
 
@@ -265,19 +265,11 @@ class SitlVehicle:
         return None
 
     def _terrain_points(self) -> list[tuple[float, float]]:
-        """Where the mission's terrain-frame items need the terrain."""
-        return [(it.lat_deg, it.lon_deg) for it in self.mission.items
-                if it.frame in TERRAIN_FRAMES and it.has_position]  # fmt: skip
+        return terrain_points(self.mission)
 
     def _terrain_problems(self) -> list[str]:
-        from longwing.planning.terrain_gate import terrain_refusals
-
-        p = self.params
-        kw = {}
-        if p is not None:
-            kw = dict(autopilot=p.autopilot_overrides(), settings=p.mission_settings())
-        return terrain_refusals(self.mission, self.af, self.terrain, wind=self.wind,
-                                turbulence=int(self.turbulence), **kw)  # fmt: skip
+        return self.terrain_io.refusals(self.mission, self.af, self.wind, self.turbulence,
+                                        self.params)  # fmt: skip
 
     def arm(self, force: bool = False) -> int:
         why = self.prearm_problem()
