@@ -434,3 +434,42 @@ def test_a_dem_of_two_tiles_through_a_vrt(monkeypatch, capsys, tmp_path):
     end = json.loads(out)["end_reason"]
     direct = fly(FlightScenario(AF, _mission(), seed=1, terrain=ter)).summary["end_reason"]
     assert end == direct and end.startswith("hit terrain (160 m AMSL)")
+
+
+def test_synthetic_terrain_spec(monkeypatch, capsys, tmp_path):
+    """--dem synthetic:...: laid around home with home on its ground; the same spec gives
+    plan check and fly the same world; a fly over it is flown again by --rerun; mistakes are
+    one line naming the key."""
+    from longwing.geo.terrain_spec import terrain_from_spec
+
+    spec = "synthetic:ridge,height_m=300,north_km=6"
+    t = terrain_from_spec(spec, HOME.lat_deg, HOME.lon_deg, HOME.alt_m)
+    assert float(t(HOME.lat_deg, HOME.lon_deg)) == pytest.approx(HOME.alt_m, abs=1e-6)
+    assert float(t(*_pt(0.0, 6_000.0))) == pytest.approx(HOME.alt_m + 300.0, abs=3.0)
+    f = terrain_from_spec("synthetic:fractal,relief_m=40,seed=3,size_km=30", HOME.lat_deg,
+                          HOME.lon_deg, HOME.alt_m)  # fmt: skip
+    assert float(f(HOME.lat_deg, HOME.lon_deg)) == pytest.approx(HOME.alt_m, abs=1e-6)
+    assert f.max_height_m - f.min_height_m == pytest.approx(40.0)
+    save_plan(_mission(), tmp_path / "m.plan")
+    plan = str(tmp_path / "m.plan")
+    code, out, _ = run_cli(monkeypatch, capsys, "plan", "check", plan, "--dem", spec, "--json")
+    reasons = [r for r in json.loads(out)["reasons"] if r.startswith("terrain:")]
+    assert code == 0 and reasons
+    code, _, err = run_cli(monkeypatch, capsys, "fly", plan, "--dem", spec, "--out",
+                           str(tmp_path / "r0"))  # fmt: skip
+    assert code == 2 and reasons[0] in err
+    low = "synthetic:fractal,relief_m=20,seed=3,size_km=40"
+    code, out, _ = run_cli(monkeypatch, capsys, "fly", plan, "--dem", low, "--out",
+                           str(tmp_path / "r1"), "--json")  # fmt: skip
+    s = json.loads(out)
+    assert code == 0 and s["end_state"] == "landed"
+    assert s["scenario"]["dem"] == low and s["scenario"]["dem_sha256"] is None
+    code, out, _ = run_cli(monkeypatch, capsys, "fly", "--rerun", str(tmp_path / "r1"), "--out",
+                           str(tmp_path / "r2"), "--json")  # fmt: skip
+    assert code == 0 and json.loads(out)["flight_time_s"] == s["flight_time_s"]
+    for bad, why in (("synthetic:volcano", "kind 'volcano' is not one of"),
+                     ("synthetic:hills,seed=1.5", "seed must be a whole number"),
+                     ("synthetic:ridge,height=3", "'height=3' is not KEY=VALUE")):  # fmt: skip
+        code, _, err = run_cli(monkeypatch, capsys, "fly", plan, "--dem", bad, "--out",
+                               str(tmp_path / "r3"))  # fmt: skip
+        assert code == 2 and why in err and err.count("\n") == 1, err

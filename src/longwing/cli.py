@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from longwing.airframe.loader import AirframeError, list_bundled_airframes, load_airframe
 from longwing.airframe.params import Airframe
@@ -266,7 +267,9 @@ def main() -> None:
         err.print("interrupted: nothing written")
         sys.exit(130)
     except UsageFailure as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        # the message is the user's text (file names, keys in brackets): no markup, no emoji
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True,
+                  emoji=False)  # fmt: skip
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -278,7 +281,7 @@ def main() -> None:
         if callable(show):
             show()
         else:
-            err.print(f"error: {exc}", highlight=False)
+            err.print(f"error: {exc}", highlight=False, markup=False, emoji=False)
         sys.exit(2)
     if isinstance(code, int) and code != 0:  # 130: click caught a Ctrl-C
         if code == 130:

@@ -129,10 +129,11 @@ def _load_dem(args: FlyArgs):
         if args.ignore_terrain:
             raise ValueError("--ignore-terrain is about a --dem; give one")
         return None, None
-    from longwing.io.dem import load_dem
+    from longwing.geo.terrain_spec import is_spec
+    from longwing.io.dem import load_world_terrain, plan_home
 
-    terrain = load_dem(args.dem, reproject=True)  # TerrainError: one line
-    return terrain, file_sha256(Path(args.dem))
+    terrain = load_world_terrain(args.dem, lambda: plan_home(args.mission_file))
+    return terrain, None if is_spec(args.dem) else file_sha256(Path(args.dem))
 
 
 def _terrain_gate(args: FlyArgs, mission, af, terrain, wind, ap, ms, turbulence) -> None:
@@ -234,6 +235,8 @@ def _rerun_dem(run_dir: Path, sc: dict) -> str | None:
     """The run's DEM (not copied: DEMs are large), checked against the recorded sha256."""
     if not sc.get("dem"):
         return None
+    if sc.get("dem_sha256") is None:  # a synthetic terrain spec: made again from the text
+        return str(sc["dem"])
     if file_sha256(Path(sc["dem"])) != sc["dem_sha256"]:
         raise ValueError(f"--rerun {run_dir}: the DEM {sc['dem']} differs from the run's "
                          "record (sha256): it was changed after the run")  # fmt: skip

@@ -114,13 +114,14 @@ def _lat_lon(text: str, what: str) -> tuple[float, float]:
     return lat, lon
 
 
-def _terrain(dem: Path | None):
+def _terrain(dem: Path | None, home=None):
+    """--dem: a DEM file, or a synthetic spec laid around ``home()`` (lat, lon, alt)."""
     if dem is None:
         return None
-    from longwing.io.dem import TerrainError, load_dem
+    from longwing.io.dem import TerrainError, load_world_terrain
 
     try:
-        return load_dem(dem, reproject=True)
+        return load_world_terrain(dem, home)
     except TerrainError as exc:
         raise UsageFailure(str(exc)) from None
 
@@ -308,6 +309,7 @@ def check(
     """
     from longwing.airframe.loader import AirframeError, load_airframe
     from longwing.cli_fly_inputs import parse_params
+    from longwing.io.dem import plan_home
     from longwing.io.radio_file import RadioError, load_radio
     from longwing.mission import load_mission
     from longwing.mission.items import MissionError
@@ -316,7 +318,7 @@ def check(
 
     try:
         af = load_airframe(airframe)
-        terrain = _terrain(dem)
+        terrain = _terrain(dem, lambda: plan_home(mission_file))
         mission = load_mission(mission_file, terrain)
         source = _wind_source(wind, wind_file, start_time, mission, af)
         config = load_radio(radio) if radio is not None else None

@@ -229,7 +229,7 @@ def build_vehicles(
         af = load_airframe(airframe)
         wf = parse_wind(wind)
         tb = parse_turbulence(turbulence)
-        terrain = _load_dem(dem)
+        terrain = _load_dem(dem, home, mission_file)
         mission = load_mission(mission_file, terrain) if mission_file is not None else None
     except (AirframeError, MissionError, OutputError, ValueError, OSError) as exc:
         raise UsageFailure(str(exc)) from None
@@ -319,14 +319,21 @@ def _forecast_wind(wind, wind_file, start_time, mission, af, duration_s):
     return grid if isinstance(grid, WindGrid4D) else WindGrid4D.from_windgrid(grid)
 
 
-def _load_dem(dem):
-    """--dem: the ground of the world (home must be on it; the mission's legs are checked
-    at arming, as `plan check --dem`); None without one. TerrainError: one line."""
+def _load_dem(dem, home: str | None, mission_file):
+    """--dem: the ground of the world, a DEM file or a synthetic spec around home (home
+    must be on it; the mission's legs are checked at arming, as `plan check --dem`); None
+    without one. TerrainError: one line."""
     if dem is None:
         return None
-    from longwing.io.dem import load_dem
+    from longwing.io.dem import load_world_terrain, plan_home
 
-    return load_dem(dem, reproject=True)
+    def where():
+        if home:
+            h = _home(home)
+            return h.lat_deg, h.lon_deg, h.alt_m
+        return plan_home(mission_file) if mission_file is not None else (47.63, -52.93, 60.0)
+
+    return load_world_terrain(dem, where)
 
 
 def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int, terrain=None,

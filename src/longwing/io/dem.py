@@ -201,3 +201,34 @@ def save_dem(
 # ----------------------------------------------------------------------------------------
 # Synthetic terrain
 # ----------------------------------------------------------------------------------------
+
+
+def load_world_terrain(text: str | os.PathLike[str], home) -> Terrain:
+    """``--dem``: a raster file (:func:`load_dem`, reprojected), or a synthetic terrain spec
+    (``synthetic:...``, :mod:`longwing.geo.terrain_spec`) laid around ``home()`` (a callable
+    giving (lat_deg, lon_deg, alt_m), asked only for a spec). TerrainError: one line."""
+    from longwing.geo.terrain_spec import is_spec, terrain_from_spec
+
+    if is_spec(str(text)):
+        return terrain_from_spec(str(text), *home())
+    return load_dem(text, reproject=True)
+
+
+def plan_home(path: str | os.PathLike[str]) -> tuple[float, float, float]:
+    """Home (lat, lon, alt) of a mission file without resolving its altitudes (a ``.plan``'s
+    plannedHomePosition may be needed before the DEM that resolves them exists)."""
+    import json
+
+    from longwing.mission import load_mission
+    from longwing.mission.items import MissionError
+
+    try:
+        h = load_mission(path).home
+        return h.lat_deg, h.lon_deg, h.alt_m
+    except MissionError:
+        try:
+            doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+            lat, lon, alt = (float(v) for v in doc["mission"]["plannedHomePosition"])
+            return lat, lon, alt
+        except (OSError, ValueError, KeyError, TypeError):
+            raise
