@@ -124,7 +124,7 @@ def test_store_holds_every_parameter_with_its_default():
 
     assert st.get("SYSID_THISMAV") == 1 and st.info("SYSID_THISMAV").param_type == INT16
     assert st.get("SIM_SPEEDUP") == 1.0 and st.info("SIM_SPEEDUP").read_only
-    assert len(st) == len(PARAMS) + 14 + 15 + 4 == 87  # 14 failsafe, 15 mission settings
+    assert len(st) == len(PARAMS) + 14 + 16 + 4 == 88  # 14 failsafe, 16 mission settings
     assert st.defaults() == st.values()
 
     # the overrides rebuild the same autopilot (TRIM_THROTTLE left to the runner at default)

@@ -18,7 +18,7 @@ from longwing.airframe.loader import load_airframe
 from longwing.geo.terrain_grid import Terrain
 from longwing.geo.terrain_synthetic import ridge_terrain, synthetic_terrain, terrain_from_function
 from longwing.io.dem import save_dem
-from longwing.mission.items import MavFrame, MissionItem
+from longwing.mission.items import MavCmd, MavFrame, MissionItem
 from longwing.mission.model import Home, Mission
 from longwing.mission.planfile import save_plan
 from longwing.physics.terrain import terrain_grid, terrain_height_m
@@ -473,3 +473,40 @@ def test_synthetic_terrain_spec(monkeypatch, capsys, tmp_path):
         code, _, err = run_cli(monkeypatch, capsys, "fly", plan, "--dem", bad, "--out",
                                str(tmp_path / "r3"))  # fmt: skip
         assert code == 2 and why in err and err.count("\n") == 1, err
+
+
+def test_terrain_follow_rtl_flies_home_above_the_terrain():
+    """TERRAIN_FOLLOW = 1 (ArduPlane's): an RTL over the ridge holds RTL_ALTITUDE above the
+    ground; with 0 it holds RTL_ALTITUDE above home and passes lower over the crest. The RTL
+    is the mission's own (NAV_RETURN_TO_LAUNCH at 15 km north, RTL_AUTOLAND off)."""
+    from longwing.mission.manager import MissionSettings
+
+    terr = MavFrame.GLOBAL_TERRAIN_ALT
+    items = (
+        MissionItem.takeoff(HOME.lat_deg, HOME.lon_deg, 100.0, REL),
+        MissionItem.waypoint(*_pt(0.0, 3_000.0), 250.0, terr),
+        MissionItem.waypoint(*_pt(0.0, 15_000.0), 250.0, terr),
+        MissionItem(MavCmd.NAV_RETURN_TO_LAUNCH, 2, (0.0, 0.0, 0.0, 0.0), 0.0, 0.0, 0.0, True),
+    )
+    mission = Mission(home=HOME, items=items)
+    ter = _follow_ridge()
+    col = {n: k for k, n in enumerate(cl.LOG_COLUMNS)}
+    lows = []
+    for follow in (0, 1):
+        s = MissionSettings(TERRAIN_FOLLOW=follow, RTL_ALTITUDE=200.0, RTL_AUTOLAND=0)
+        r = fly(FlightScenario(AF, mission, seed=1, terrain=ter, max_duration_s=2400.0,
+                               settings=s))  # fmt: skip
+        log = r.log
+        back = (log[:, col["seq"]] == 4) & (log[:, col["vn_mps"]] < -5.0)
+        north, hagl = _height_over(
+            ter,
+            np.degrees(log[back, col["lat_rad"]]),
+            np.degrees(log[back, col["lon_rad"]]),
+            log[back, col["alt_m"]],
+        )
+        ridge = (north > 8_500.0) & (north < 9_500.0)
+        lows.append(hagl[ridge].min())
+    # without: descending from 250 m over the ground to 200 m above home, 81 m over the
+    # 150 m crest (measured); with: 194 m over it (measured)
+    assert lows[0] < 90.0
+    assert lows[1] > 185.0

@@ -207,6 +207,8 @@ _MISSION: tuple[_Spec, ...] = (
           "approaches to one landing before loitering over home"),
     _Spec("TERRAIN_LOOKAHD", "TERRAIN_LOOKAHD", REAL32, "m", 0, 10000,
           "terrain ahead a terrain-following leg climbs for (with a DEM)"),
+    _Spec("TERRAIN_FOLLOW", "TERRAIN_FOLLOW", INT8, "", 0, 1,
+          "1: RTL flies home at RTL_ALTITUDE above the terrain (needs terrain)", (0, 1)),
     _Spec("RNGFND_LANDING", "RNGFND_LANDING", INT8, "", 0, 1,
           "1: landings take the height above the ground from the airframe's rangefinder",
           (0, 1)),

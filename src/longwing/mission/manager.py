@@ -71,6 +71,7 @@ class MissionSettings:
     ECO_SPEED: int = 0  # 1: straight legs fly the speed to fly for range in the wind estimate
     TERRAIN_LOOKAHD: float = 2000.0  # m of terrain ahead a terrain-following leg climbs for
     RNGFND_LANDING: int = 0  # 1: landings use the airframe's rangefinder for the ground
+    TERRAIN_FOLLOW: int = 0  # 1: RTL flies home at RTL_ALTITUDE above the terrain (a DEM)
 
 
 @dataclass(frozen=True)
@@ -447,6 +448,12 @@ class MissionManager(LandingFlight):
             self.mode = Mode.RTL
         b = self.home_at_rtl_alt()
         self._leg(here, b, self.s.WP_RADIUS, True)
+        if self.s.TERRAIN_FOLLOW and self.ground_fn is not None:
+            # ArduPlane's TERRAIN_FOLLOW: the way home at RTL_ALTITUDE above the terrain
+            t = self.tgt
+            t[tg.TF_ON] = 1.0
+            t[tg.TF_HAGL_A] = t[tg.TF_HAGL_B] = self.s.RTL_ALTITUDE
+            t[tg.TF_LOOKAHEAD] = self.s.TERRAIN_LOOKAHD
         self.prev = b
 
     # --- modes ----------------------------------------------------------------------------
