@@ -148,7 +148,7 @@ def test_fly_refuses_what_plan_check_calls_a_conflict(monkeypatch, capsys, files
     assert code == 0
     s = json.loads(out)
     assert s["end_state"] == "crashed" and s["end_reason"].startswith("hit terrain")
-    assert s["scenario"]["dem"] == dem and len(s["scenario"]["dem_sha256"]) == 64
+    assert s["scenario"]["dem"] == [dem] and len(s["scenario"]["dem_sha256"][0]) == 64
 
 
 def test_fly_over_a_dem_plan_check_accepts(monkeypatch, capsys, files):
@@ -399,9 +399,9 @@ def test_plan_check_predicts_the_terrain_following_profile():
 
 
 def test_a_dem_of_two_tiles_through_a_vrt(monkeypatch, capsys, tmp_path):
-    """Two GeoTIFF tiles (west and east halves of the ridge DEM) mosaicked by a GDAL VRT
-    written here: `fly --dem tiles.vrt` flies as over the single file (the ridge is hit at
-    the same place)."""
+    """Two GeoTIFF tiles (west and east halves of the ridge DEM), mosaicked by a GDAL VRT
+    written here or given as a list (`--dem w.tif --dem e.tif`): the flight is the one over
+    the single grid (the ridge is hit at the same place, to the metre)."""
     ter = _ridge(150.0)
     h = np.asarray(ter.heights_m)
     half = h.shape[1] // 2
@@ -427,13 +427,16 @@ def test_a_dem_of_two_tiles_through_a_vrt(monkeypatch, capsys, tmp_path):
            f"</VRTRasterBand></VRTDataset>")  # fmt: skip
     (tmp_path / "tiles.vrt").write_text(vrt)
     save_plan(_mission(), tmp_path / "m.plan")
-    code, out, _ = run_cli(monkeypatch, capsys, "fly", str(tmp_path / "m.plan"), "--dem",
-                           str(tmp_path / "tiles.vrt"), "--ignore-terrain", "--out",
-                           str(tmp_path / "run"), "--json")  # fmt: skip
-    assert code == 0
-    end = json.loads(out)["end_reason"]
     direct = fly(FlightScenario(AF, _mission(), seed=1, terrain=ter)).summary["end_reason"]
-    assert end == direct and end.startswith("hit terrain (160 m AMSL)")
+    assert direct.startswith("hit terrain (160 m AMSL)")
+    # the VRT, and the two tiles given as a list (mosaicked on load)
+    for k, dems in enumerate((["tiles.vrt"], ["w.tif", "e.tif"])):
+        args = [a for d in dems for a in ("--dem", str(tmp_path / d))]
+        code, out, _ = run_cli(monkeypatch, capsys, "fly", str(tmp_path / "m.plan"), *args,
+                               "--ignore-terrain", "--out", str(tmp_path / f"run{k}"),
+                               "--json")  # fmt: skip
+        assert code == 0
+        assert json.loads(out)["end_reason"] == direct, dems
 
 
 def test_synthetic_terrain_spec(monkeypatch, capsys, tmp_path):
@@ -463,7 +466,7 @@ def test_synthetic_terrain_spec(monkeypatch, capsys, tmp_path):
                            str(tmp_path / "r1"), "--json")  # fmt: skip
     s = json.loads(out)
     assert code == 0 and s["end_state"] == "landed"
-    assert s["scenario"]["dem"] == low and s["scenario"]["dem_sha256"] is None
+    assert s["scenario"]["dem"] == [low] and s["scenario"]["dem_sha256"] is None
     code, out, _ = run_cli(monkeypatch, capsys, "fly", "--rerun", str(tmp_path / "r1"), "--out",
                            str(tmp_path / "r2"), "--json")  # fmt: skip
     assert code == 0 and json.loads(out)["flight_time_s"] == s["flight_time_s"]

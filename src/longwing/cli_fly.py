@@ -295,8 +295,11 @@ def fly(
     ] = None,
     turbulence: Annotated[str, typer.Option(help="none|light|moderate|severe")] = "none",
     dem: Annotated[
-        Path | None,
-        typer.Option(help="The ground: a DEM (GeoTIFF, VRT, any CRS) [flat at home]."),
+        list[Path] | None,
+        typer.Option(
+            help="The ground: a DEM (GeoTIFF, VRT, any CRS; repeat for tiles), or "
+            "synthetic:KIND[,KEY=VALUE] [flat at home]."
+        ),
     ] = None,
     ignore_terrain: Annotated[
         bool,
@@ -368,7 +371,7 @@ def fly(
         turbulence=turbulence,
         seed=seed, fuel_kg=fuel_kg, truth_nav=truth_nav, max_duration_s=max_duration_s,
         log_hz=log_hz, faults=tuple(fault or ()), params=tuple(param or ()),
-        dem=None if dem is None else str(dem), ignore_terrain=ignore_terrain,
+        dem=tuple(str(d) for d in dem) if dem else None, ignore_terrain=ignore_terrain,
         min_clearance_m=min_clearance_m,
     )  # fmt: skip
     run_fly(args, out_dir, as_json)

@@ -30,7 +30,9 @@ class FlyArgs:
     log_hz: float = 10.0
     faults: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
-    dem: str | None = None  # the ground: a DEM file (GeoTIFF, VRT, ...); None: flat
+    # the ground: DEM files (GeoTIFF, VRT, ...; several are mosaicked) or one synthetic
+    # spec; None: flat
+    dem: tuple[str, ...] | None = None
     ignore_terrain: bool = False  # fly legs plan check calls terrain conflicts anyway
     min_clearance_m: float = 50.0  # plan check's --min-clearance-m for the terrain gate
 
@@ -45,7 +47,7 @@ class Prepared:
     params: dict[str, float | int]
     wind_sha256: str | None = None
     wind_bytes: bytes | None = None  # the wind file when small enough to copy into the run
-    dem_sha256: str | None = None
+    dem_sha256: list[str] | None = None  # per DEM file (None: none, or a synthetic spec)
 
 
 def sha256(data: bytes) -> str:
@@ -133,7 +135,9 @@ def _load_dem(args: FlyArgs):
     from longwing.io.dem import load_world_terrain, plan_home
 
     terrain = load_world_terrain(args.dem, lambda: plan_home(args.mission_file))
-    return terrain, None if is_spec(args.dem) else file_sha256(Path(args.dem))
+    if any(is_spec(d) for d in args.dem):
+        return terrain, None
+    return terrain, [file_sha256(Path(d)) for d in args.dem]
 
 
 def _terrain_gate(args: FlyArgs, mission, af, terrain, wind, ap, ms, turbulence) -> None:
@@ -147,7 +151,7 @@ def _terrain_gate(args: FlyArgs, mission, af, terrain, wind, ap, ms, turbulence)
     if args.ignore_terrain:  # the flight ends in terrain where plan check says it would
         problem = home_problem(mission, terrain)
         if problem is not None:  # not a matter of the route: never flown
-            raise ValueError(f"--dem {args.dem}: {problem}")
+            raise ValueError(f"--dem {' + '.join(args.dem)}: {problem}")
         return
     if not (math.isfinite(args.min_clearance_m) and args.min_clearance_m >= 0.0):
         raise ValueError("--min-clearance-m must be >= 0")
@@ -156,7 +160,8 @@ def _terrain_gate(args: FlyArgs, mission, af, terrain, wind, ap, ms, turbulence)
                            turbulence=int(turbulence))  # fmt: skip
     if why:
         more = f" (and {len(why) - 1} more: plan check --dem lists them)" if len(why) > 1 else ""
-        raise ValueError(f"--dem {args.dem}: {why[0]}{more}; --ignore-terrain flies it anyway")
+        raise ValueError(f"--dem {' + '.join(args.dem)}: {why[0]}{more}; --ignore-terrain "
+                         "flies it anyway")  # fmt: skip
 
 
 def file_sha256(path: Path) -> str:
@@ -231,16 +236,19 @@ def load_rerun(run_dir: Path) -> FlyArgs:
                          f"({type(exc).__name__}: {exc})") from None  # fmt: skip
 
 
-def _rerun_dem(run_dir: Path, sc: dict) -> str | None:
-    """The run's DEM (not copied: DEMs are large), checked against the recorded sha256."""
+def _rerun_dem(run_dir: Path, sc: dict) -> tuple[str, ...] | None:
+    """The run's DEM files (not copied: DEMs are large), each checked against its recorded
+    sha256; or its synthetic spec, made again."""
     if not sc.get("dem"):
         return None
+    dems = tuple(str(d) for d in sc["dem"])
     if sc.get("dem_sha256") is None:  # a synthetic terrain spec: made again from the text
-        return str(sc["dem"])
-    if file_sha256(Path(sc["dem"])) != sc["dem_sha256"]:
-        raise ValueError(f"--rerun {run_dir}: the DEM {sc['dem']} differs from the run's "
-                         "record (sha256): it was changed after the run")  # fmt: skip
-    return str(sc["dem"])
+        return dems
+    for d, digest in zip(dems, sc["dem_sha256"], strict=True):
+        if file_sha256(Path(d)) != digest:
+            raise ValueError(f"--rerun {run_dir}: the DEM {d} differs from the run's "
+                             "record (sha256): it was changed after the run")  # fmt: skip
+    return dems
 
 
 def _rerun_wind_file(run_dir: Path, sc: dict) -> str | None:

@@ -114,9 +114,9 @@ def _lat_lon(text: str, what: str) -> tuple[float, float]:
     return lat, lon
 
 
-def _terrain(dem: Path | None, home=None):
-    """--dem: a DEM file, or a synthetic spec laid around ``home()`` (lat, lon, alt)."""
-    if dem is None:
+def _terrain(dem, home=None):
+    """--dem: DEM file(s), or a synthetic spec laid around ``home()`` (lat, lon, alt)."""
+    if not dem:
         return None
     from longwing.io.dem import TerrainError, load_world_terrain
 
@@ -283,7 +283,10 @@ def check(
         str | None,
         typer.Option(help="Launch time, ISO 8601 UTC, for --wind-file [its first time]."),
     ] = None,
-    dem: Annotated[Path | None, typer.Option(help="DEM GeoTIFF for terrain clearance.")] = None,
+    dem: Annotated[
+        list[Path] | None,
+        typer.Option(help="DEM for terrain clearance (repeat for tiles; or synthetic:...)."),
+    ] = None,
     radio: Annotated[
         Path | None, typer.Option(help="Ground stations TOML (see io.radio_file).")
     ] = None,

@@ -203,7 +203,7 @@ def build_vehicles(
     wind_file: Path | None = None,
     start_time: str | None = None,
     duration_s: float | None = None,
-    dem: Path | None = None,
+    dem: list[Path] | None = None,
     min_clearance_m: float = 50.0,
 ):
     """The vehicles of a session (see the module doc). Everything is checked, and every socket
@@ -258,7 +258,7 @@ def build_vehicles(
 
         problem = home_problem(mission if mission is not None else Mission(home=h), terrain)
         if problem is not None:
-            raise UsageFailure(f"--dem {dem}: {problem}")
+            raise UsageFailure(f"--dem {' + '.join(str(d) for d in dem)}: {problem}")
 
     def param_store(k: int) -> ParamStore:
         # a saved file is read (nothing written); a missing one is created with the defaults
@@ -323,7 +323,7 @@ def _load_dem(dem, home: str | None, mission_file):
     """--dem: the ground of the world, a DEM file or a synthetic spec around home (home
     must be on it; the mission's legs are checked at arming, as `plan check --dem`); None
     without one. TerrainError: one line."""
-    if dem is None:
+    if not dem:
         return None
     from longwing.io.dem import load_world_terrain, plan_home
 
@@ -446,8 +446,11 @@ def sitl(
     ] = None,
     turbulence: Annotated[str, typer.Option(help="none|light|moderate|severe")] = "none",
     dem: Annotated[
-        Path | None,
-        typer.Option(help="The ground: a DEM (GeoTIFF, VRT, any CRS) [flat at home]."),
+        list[Path] | None,
+        typer.Option(
+            help="The ground: a DEM (GeoTIFF, VRT, any CRS; repeat for tiles), or "
+            "synthetic:KIND[,KEY=VALUE] [flat at home]."
+        ),
     ] = None,
     min_clearance_m: Annotated[
         float, typer.Option(help="With --dem: the terrain clearance arming requires, m.")

@@ -203,15 +203,61 @@ def save_dem(
 # ----------------------------------------------------------------------------------------
 
 
-def load_world_terrain(text: str | os.PathLike[str], home) -> Terrain:
-    """``--dem``: a raster file (:func:`load_dem`, reprojected), or a synthetic terrain spec
-    (``synthetic:...``, :mod:`longwing.geo.terrain_spec`) laid around ``home()`` (a callable
-    giving (lat_deg, lon_deg, alt_m), asked only for a spec). TerrainError: one line."""
+def load_world_terrain(texts, home) -> Terrain:
+    """``--dem`` (given once or more): raster files (:func:`load_dem`, reprojected; several
+    are mosaicked, :func:`load_dem_tiles`), or one synthetic terrain spec (``synthetic:...``,
+    :mod:`longwing.geo.terrain_spec`) laid around ``home()`` (a callable giving (lat_deg,
+    lon_deg, alt_m), asked only for a spec). TerrainError: one line."""
     from longwing.geo.terrain_spec import is_spec, terrain_from_spec
 
-    if is_spec(str(text)):
-        return terrain_from_spec(str(text), *home())
-    return load_dem(text, reproject=True)
+    texts = [str(t) for t in ([texts] if isinstance(texts, (str, os.PathLike)) else texts)]
+    if any(is_spec(t) for t in texts):
+        if len(texts) > 1:
+            raise TerrainError("--dem: a synthetic terrain spec cannot be combined with tiles")
+        return terrain_from_spec(texts[0], *home())
+    if len(texts) == 1:
+        return load_dem(texts[0], reproject=True)
+    return load_dem_tiles(texts)
+
+
+def load_dem_tiles(paths: list[str]) -> Terrain:
+    """Several DEM tiles (one CRS) mosaicked into one :class:`Terrain` (rasterio's merge;
+    where tiles overlap the first given wins), reprojected to WGS84 when needed."""
+    import contextlib
+
+    import rasterio
+    from rasterio.errors import RasterioError
+    from rasterio.io import MemoryFile
+    from rasterio.merge import merge
+
+    label = " + ".join(paths)
+    for p in paths:
+        if not Path(p).is_file():
+            raise TerrainError(f"{p}: DEM file not found" if not Path(p).exists()
+                               else f"{p}: is not a file")  # fmt: skip
+    try:
+        with contextlib.ExitStack() as stack:
+            dss = [stack.enter_context(rasterio.open(p)) for p in paths]
+            for p, ds in zip(paths, dss, strict=True):
+                if ds.count != 1:
+                    raise TerrainError(f"{p}: has {ds.count} bands; a DEM must have one")
+            if len({str(ds.crs) for ds in dss}) > 1:
+                raise TerrainError(f"{label}: the tiles are in different CRSs; give them one")
+            with warnings.catch_warnings():  # rasterio 1.4 uses the deprecated Affine '*'
+                warnings.simplefilter("ignore", PendingDeprecationWarning)
+                arr, transform = merge(dss, nodata=np.nan, dtype="float64")
+            with MemoryFile() as mem:
+                with mem.open(driver="GTiff", height=arr.shape[1], width=arr.shape[2], count=1,
+                              dtype="float64", crs=dss[0].crs, transform=transform,
+                              nodata=np.nan) as dst:  # fmt: skip
+                    dst.write(arr[0], 1)
+                with mem.open() as ds:
+                    return _read_dataset(ds, label, True)
+    except TerrainError:
+        raise
+    except (RasterioError, OSError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise TerrainError(f"{label}: cannot mosaic the tiles ({reason})") from exc
 
 
 def plan_home(path: str | os.PathLike[str]) -> tuple[float, float, float]:
