@@ -123,11 +123,11 @@ def telemetry_message(v: SitlVehicle, name: str) -> Any | None:
         else:
             msg = mav.mission_current_encode(seq)
     elif name == "NAV_CONTROLLER_OUTPUT":
-        brg = int(deg(s["est_yaw_rad"]) % 360.0)
+        dist, brg = _to_target(v, s)
         msg = mav.nav_controller_output_encode(
             deg(s["roll_cmd_rad"]), deg(s["pitch_cmd_rad"]), brg, brg,
-            0, s["alt_cmd_m"] - s["est_alt_m"], s["tas_cmd_mps"] - s["meas_tas_mps"],
-            s["xtrack_m"],
+            min(round(dist), 65535), s["alt_cmd_m"] - s["est_alt_m"],
+            s["tas_cmd_mps"] - s["meas_tas_mps"], s["xtrack_m"],
         )  # fmt: skip
     elif name == "WIND":
         wn, we = s["est_wind_n_mps"], s["est_wind_e_mps"]
@@ -153,3 +153,24 @@ def _e7(deg_value: float) -> int:
 
 def _cm(v: float) -> int:
     return int(max(-32768, min(32767, round(v * 100.0))))
+
+
+def _to_target(v: SitlVehicle, s: dict) -> tuple[float, int]:
+    """(distance m, bearing deg 0-359) from the estimated position to the guidance target's
+    point B (the next waypoint, a loiter's centre); (0, heading) without a flight. The
+    bearing serves as both NAV_CONTROLLER_OUTPUT bearings (ArduPlane's nav_bearing is L1's
+    reference point, which equals it on the track)."""
+    from geographiclib.geodesic import Geodesic
+
+    from longwing.control import target as tg
+    from longwing.geo.wgs84 import ecef_to_geodetic
+
+    f = v.flight
+    heading = int(math.degrees(s["est_yaw_rad"]) % 360.0)
+    if f is None or not v.flying:
+        return 0.0, heading
+    t = f.target
+    lat_b, lon_b, _ = ecef_to_geodetic(t[tg.BX], t[tg.BY], t[tg.BZ])
+    inv = Geodesic.WGS84.Inverse(math.degrees(s["est_lat_rad"]), math.degrees(s["est_lon_rad"]),
+                                 math.degrees(lat_b), math.degrees(lon_b))  # fmt: skip
+    return inv["s12"], int(round(inv["azi1"])) % 360
