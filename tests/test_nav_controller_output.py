@@ -17,7 +17,7 @@ PLAN = Path(__file__).resolve().parents[1] / "examples" / "short_survey.plan"
 
 def test_wp_dist_and_bearings_are_to_the_current_waypoint(tmp_path):
     mission = load_mission(PLAN)
-    with sitl_gcs(tmp_path / "sitl", port_base(28950), "--mission", str(PLAN), "--speedup",
+    with sitl_gcs(tmp_path / "sitl", port_base(33000), "--mission", str(PLAN), "--speedup",
                   "5", "--duration-s", "3000") as (conn, _):  # fmt: skip
         assert command(conn, M.MAV_CMD_DO_SET_MODE, M.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED,
                        10).result == M.MAV_RESULT_ACCEPTED  # fmt: skip

@@ -181,7 +181,7 @@ def test_sitl_with_a_dem_refuses_to_arm_into_a_ridge(files):
     from sitl_gcs import command, port_base, recv, sitl_gcs
 
     plan = str(files / "m.plan")
-    with sitl_gcs(files / "sitl", port_base(28650), "--dem", str(files / "ridge.tif"),
+    with sitl_gcs(files / "sitl", port_base(31500), "--dem", str(files / "ridge.tif"),
                   "--mission", plan) as (conn, _):  # fmt: skip
         conn.mav.command_long_send(1, 1, M.MAV_CMD_COMPONENT_ARM_DISARM, 0, 1, 0, 0, 0, 0, 0, 0)
         ack, text = None, []
@@ -196,7 +196,7 @@ def test_sitl_with_a_dem_refuses_to_arm_into_a_ridge(files):
                 text.append(m.text)
         assert ack is not None and ack.result == M.MAV_RESULT_FAILED
         assert text and text[0].startswith("PreArm: terrain: leg 2 (leg, item 1 -> 2) passes")
-    with sitl_gcs(files / "sitl2", port_base(28650), "--dem", str(files / "low.tif"),
+    with sitl_gcs(files / "sitl2", port_base(31500), "--dem", str(files / "low.tif"),
                   "--mission", plan) as (conn, _):  # fmt: skip
         ack = command(conn, M.MAV_CMD_COMPONENT_ARM_DISARM, 1)
         assert ack is not None and ack.result == M.MAV_RESULT_ACCEPTED

@@ -66,7 +66,7 @@ def test_sitl_fills_its_terrain_from_the_ground_station(tmp_path):
     plan = tmp_path / "follow.plan"
     save_plan(_follow_mission(), plan)
     ter = _follow_ridge()
-    with sitl_gcs(tmp_path / "sitl", port_base(28750), "--mission", str(plan)) as (conn, _):
+    with sitl_gcs(tmp_path / "sitl", port_base(32000), "--mission", str(plan)) as (conn, _):
         # before any data: arming refused in ArduPlane's words
         conn.mav.command_long_send(1, 1, M.MAV_CMD_COMPONENT_ARM_DISARM, 0, 1, 0, 0, 0, 0, 0, 0)
         text = recv(conn, "STATUSTEXT", 20, lambda m: m.text.startswith("PreArm"))
@@ -124,7 +124,7 @@ def test_sitl_with_a_dem_uses_its_own(tmp_path):
     ter = _follow_ridge()
     dem = tmp_path / "ridge.tif"
     save_dem(ter, dem, dtype="float64")
-    with sitl_gcs(tmp_path / "sitl", port_base(28750), "--mission", str(plan), "--dem",
+    with sitl_gcs(tmp_path / "sitl", port_base(32000), "--mission", str(plan), "--dem",
                   str(dem)) as (conn, _):  # fmt: skip
         lat, lon = 47.63 + 0.0722, -52.93
         conn.mav.terrain_check_send(round(lat * 1e7), round(lon * 1e7))
@@ -156,7 +156,7 @@ def test_qgc_frames_over_mavlink_fly_as_in_fly(tmp_path):
     home = ",".join(str(v) for v in QGC_HOME)
     # its approach waypoints at 40-60 m above home pass 45 m over a hill: below the 50 m
     # default clearance arming requires (plan check's), so 30 m as in test_terrain_flight
-    with sitl_gcs(tmp_path / "sitl", port_base(28850), "--dem", str(dem_path), "--home", home,
+    with sitl_gcs(tmp_path / "sitl", port_base(32500), "--dem", str(dem_path), "--home", home,
                   "--speedup", "50", "--duration-s", "3000", "--min-clearance-m",
                   "30") as (conn, _):  # fmt: skip
         ack = command(conn, M.MAV_CMD_REQUEST_MESSAGE, M.MAVLINK_MSG_ID_AUTOPILOT_VERSION)

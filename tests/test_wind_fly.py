@@ -145,7 +145,7 @@ def test_sitl_flies_the_wind_file(tmp_path):
     from sitl_gcs import port_base, recv, sitl_gcs
 
     path = _uniform(tmp_path / "w.nc", 270.0, 25.0)
-    with sitl_gcs(tmp_path / "sitl", port_base(28550), "--wind-file", str(path),
+    with sitl_gcs(tmp_path / "sitl", port_base(31000), "--wind-file", str(path),
                   "--mission", str(SURVEY)) as (conn, _):  # fmt: skip
         conn.mav.command_long_send(1, 1, M.MAV_CMD_COMPONENT_ARM_DISARM, 0, 1, 0, 0, 0, 0, 0, 0)
         ack, text = None, []

@@ -37,18 +37,17 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 from longwing.airframe.params import Airframe
 from longwing.control import target as tg
 from longwing.mavlink.link import Links, new_parser
+from longwing.mavlink.prearm import prearm_problem
 from longwing.mavlink.telemetry import DEFAULT_RATES, STREAMS, telemetry_message
 from longwing.mavlink.terrain_protocol import VehicleTerrain, database_terrain, terrain_points
 from longwing.mission.failsafe import NOTICE_KINDS
 from longwing.mission.manager import Mode, Position
 from longwing.mission.model import Home, Mission
-from longwing.mission.preflight import launch_weather_problems, preflight_problems
 from longwing.physics.turbulence import Turbulence
 from longwing.physics.wind import WindField
 from longwing.planning.wind4d import WindGrid4D
 from longwing.sim import closedloop as cl
 from longwing.sim.runner import Flight, FlightScenario
-from longwing.sim.scenario import truth_wind_ned
 
 M = mavlink2
 SLICE_S = 0.02  # sim time per loop iteration (the autopilot's 50 Hz tick)
@@ -235,41 +234,8 @@ class SitlVehicle:
                         s["est_alt_m"])  # fmt: skip
 
     def prearm_problem(self) -> str | None:
-        """Why arming must be refused (None: ready)."""
-        if self.flying:
-            return "already flying"
-        if self.mode == 10 and not self.mission.items:
-            return "PreArm: no mission loaded for AUTO"
-        points = self._terrain_points()
-        if self.terrain is None and points and self.terrain_io.pending(points):
-            return "PreArm: waiting for terrain data"  # ArduPlane's words
-        if self.mode == 10:
-            known = self.terrain_io.height_m if points or self.terrain is not None else None
-            problems = preflight_problems(self.mission, known)
-            if problems:  # ArduPilot's mission pre-arm check, with longwing's ground rule
-                return f"PreArm: mission: {problems[0]}"
-        if self.terrain is not None and self.mission.items:  # plan check --dem's conflicts
-            why = self._terrain_problems()
-            if why:
-                return f"PreArm: {why[0]}"
-        if self.landed_done:
-            return "PreArm: flight ended; restart the vehicle to fly again"
-        fs = self.params.failsafe_settings() if self.params is not None else None
-        if fs is None or fs.LAUNCH_WX_CHECK:
-            home = self.mission.home
-            wn, we, _ = truth_wind_ned(self.wind, 0.0, home.lat_deg, home.lon_deg, home.alt_m)
-            weather = launch_weather_problems(self.af.launch, math.hypot(wn, we),
-                                              int(self.turbulence))  # fmt: skip
-            if weather:
-                return f"PreArm: launch weather: {weather[0]}"
-        return None
-
-    def _terrain_points(self) -> list[tuple[float, float]]:
-        return terrain_points(self.mission)
-
-    def _terrain_problems(self) -> list[str]:
-        return self.terrain_io.refusals(self.mission, self.af, self.wind, self.turbulence,
-                                        self.params)  # fmt: skip
+        """Why arming must be refused (None: ready): :func:`prearm.prearm_problem`."""
+        return prearm_problem(self)
 
     def arm(self, force: bool = False) -> int:
         why = self.prearm_problem()
@@ -286,6 +252,8 @@ class SitlVehicle:
         """Create the flight (catapult or runway take-off) with the current settings."""
         if self.flying or not self.armed:
             return
+        if self.landed_done:  # fly again: home is where the aircraft stands, as on arming
+            self._new_home_after_landing()
         p = self.params
         kw = {}
         if p is not None:
@@ -579,8 +547,22 @@ class SitlVehicle:
             here = (self.home.lat_deg, self.home.lon_deg, self.home.alt_m)
         enabled = self.params is None or bool(self.params.get("TERRAIN_ENABLE"))
         for out in self.terrain_io.tick(time.monotonic(), enabled, self._terrain_spacing(),
-                                        here, self._terrain_points()):  # fmt: skip
+                                        here, terrain_points(self.mission)):  # fmt: skip
             self.send(out)
+
+    def _new_home_after_landing(self) -> None:
+        """ArduPlane sets home where it is armed: a second flight starts from the last one's
+        stopping point (its ground), flies the mission from its first item."""
+        f = self.flight
+        if f.end_state.value != "aborted":  # an aborted launch never left home
+            s = self.snapshot()
+            self.home = Home(math.degrees(s["lat_rad"]), math.degrees(s["lon_rad"]),
+                             f.mgr.ground_alt_m)  # fmt: skip
+            self.mission = dataclasses.replace(self.mission, home=self.home)
+        self.flight = None
+        self.landed_done = False
+        self.n_events_sent = 0
+        self.n_failsafes_sent = 0
 
     def _terrain_spacing(self) -> float:
         return 100.0 if self.params is None else float(self.params.get("TERRAIN_SPACING"))
