@@ -196,7 +196,7 @@ def test_sitl_bad_input_exit_2(args, message, tmp_path):
 
 
 def test_two_instances_and_link_loss_failsafe(tmp_path):
-    """--instances 2: sysid 2 answers on the ports + 10; a preloaded mission; armed in AUTO,
+    """--instances 2: sysid 2 answers on the UDP ports + 20; a preloaded mission; armed in AUTO,
     the GCS then goes silent: the link is declared lost, the long link-loss failsafe sends
     the aircraft home (STATUSTEXT), as FS_LONG_ACTN 1 says."""
     base = _free_port_base(os.environ.get("PYTEST_XDIST_WORKER", "gw0")) + 50
@@ -208,7 +208,7 @@ def test_two_instances_and_link_loss_failsafe(tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        conn = mavutil.mavlink_connection(f"udpin:127.0.0.1:{base + 10}", source_system=255)
+        conn = mavutil.mavlink_connection(f"udpin:127.0.0.1:{base + 20}", source_system=255)
         hb = conn.wait_heartbeat(timeout=60)
         assert hb is not None and hb.get_srcSystem() == 2
         conn.target_system = 2

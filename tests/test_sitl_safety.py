@@ -316,7 +316,12 @@ BAD = [
     (["--tcp-port", "-5"], "new", "--tcp-port -5: the port must be in 1-65535"),
     (["--tcp-port", "65530", "--instances", "2"], "new", "instance 1 would use port 65540"),
     (["--gcs", "127.0.0.1:65535", "--instances", "2"], "new", "--gcs 127.0.0.1:65535: inst"),
-    (["--mavsdk", "127.0.0.1:65520", "--instances", "3"], "new", "would use port 65540"),
+    (["--mavsdk", "127.0.0.1:65500", "--instances", "3"], "new", "would use port 65540"),
+    (
+        ["--gcs", "127.0.0.1:14550", "--mavsdk", "127.0.0.1:14530", "--instances", "2"],
+        "new",
+        "instance 1 would send to port 14550, instance 0's --gcs port",
+    ),
     (["--instances", "0"], "new", "--instances 0 must be in 1-50"),
     (["--bind", "999.1.1.1"], "new", "--bind '999.1.1.1' is not an IP address"),
     (["--bind", "localhost"], "new", "--bind 'localhost' is not an IP address"),
@@ -434,3 +439,14 @@ def test_arming_in_auto_refuses_a_mission_below_the_ground(tmp_path):
         assert v.arm() == M.MAV_RESULT_ACCEPTED
     finally:
         v.links.close()
+
+
+def test_default_udp_port_series_never_meet():
+    """Issue 14, item 11: with the defaults (GCS 14550, MAVSDK 14540, + 20 per instance) no
+    instance's MAVSDK port is another's GCS port, up to the most instances allowed."""
+    from longwing.cli_sitl import MAX_INSTANCES, UDP_PORT_STEP, _check_udp_series
+
+    _check_udp_series(("127.0.0.1", 14550), ("127.0.0.1", 14540), MAX_INSTANCES)
+    gcs = {14550 + UDP_PORT_STEP * k for k in range(MAX_INSTANCES)}
+    sdk = {14540 + UDP_PORT_STEP * k for k in range(MAX_INSTANCES)}
+    assert not gcs & sdk and len(gcs) == len(sdk) == MAX_INSTANCES

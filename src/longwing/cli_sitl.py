@@ -1,8 +1,11 @@
 """`longwing sitl`: the simulated ArduPlane on MAVLink for QGroundControl, MAVProxy, MAVSDK.
 
 Per instance k (0-based; sysid k + 1) it sends to UDP ``--gcs`` (QGroundControl's
-127.0.0.1:14550) and ``--mavsdk`` (127.0.0.1:14540), both + 10 k, reading the replies on the
-same sockets, and listens on TCP ``--tcp-port`` + 10 k (MAVProxy ``--master=tcp:...``).
+127.0.0.1:14550) and ``--mavsdk`` (127.0.0.1:14540), both + 20 k, reading the replies on the
+same sockets, and listens on TCP ``--tcp-port`` + 10 k (MAVProxy ``--master=tcp:...``, as
+ArduPilot's SITL instances). The UDP step of 20 keeps the two UDP series apart (with + 10,
+instance 1's MAVSDK port was instance 0's GCS port); custom ports whose series would meet
+are refused.
 Every socket is bound to ``--bind`` (127.0.0.1: this machine only); another address is
 warned about, since whoever reaches the ports can command the vehicle.
 
@@ -38,7 +41,8 @@ err = Console(stderr=True)
 STALL_S = 0.5  # behind the wall clock by more than this: reset the pacing, don't catch up
 TLOG_FLUSH_S = 1.0  # wall time between tlog flushes (a reader sees the session so far)
 MAX_INSTANCES = 50
-PORT_STEP = 10  # instance k uses every port + PORT_STEP * k
+PORT_STEP = 10  # instance k listens on TCP --tcp-port + PORT_STEP * k (ArduPilot's step)
+UDP_PORT_STEP = 20  # and sends to --gcs / --mavsdk + UDP_PORT_STEP * k
 MAX_PORT = 65535
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -96,15 +100,29 @@ def bind_warning(bind: str) -> str | None:
             "network: anyone who can reach them can command it")  # fmt: skip
 
 
-def _check_ports(what: str, port: int, instances: int, text: str | None = None) -> None:
-    """``port`` and the ports of the later instances (+ PORT_STEP each) are in 1-MAX_PORT."""
+def _check_ports(what: str, port: int, instances: int, text: str | None = None,
+                 step: int = PORT_STEP) -> None:  # fmt: skip
+    """``port`` and the ports of the later instances (+ ``step`` each) are in 1-MAX_PORT."""
     shown = text if text is not None else str(port)
     if not 1 <= port <= MAX_PORT:
         raise UsageFailure(f"{what} {shown}: the port must be in 1-{MAX_PORT}")
-    last = port + PORT_STEP * (instances - 1)
+    last = port + step * (instances - 1)
     if last > MAX_PORT:
         raise UsageFailure(f"{what} {shown}: instance {instances - 1} would use port {last} "
-                           f"(+{PORT_STEP} per instance), beyond {MAX_PORT}")  # fmt: skip
+                           f"(+{step} per instance), beyond {MAX_PORT}")  # fmt: skip
+
+
+def _check_udp_series(gcs: tuple[str, int], mavsdk: tuple[str, int], instances: int) -> None:
+    """The GCS and MAVSDK destinations of all instances never coincide."""
+    if gcs[0] != mavsdk[0]:
+        return
+    g = {gcs[1] + UDP_PORT_STEP * k: k for k in range(instances)}
+    for k in range(instances):
+        p = mavsdk[1] + UDP_PORT_STEP * k
+        if p in g:
+            raise UsageFailure(f"--mavsdk {mavsdk[0]}:{mavsdk[1]}: instance {k} would send to "
+                               f"port {p}, instance {g[p]}'s --gcs port; choose ports whose "
+                               f"series (+{UDP_PORT_STEP} per instance) do not meet")  # fmt: skip
 
 
 def _host_port(text: str, what: str, instances: int = 1) -> tuple[str, int]:
@@ -116,7 +134,7 @@ def _host_port(text: str, what: str, instances: int = 1) -> tuple[str, int]:
         raise UsageFailure(f"{what} {text!r} must be HOST:PORT") from None
     if not sep or not host or not 1 <= p <= MAX_PORT:
         raise UsageFailure(f"{what} {text!r} must be HOST:PORT with a port in 1-{MAX_PORT}")
-    _check_ports(what, p, instances, text)
+    _check_ports(what, p, instances, text, UDP_PORT_STEP)
     try:
         infos = socket.getaddrinfo(host, p, socket.AF_INET, socket.SOCK_DGRAM)
     except (OSError, UnicodeError):
@@ -147,9 +165,9 @@ def _open_instance(
     from longwing.mavlink.link import RouteError, TcpServer, UdpLink
 
     for what, (host, port) in (("--gcs", gcs), ("--mavsdk", mavsdk)):
-        dest = f"{what} {host}:{port + PORT_STEP * k} (instance {k})"
+        dest = f"{what} {host}:{port + UDP_PORT_STEP * k} (instance {k})"
         try:
-            links.append(UdpLink(host, port + PORT_STEP * k, bind_host=bind))
+            links.append(UdpLink(host, port + UDP_PORT_STEP * k, bind_host=bind))
         except RouteError as exc:
             raise UsageFailure(f"{dest} cannot be reached from --bind {bind}: {exc.strerror}; "
                                "give --bind 0.0.0.0 or this machine's address on that "
@@ -224,6 +242,7 @@ def build_vehicles(
     _check_ports("--tcp-port", tcp_port, instances)
     gcs_addr = _host_port(gcs, "--gcs", instances)
     mavsdk_addr = _host_port(mavsdk, "--mavsdk", instances)
+    _check_udp_series(gcs_addr, mavsdk_addr, instances)
     try:
         check_run_dir(out_dir, "sitl")
         af = load_airframe(airframe)
@@ -456,7 +475,9 @@ def sitl(
         float, typer.Option(help="With --dem: the terrain clearance arming requires, m.")
     ] = 50.0,
     seed: Annotated[int, typer.Option(help="Random seed (instance k: seed + k).")] = 1,
-    instances: Annotated[int, typer.Option(help="Vehicles: sysid 1..K, ports + 10 k.")] = 1,
+    instances: Annotated[
+        int, typer.Option(help="Vehicles: sysid 1..K; UDP ports + 20 k, TCP + 10 k.")
+    ] = 1,
     gcs: Annotated[str, typer.Option(help="UDP out to the GCS.")] = "127.0.0.1:14550",
     mavsdk: Annotated[str, typer.Option(help="UDP out to MAVSDK.")] = "127.0.0.1:14540",
     tcp_port: Annotated[int, typer.Option(help="TCP server port (MAVProxy).")] = 5760,
