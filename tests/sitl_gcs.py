@@ -62,3 +62,20 @@ def command(conn, cmd, *params):
     p = list(params) + [0.0] * (7 - len(params))
     conn.mav.command_long_send(1, 1, cmd, 0, *p)
     return recv(conn, "COMMAND_ACK", cond=lambda m: m.command == cmd)
+
+
+def arm_refusal(conn, timeout_s: float = 20.0):
+    """Ask system 1 to arm; (its COMMAND_ACK, the first PreArm STATUSTEXT's text), either
+    None if it did not come within ``timeout_s``."""
+    conn.mav.command_long_send(1, 1, M.MAV_CMD_COMPONENT_ARM_DISARM, 0, 1, 0, 0, 0, 0, 0, 0)
+    ack, text = None, None
+    end = time.time() + timeout_s
+    while time.time() < end and (ack is None or text is None):
+        m = recv(conn, ["COMMAND_ACK", "STATUSTEXT"], 0.5)
+        if m is None:
+            continue
+        if m.get_type() == "COMMAND_ACK" and m.command == M.MAV_CMD_COMPONENT_ARM_DISARM:
+            ack = m
+        elif m.get_type() == "STATUSTEXT" and m.text.startswith("PreArm") and text is None:
+            text = m.text
+    return ack, text

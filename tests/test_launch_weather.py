@@ -6,12 +6,11 @@ off. The Aerosonde's limits come from measured flights (its airframe file says w
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
 from pymavlink.dialects.v20 import ardupilotmega as M
-from sitl_gcs import port_base, recv, sitl_gcs
+from sitl_gcs import arm_refusal, port_base, sitl_gcs
 from test_cli import run_cli
 
 from longwing.airframe.loader import load_airframe
@@ -116,16 +115,6 @@ def test_sitl_refuses_to_arm(tmp_path):
     the PreArm STATUSTEXT naming the limit."""
     with sitl_gcs(tmp_path / "sitl", port_base(26550), "--turbulence", "severe",
                   "--mission", SURVEY) as (conn, _):  # fmt: skip
-        conn.mav.command_long_send(1, 1, M.MAV_CMD_COMPONENT_ARM_DISARM, 0, 1, 0, 0, 0, 0, 0, 0)
-        ack, text = None, []
-        end = time.time() + 20
-        while time.time() < end and (ack is None or not text):
-            m = recv(conn, ["COMMAND_ACK", "STATUSTEXT"], 0.5)
-            if m is None:
-                continue
-            if m.get_type() == "COMMAND_ACK" and m.command == M.MAV_CMD_COMPONENT_ARM_DISARM:
-                ack = m
-            elif m.get_type() == "STATUSTEXT" and m.text.startswith("PreArm"):
-                text.append(m.text)
+        ack, text = arm_refusal(conn)
         assert ack is not None and ack.result == M.MAV_RESULT_FAILED
-        assert text and text[0].startswith("PreArm: launch weather: severe turbulence")
+        assert text and text.startswith("PreArm: launch weather: severe turbulence")

@@ -175,27 +175,15 @@ def test_home_must_be_on_the_dems_ground(monkeypatch, capsys, files):
 def test_sitl_with_a_dem_refuses_to_arm_into_a_ridge(files):
     """`longwing sitl --dem`: a pymavlink GCS's arming is refused with plan check's terrain
     reason as the PreArm; over the low ridge it arms."""
-    import time
-
     from pymavlink.dialects.v20 import ardupilotmega as M
-    from sitl_gcs import command, port_base, recv, sitl_gcs
+    from sitl_gcs import arm_refusal, command, port_base, sitl_gcs
 
     plan = str(files / "m.plan")
     with sitl_gcs(files / "sitl", port_base(31500), "--dem", str(files / "ridge.tif"),
                   "--mission", plan) as (conn, _):  # fmt: skip
-        conn.mav.command_long_send(1, 1, M.MAV_CMD_COMPONENT_ARM_DISARM, 0, 1, 0, 0, 0, 0, 0, 0)
-        ack, text = None, []
-        end = time.time() + 20
-        while time.time() < end and (ack is None or not text):
-            m = recv(conn, ["COMMAND_ACK", "STATUSTEXT"], 0.5)
-            if m is None:
-                continue
-            if m.get_type() == "COMMAND_ACK" and m.command == M.MAV_CMD_COMPONENT_ARM_DISARM:
-                ack = m
-            elif m.get_type() == "STATUSTEXT" and m.text.startswith("PreArm"):
-                text.append(m.text)
+        ack, text = arm_refusal(conn)
         assert ack is not None and ack.result == M.MAV_RESULT_FAILED
-        assert text and text[0].startswith("PreArm: terrain: leg 2 (leg, item 1 -> 2) passes")
+        assert text and text.startswith("PreArm: terrain: leg 2 (leg, item 1 -> 2) passes")
     with sitl_gcs(files / "sitl2", port_base(31500), "--dem", str(files / "low.tif"),
                   "--mission", plan) as (conn, _):  # fmt: skip
         ack = command(conn, M.MAV_CMD_COMPONENT_ARM_DISARM, 1)

@@ -44,6 +44,13 @@ def _answer(conn, req, ter) -> int:
     return sent
 
 
+def _terrain_check(conn, lat: float, lon: float):
+    """TERRAIN_CHECK at a point and the TERRAIN_REPORT answering it (None if none came)."""
+    la, lo = round(lat * 1e7), round(lon * 1e7)
+    conn.mav.terrain_check_send(la, lo)
+    return recv(conn, "TERRAIN_REPORT", 10, lambda m: m.lat == la and m.lon == lo)
+
+
 def test_database_geometry_matches_the_ground_station():
     """A block sent with the GCS's geometry is read back at its points (int16 heights)."""
     ter = _follow_ridge()
@@ -94,24 +101,12 @@ def test_sitl_fills_its_terrain_from_the_ground_station(tmp_path):
         assert report.terrain_height == pytest.approx(HOME.alt_m, abs=0.6)
         # TERRAIN_CHECK on the ridge's flank: the height it was sent, interpolated
         lat, lon = 47.63 + 0.0722, -52.93  # about 8.0 km north, 1 km south of the crest
-        conn.mav.terrain_check_send(round(lat * 1e7), round(lon * 1e7))
-        rep = recv(
-            conn,
-            "TERRAIN_REPORT",
-            10,
-            lambda m: m.lat == round(lat * 1e7) and m.lon == round(lon * 1e7),
-        )
+        rep = _terrain_check(conn, lat, lon)
         assert rep is not None
         # the 8 km point lies in none of the three grids: unknown (spacing 0)
         assert rep.spacing == 0
         lat, lon = 47.63 + 0.0271, -52.93  # about 3 km north: in a received grid, flat
-        conn.mav.terrain_check_send(round(lat * 1e7), round(lon * 1e7))
-        rep = recv(
-            conn,
-            "TERRAIN_REPORT",
-            10,
-            lambda m: m.lat == round(lat * 1e7) and m.lon == round(lon * 1e7),
-        )
+        rep = _terrain_check(conn, lat, lon)
         assert rep is not None and rep.spacing == 100
         assert rep.terrain_height == pytest.approx(float(ter(lat, lon)), abs=0.6)
         ack = command(conn, M.MAV_CMD_COMPONENT_ARM_DISARM, 1)
@@ -127,13 +122,7 @@ def test_sitl_with_a_dem_uses_its_own(tmp_path):
     with sitl_gcs(tmp_path / "sitl", port_base(32000), "--mission", str(plan), "--dem",
                   str(dem)) as (conn, _):  # fmt: skip
         lat, lon = 47.63 + 0.0722, -52.93
-        conn.mav.terrain_check_send(round(lat * 1e7), round(lon * 1e7))
-        rep = recv(
-            conn,
-            "TERRAIN_REPORT",
-            10,
-            lambda m: m.lat == round(lat * 1e7) and m.lon == round(lon * 1e7),
-        )
+        rep = _terrain_check(conn, lat, lon)
         assert rep is not None and rep.spacing == 100 and rep.pending == 0
         assert rep.terrain_height == pytest.approx(float(ter(lat, lon)), abs=1e-3)
         assert recv(conn, "TERRAIN_REQUEST", 3) is None  # nothing asked of the GCS

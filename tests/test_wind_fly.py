@@ -139,24 +139,12 @@ def test_sitl_flies_the_wind_file(tmp_path):
     """`longwing sitl --wind-file`: the file is the vehicle's truth. A uniform 25 m/s file
     (beyond the Aerosonde's 18 m/s launch limit): a pymavlink GCS's arming is refused with
     the PreArm naming the file's wind, as with ``--wind 270@25``."""
-    import time as _time
-
     from pymavlink.dialects.v20 import ardupilotmega as M
-    from sitl_gcs import port_base, recv, sitl_gcs
+    from sitl_gcs import arm_refusal, port_base, sitl_gcs
 
     path = _uniform(tmp_path / "w.nc", 270.0, 25.0)
     with sitl_gcs(tmp_path / "sitl", port_base(31000), "--wind-file", str(path),
                   "--mission", str(SURVEY)) as (conn, _):  # fmt: skip
-        conn.mav.command_long_send(1, 1, M.MAV_CMD_COMPONENT_ARM_DISARM, 0, 1, 0, 0, 0, 0, 0, 0)
-        ack, text = None, []
-        end = _time.time() + 20
-        while _time.time() < end and (ack is None or not text):
-            m = recv(conn, ["COMMAND_ACK", "STATUSTEXT"], 0.5)
-            if m is None:
-                continue
-            if m.get_type() == "COMMAND_ACK" and m.command == M.MAV_CMD_COMPONENT_ARM_DISARM:
-                ack = m
-            elif m.get_type() == "STATUSTEXT" and m.text.startswith("PreArm"):
-                text.append(m.text)
+        ack, text = arm_refusal(conn)
         assert ack is not None and ack.result == M.MAV_RESULT_FAILED
-        assert text and text[0].startswith("PreArm: launch weather: surface wind 25.0 m/s")
+        assert text and text.startswith("PreArm: launch weather: surface wind 25.0 m/s")

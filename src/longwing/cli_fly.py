@@ -23,6 +23,7 @@ from rich.console import Console
 
 from longwing.cli_errors import UsageFailure
 from longwing.cli_fly_inputs import FlyArgs, Prepared, load_rerun, prepare, sha256
+from longwing.cli_options import DemOption
 
 err = Console(stderr=True)
 out = Console()
@@ -294,13 +295,7 @@ def fly(
         ),  # fmt: skip
     ] = None,
     turbulence: Annotated[str, typer.Option(help="none|light|moderate|severe")] = "none",
-    dem: Annotated[
-        list[Path] | None,
-        typer.Option(
-            help="The ground: a DEM (GeoTIFF, VRT, any CRS; repeat for tiles), or "
-            "synthetic:KIND[,KEY=VALUE] [flat at home]."
-        ),
-    ] = None,
+    dem: DemOption = None,
     ignore_terrain: Annotated[
         bool,
         typer.Option("--ignore-terrain", help="Fly legs plan check calls terrain conflicts."),

@@ -36,6 +36,7 @@ import typer
 from rich.console import Console
 
 from longwing.cli_errors import UsageFailure
+from longwing.cli_options import DemOption
 
 err = Console(stderr=True)
 STALL_S = 0.5  # behind the wall clock by more than this: reset the pacing, don't catch up
@@ -464,13 +465,7 @@ def sitl(
         typer.Option(help="Launch time, ISO 8601 UTC, for --wind-file [its first time]."),
     ] = None,
     turbulence: Annotated[str, typer.Option(help="none|light|moderate|severe")] = "none",
-    dem: Annotated[
-        list[Path] | None,
-        typer.Option(
-            help="The ground: a DEM (GeoTIFF, VRT, any CRS; repeat for tiles), or "
-            "synthetic:KIND[,KEY=VALUE] [flat at home]."
-        ),
-    ] = None,
+    dem: DemOption = None,
     min_clearance_m: Annotated[
         float, typer.Option(help="With --dem: the terrain clearance arming requires, m.")
     ] = 50.0,

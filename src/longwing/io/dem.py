@@ -271,10 +271,10 @@ def plan_home(path: str | os.PathLike[str]) -> tuple[float, float, float]:
     try:
         h = load_mission(path).home
         return h.lat_deg, h.lon_deg, h.alt_m
-    except MissionError:
+    except MissionError as exc:  # e.g. AltitudeMode 3 items waiting for this very terrain
         try:
             doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
             lat, lon, alt = (float(v) for v in doc["mission"]["plannedHomePosition"])
-            return lat, lon, alt
         except (OSError, ValueError, KeyError, TypeError):
-            raise
+            raise exc from None  # the mission's own one-line error
+        return lat, lon, alt

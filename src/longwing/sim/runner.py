@@ -30,7 +30,6 @@ from longwing.sim.scenario import (
     FlightResult,
     FlightScenario,
     ProgressFn,
-    home_ground_m,
     launch_state,
     truth_wind_ned,
 )
@@ -76,19 +75,24 @@ class Flight(FaultsAndFailsafes):
             settings = replace(settings, TKOFF_ROTATE_SPD=af.launch.rotate_speed_mps)
         self.mgr = MissionManager(sc.mission, settings, self.target, af.landing)
         self.ap = autopilot_params(sc, fuel0)
-        known = sc.terrain if sc.autopilot_terrain is None else sc.autopilot_terrain
-        if known is not None:  # the autopilot's terrain: landing heights, terrain frames
-            grid = terrain_grid(known)  # the loop's own copy is made in loop_arrays
+        # the DEMs as the kernels take them, made once: the world's ground and the
+        # autopilot's terrain (the same grid unless a ground station sent another)
+        world = terrain_grid(sc.terrain)
+        known = world if sc.autopilot_terrain is None else terrain_grid(sc.autopilot_terrain)
+        if known.heights_m.shape[0] > 0:  # the autopilot's terrain: landings, terrain frames
             self.mgr.ground_fn = lambda lat, lon: terrain_height_m(
-                math.radians(lat), math.radians(lon), grid, math.nan
+                math.radians(lat), math.radians(lon), known, math.nan
             )
+        home = sc.mission.home
+        ground0 = terrain_height_m(math.radians(home.lat_deg), math.radians(home.lon_deg),
+                                   world, home.alt_m)  # fmt: skip
         if sc.terrain is not None:
-            self.mgr.ground_alt_m = home_ground_m(sc)
-        self.x, act = launch_state(sc, self.mgr, fuel0)
+            self.mgr.ground_alt_m = ground0
+        self.x, act = launch_state(sc, self.mgr, fuel0, ground0)
         self.sp = sensor_params(sc)
         self.cfg = loop_config(sc, self.sp)
         self.vp = cl.VehicleParams(af.aero, af.mass, af.prop, af.ground, af.actuators)
-        self.arrays = loop_arrays(sc, self.x, act, self.target, self.rng, self.sp)
+        self.arrays = loop_arrays(sc, self.x, act, self.target, self.rng, self.sp, world, known)
         self.state = self.arrays.st[0]  # the loop's named state (sim.loopstate), a view
         home = sc.mission.home
         w_sfc = truth_wind_ned(sc.wind, 0.0, home.lat_deg, home.lon_deg, home.alt_m)

@@ -19,7 +19,6 @@ from longwing.mission.manager import MissionEvent, MissionManager, MissionSettin
 from longwing.mission.model import Mission
 from longwing.mission.preflight import release_airspeed_mps
 from longwing.physics.state import FUEL, N_STATE, POS, QUAT, RATES
-from longwing.physics.terrain import terrain_grid, terrain_height_m
 from longwing.physics.trim import TrimCondition, trim_on_ellipsoid
 from longwing.physics.turbulence import Turbulence
 from longwing.physics.wind import WindField, gridded_wind_ne, steady_wind_ned
@@ -100,24 +99,17 @@ def truth_wind_ned(
 ProgressFn = Callable[[float, float, float, int], None]  # (t_s, fuel_kg, distance_m, seq)
 
 
-def home_ground_m(sc: FlightScenario) -> float:
-    """The ground at home, m AMSL: the DEM's there (as the loop sees it), else home's
-    altitude."""
-    home = sc.mission.home
-    return terrain_height_m(math.radians(home.lat_deg), math.radians(home.lon_deg),
-                            terrain_grid(sc.terrain), home.alt_m)  # fmt: skip
-
-
 def launch_state(
-    sc: FlightScenario, mgr: MissionManager, fuel: float
+    sc: FlightScenario, mgr: MissionManager, fuel: float, ground_m: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Truth state and actuator positions at release (catapult) or on the runway."""
+    """Truth state and actuator positions at release (catapult) or on the runway, from the
+    ground at home ``ground_m`` (m AMSL: the DEM's there, else home's altitude)."""
     af = sc.airframe
     home = sc.mission.home
     w_sfc = truth_wind_ned(sc.wind, 0.0, home.lat_deg, home.lon_deg, home.alt_m)
     heading = math.radians(mgr.launch_heading_deg((w_sfc[0], w_sfc[1])))
     lat, lon = math.radians(home.lat_deg), math.radians(home.lon_deg)
-    ground = home_ground_m(sc)
+    ground = ground_m
     if af.launch.method == "catapult":
         alt = ground + af.launch.launch_height_m
         w0 = truth_wind_ned(sc.wind, 0.0, home.lat_deg, home.lon_deg, alt)

@@ -20,7 +20,7 @@ from longwing.geo.wgs84 import ecef_to_geodetic, ecef_to_ned_sc
 from longwing.mission.failsafe import FailsafeMonitor, best_glide
 from longwing.physics.rigidbody import N_ENV, make_work
 from longwing.physics.state import N_STATE, PX
-from longwing.physics.terrain import terrain_grid
+from longwing.physics.terrain import TerrainGrid
 from longwing.physics.trim import TrimCondition, TrimError, trim
 from longwing.physics.turbulence import new_turb_state
 from longwing.physics.wind import WindField, no_gridded_wind
@@ -94,16 +94,15 @@ def aligned_ekf(sc: FlightScenario, x: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 def loop_arrays(
     sc: FlightScenario, x: np.ndarray, act: np.ndarray, target: np.ndarray,
-    rng: np.random.Generator, sp: SensorParams,
+    rng: np.random.Generator, sp: SensorParams, world: TerrainGrid, known: TerrainGrid,
 ) -> cl.LoopArrays:  # fmt: skip
-    """Everything the compiled loop reads and writes, allocated once for the flight."""
+    """Everything the compiled loop reads and writes, allocated once for the flight
+    (``world``/``known``: the ground's and the autopilot's terrain grids)."""
     ekf_x, ekf_p = aligned_ekf(sc, x)
     if isinstance(sc.wind, WindField):
         (wind_alt, wind_n, wind_e), grid = sc.wind.arrays(), no_gridded_wind()
     else:  # a forecast grid: the layers are unused (calm)
         (wind_alt, wind_n, wind_e), grid = WindField.calm().arrays(), sc.wind.kernel_grid()
-    world = terrain_grid(sc.terrain)
-    known = world if sc.autopilot_terrain is None else terrain_grid(sc.autopilot_terrain)
     st = new_loop_state()
     s = st[0]
     s["veh"]["engine_on"] = True
