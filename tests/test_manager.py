@@ -98,15 +98,17 @@ def test_rtl_without_landing_sequence_returns_and_loiters_at_rtl_altitude():
     assert m.tgt[tg.KIND] == tg.TK_LOITER and m.tgt[tg.EXIT] == tg.EXIT_NONE
 
 
-def test_guided_goto_then_loiter_and_pilot_modes_refused():
+def test_guided_goto_then_loiter_and_pilot_modes():
     m = manager([wp(47.7, -52.93)])
     m.start(0.0, HERE)
-    m.guided_goto(1.0, HERE, Position(47.64, -52.90, 200.0))
+    m.guided_goto(1.0, HERE, Position(47.64, -52.90, 200.0), radius_m=-300.0)
     assert m.mode == Mode.GUIDED and target_b(m) == (47.64, -52.9, 200.0)
     m.on_target_done(100.0, HERE)
     assert m.tgt[tg.KIND] == tg.TK_LOITER and target_b(m) == (47.64, -52.9, 200.0)
-    with pytest.raises(ValueError, match="mode FBWA needs pilot stick input"):
-        m.set_mode(2.0, 5, HERE)
+    assert (m.tgt[tg.RADIUS], m.tgt[tg.DIR]) == (300.0, -1.0)  # DO_REPOSITION's radius, CCW
+    for mode in (0, 2, 3, 4, 5, 6):  # MANUAL, STABILIZE, TRAINING, ACRO, FBWA, FBWB
+        m.set_mode(2.0, mode, HERE)
+        assert m.mode == mode and m.tgt[tg.KIND] == tg.TK_PILOT
     with pytest.raises(ValueError, match="unknown flight mode 99"):
         m.set_mode(2.0, 99, HERE)
 

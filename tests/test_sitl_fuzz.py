@@ -585,9 +585,9 @@ class Sitl:
             last[0] = now
             step()
 
-        def logged_handle(msg) -> None:  # the last messages handled, for a crash report
+        def logged_handle(msg, ep=None) -> None:  # the last messages, for a crash report
             self.recent.append(msg)
-            handle(msg)
+            handle(msg, ep)
 
         v.step, v.handle = timed_step, logged_handle
         try:

@@ -358,6 +358,7 @@ def _load_dem(dem, home: str | None, mission_file):
 
 def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int, terrain=None,
              min_clearance_m: float = 50.0):  # fmt: skip
+    from longwing.mavlink.gcs_requests import set_current
     from longwing.mavlink.mission_protocol import MissionProtocol
     from longwing.mavlink.param_protocol import ParamProtocol
     from longwing.mavlink.vehicle import SitlVehicle
@@ -366,7 +367,7 @@ def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int, terra
         return MissionProtocol(
             v.mav, v.on_mission_change, target=(v.sysid, v.compid), home=v.home,
             on_error=lambda text, v=v: v.statustext(text, 3),
-            on_set_current=lambda seq, v=v: v._set_current(seq) == 0,
+            on_set_current=lambda seq, v=v: set_current(v, seq) == 0,
             on_guided=v.on_guided,
         )  # fmt: skip
 
@@ -411,14 +412,14 @@ def serve(
     try:
         while not stop.requested and (duration_s is None or vehicles[0].sim_t - t0 < duration_s):
             for v in vehicles:
-                for _, msg in v.links.poll(0.0):
-                    v.handle(msg)
+                for ep, msg in v.links.poll(0.0):
+                    v.handle(msg, ep)
                 v.step()
             lag = (vehicles[0].sim_t - t0) / speedup - (time.monotonic() - wall0)
             while lag > 0.0 and not stop.requested:  # wait for the wall clock, serving meanwhile
                 for v in vehicles:
-                    for _, msg in v.links.poll(lag / len(vehicles)):
-                        v.handle(msg)
+                    for ep, msg in v.links.poll(lag / len(vehicles)):
+                        v.handle(msg, ep)
                 lag = (vehicles[0].sim_t - t0) / speedup - (time.monotonic() - wall0)
             if lag < -STALL_S:  # fell behind (a stall): carry on from now, no burst
                 wall0 = time.monotonic()

@@ -14,8 +14,9 @@ TK_LOITER = 1  # circle about B with RADIUS, DIR (+1 clockwise), at ALT_B
 TK_TAKEOFF = 2  # climb out along A -> B at the launch pitch and full throttle to ALT_B
 TK_LAND = 3  # approach along A -> B on the glide slope, flare FLARE_DIST before B, roll out
 TK_GROUND = 4  # on the ground, engine idle, brakes on (before launch or after landing)
+TK_PILOT = 5  # a pilot mode: the sticks in the loop's PILOT record (control.pilot) fly it
 KIND_NAMES = {TK_LEG: "leg", TK_LOITER: "loiter", TK_TAKEOFF: "takeoff", TK_LAND: "land",
-              TK_GROUND: "ground"}  # fmt: skip
+              TK_GROUND: "ground", TK_PILOT: "pilot"}  # fmt: skip
 
 # exit conditions
 EXIT_NONE = 0  # hold until the manager changes the target (loiter unlimited, RTL loiter)

@@ -7,7 +7,13 @@
   of clients; each is a link of its own.
 * :class:`Links` polls them all without blocking and parses the bytes with one pymavlink
   parser per link in robust mode: a bad CRC, a truncated frame or an unknown id becomes a
-  ``BAD_DATA`` message that the caller drops, never an exception.
+  ``BAD_DATA`` message that the caller drops, never an exception. A UDP datagram is parsed
+  on its own (a frame never spans datagrams, so a garbage datagram cannot swallow the next
+  one); a TCP stream is parsed as a stream.
+* Every endpoint (a UDP link, a TCP client) is a link of its own, as a SERIALn port is to
+  ArduPilot: :meth:`Links.send_to` answers the one that asked, :meth:`Links.send` goes to
+  all; each endpoint carries its own stream rates (``rates``, ``next_send``) and the
+  systems seen on it (``seen``), so a message addressed to a system goes where it lives.
 * :class:`TlogWriter` writes every message sent and received as a telemetry log that
   pymavlink and MAVExplorer read: an 8-byte big-endian microsecond timestamp before each frame.
   A tlog is always a new file (:func:`open_new_tlog`): an earlier session's is never replaced.
@@ -49,7 +55,7 @@ def new_parser(sysid: int = 255, compid: int = 0) -> mavlink2.MAVLink:
     return mav
 
 
-@dataclass
+@dataclass(eq=False)
 class _Endpoint:
     name: str
     parser: mavlink2.MAVLink = field(default_factory=new_parser)
@@ -57,6 +63,15 @@ class _Endpoint:
     rx_msgs: int = 0
     rx_bad: int = 0
     last_rx_wall: float = 0.0
+    datagrams: bool = False  # UDP: each read is a whole number of frames
+    write: object = None  # bytes -> None: sends to this endpoint only
+    rates: dict = field(default_factory=dict)  # message name -> Hz (the vehicle sets them)
+    next_send: dict = field(default_factory=dict)  # message name -> wall time due
+    seen: set = field(default_factory=set)  # (sysid, compid) heard on this endpoint
+    tx_seq: int = 0  # the sequence number of our next frame here (one series per link)
+
+
+Endpoint = _Endpoint
 
 
 class UdpLink:
@@ -74,7 +89,7 @@ class UdpLink:
         except OSError:
             self.sock.close()
             raise
-        self.ep = _Endpoint(f"udp:{host}:{port}")
+        self.ep = _Endpoint(f"udp:{host}:{port}", datagrams=True, write=self.send)
         self.peer: tuple[str, int] | None = None
 
     def fileno(self) -> int:
@@ -142,14 +157,22 @@ class TcpServer:
                 return
             conn.setblocking(False)
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.clients[conn] = _Endpoint(f"tcp:{peer[0]}:{peer[1]}")
+            self.clients[conn] = _Endpoint(f"tcp:{peer[0]}:{peer[1]}", write=self._sender(conn))
 
     def send(self, data: bytes) -> None:
         for conn in list(self.clients):
-            try:
-                conn.sendall(data)
-            except OSError:
-                self._drop(conn)
+            self._send_one(conn, data)
+
+    def _sender(self, conn: socket.socket):
+        return lambda data: self._send_one(conn, data)
+
+    def _send_one(self, conn: socket.socket, data: bytes) -> None:
+        if conn not in self.clients:
+            return  # gone
+        try:
+            conn.sendall(data)
+        except OSError:
+            self._drop(conn)
 
     def _drop(self, conn: socket.socket) -> None:
         self.clients.pop(conn, None)
@@ -235,6 +258,10 @@ class Links:
             for ep, data in lk.read():
                 ep.rx_bytes += len(data)
                 ep.last_rx_wall = time.monotonic()
+                if ep.datagrams:  # a frame never spans datagrams: forget any partial one
+                    ep.parser.buf = bytearray()
+                    ep.parser.buf_index = 0
+                    ep.parser.expected_length = mavlink2.HEADER_LEN_V1 + 2
                 try:
                     msgs = ep.parser.parse_buffer(data) or []
                 except Exception:  # pymavlink in robust mode should not raise; be sure
@@ -245,6 +272,7 @@ class Links:
                         ep.rx_bad += 1
                         continue
                     ep.rx_msgs += 1
+                    ep.seen.add((m.get_srcSystem(), m.get_srcComponent()))
                     if self.tlog is not None:
                         self.tlog.write(m.get_msgbuf())
                     out.append((ep, m))
@@ -255,6 +283,27 @@ class Links:
             lk.send(frame)
         if self.tlog is not None:
             self.tlog.write(frame)
+
+    def send_to(self, ep: _Endpoint, frame: bytes, log: bool = True) -> None:
+        """To one endpoint only (a reply to what it sent); ``log``: into the tlog too."""
+        ep.write(frame)
+        if log and self.tlog is not None:
+            self.tlog.write(frame)
+
+    def endpoints(self) -> list[_Endpoint]:
+        """Every link: the UDP links and the TCP clients connected now."""
+        out = []
+        for lk in self.links:
+            if isinstance(lk, TcpServer):
+                out += list(lk.clients.values())
+            else:
+                out.append(lk.ep)
+        return out
+
+    def endpoint_of(self, sysid: int, compid: int) -> _Endpoint | None:
+        """The endpoint a system was last heard on (None: not heard, or on several)."""
+        found = [ep for ep in self.endpoints() if (sysid, compid) in ep.seen]
+        return found[0] if len(found) == 1 else None
 
     def flush(self) -> None:
         """Write the buffered tlog out (a reader sees the session so far)."""

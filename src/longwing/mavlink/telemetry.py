@@ -157,7 +157,8 @@ def _cm(v: float) -> int:
 
 def _to_target(v: SitlVehicle, s: dict) -> tuple[float, int]:
     """(distance m, bearing deg 0-359) from the estimated position to the guidance target's
-    point B (the next waypoint, a loiter's centre); (0, heading) without a flight. The
+    point B (the next waypoint, a loiter's centre); (0, heading) without a flight or a
+    point (a pilot mode, on the ground). The
     bearing serves as both NAV_CONTROLLER_OUTPUT bearings (ArduPlane's nav_bearing is L1's
     reference point, which equals it on the track)."""
     from geographiclib.geodesic import Geodesic
@@ -170,6 +171,8 @@ def _to_target(v: SitlVehicle, s: dict) -> tuple[float, int]:
     if f is None or not v.flying:
         return 0.0, heading
     t = f.target
+    if int(t[tg.KIND]) in (tg.TK_PILOT, tg.TK_GROUND):
+        return 0.0, heading
     lat_b, lon_b, _ = ecef_to_geodetic(t[tg.BX], t[tg.BY], t[tg.BZ])
     inv = Geodesic.WGS84.Inverse(math.degrees(s["est_lat_rad"]), math.degrees(s["est_lon_rad"]),
                                  math.degrees(lat_b), math.degrees(lon_b))  # fmt: skip

@@ -35,10 +35,20 @@ from types import MappingProxyType
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
 from longwing.airframe.params import Airframe
-from longwing.control import target as tg
+from longwing.mavlink.commands import Command, run_command
+from longwing.mavlink.gcs_requests import (
+    command_of,
+    known_streams,
+    more_commands,
+    pilot_step,
+    position_target,
+    request_data_stream,
+)
 from longwing.mavlink.link import Links, new_parser
+from longwing.mavlink.outputs import Outputs
 from longwing.mavlink.prearm import prearm_problem
-from longwing.mavlink.telemetry import DEFAULT_RATES, STREAMS, telemetry_message
+from longwing.mavlink.rc_input import RcFailsafe, RcInput
+from longwing.mavlink.telemetry import DEFAULT_RATES, telemetry_message
 from longwing.mavlink.terrain_protocol import VehicleTerrain, database_terrain, terrain_points
 from longwing.mission.failsafe import NOTICE_KINDS
 from longwing.mission.manager import Mode, Position
@@ -51,14 +61,25 @@ from longwing.sim.runner import Flight, FlightScenario
 
 M = mavlink2
 SLICE_S = 0.02  # sim time per loop iteration (the autopilot's 50 Hz tick)
-ALT_MIN_M, ALT_MAX_M = -500.0, 10_000.0  # plausible altitudes for home and guided targets
 RATE_MAX_HZ = 50.0  # the most any stream is sent at
 GCS_TIMEOUT_S = 2.0  # no GCS heartbeat for this long (wall time, a GCS's clock): link down
+# ArduPlane's modes for a plane without QuadPlane; the ones longwing cannot fly are refused
 MODE_NAMES = MappingProxyType({
-    0: "MANUAL", 1: "CIRCLE", 2: "STABILIZE", 5: "FBWA", 6: "FBWB", 7: "CRUISE", 10: "AUTO",
-    11: "RTL", 12: "LOITER", 13: "TAKEOFF", 15: "GUIDED",
+    0: "MANUAL", 1: "CIRCLE", 2: "STABILIZE", 3: "TRAINING", 4: "ACRO", 5: "FBWA", 6: "FBWB",
+    7: "CRUISE", 8: "AUTOTUNE", 10: "AUTO", 11: "RTL", 12: "LOITER", 13: "TAKEOFF",
+    14: "AVOID_ADSB", 15: "GUIDED", 24: "THERMAL",
 })  # fmt: skip
 FLYABLE = frozenset(int(m) for m in Mode)
+NOT_FLOWN = MappingProxyType({
+    8: "AUTOTUNE tunes gains in flight; longwing's gains come from its parameters",
+    14: "AVOID_ADSB needs ADS-B traffic, which longwing does not simulate",
+    24: "THERMAL needs soaring, which longwing does not simulate",
+})  # fmt: skip
+# commands whose params 1-4 may be NaN ("unchanged", "default"); any other with a NaN there
+# is denied
+NAN_PARAMS_OK = frozenset({M.MAV_CMD_DO_REPOSITION, M.MAV_CMD_DO_ORBIT,
+                           M.MAV_CMD_DO_CHANGE_ALTITUDE, M.MAV_CMD_GUIDED_CHANGE_ALTITUDE,
+                           M.MAV_CMD_DO_SET_HOME, M.MAV_CMD_IMAGE_START_CAPTURE})  # fmt: skip
 EVENT_SEVERITY = MappingProxyType({
     "failsafe": M.MAV_SEVERITY_CRITICAL, "ground_contact": M.MAV_SEVERITY_CRITICAL,
     "fuel_exhausted": M.MAV_SEVERITY_CRITICAL, "stopped_on_ground": M.MAV_SEVERITY_WARNING,
@@ -100,41 +121,67 @@ class SitlVehicle:
         self.mission_proto = mission_protocol_factory(self) if mission_protocol_factory else None
         self.param_proto = param_protocol_factory(self) if param_protocol_factory else None
         self.sim_t = 0.0
+        self.last_gcs_hb: float | None = None
+        self.statustext_id = 0
+        self.stats = {"rx": 0, "tx": 0}
+        self.reply_to = None  # the endpoint of the message being handled
+        self.terrain_io = VehicleTerrain(self.mav, terrain, min_clearance_m)
+        self._boot()
+
+    def _boot(self) -> None:
+        """The state a (re)started autopilot has: disarmed in MANUAL, no flight, no stick
+        input, outputs idle (parameters, mission, fence, rally and home are kept)."""
         self.armed = False
         self.mode = 0  # MANUAL until a mode is chosen (ArduPlane boots in MANUAL)
         self.launch_t = 0.0  # vehicle sim time of the launch (the flight's t = 0)
         self.flight: Flight | None = None
         self.landed_done = False
-        self.rates = dict(DEFAULT_RATES)
-        self.next_send = dict.fromkeys(self.rates, 0.0)
-        self.last_gcs_hb: float | None = None
         self.n_events_sent = 0
         self.n_failsafes_sent = 0
-        self.statustext_id = 0
-        self.stats = {"rx": 0, "tx": 0}
         self.after_ack: list[str] = []  # messages a command asked for, sent after its ACK
         self.launch_pending = False
-        self.terrain_io = VehicleTerrain(self.mav, terrain, min_clearance_m)
+        self.reboot_pending = False
+        self.rc = RcInput()
+        self.rc_fs = RcFailsafe()
+        self.outputs = Outputs()
+        for ep in self.links.endpoints():
+            ep.rates.clear()
+            ep.next_send.clear()
 
     # --- sending ----------------------------------------------------------------------------
 
-    def send(self, msg) -> None:
-        try:
-            frame = msg.pack(self.mav)
-        except Exception:  # a field out of its wire range: never take the vehicle down
-            return
-        self.mav.seq = (self.mav.seq + 1) % 256  # pack() uses it but does not advance it
-        self.links.send(frame)
+    def send(self, msg, broadcast: bool = False) -> None:
+        """Encode and send: to the endpoint a message is addressed to (its target system
+        heard there), else in reply to the message being handled, else (or ``broadcast``)
+        to every link; each link numbers its frames in its own sequence, as ArduPilot's
+        channels do."""
+        ep = None
+        if not broadcast:
+            tsys = getattr(msg, "target_system", 0)
+            if tsys:
+                ep = self.links.endpoint_of(tsys, getattr(msg, "target_component", 0))
+            if ep is None:
+                ep = self.reply_to
+        eps = [ep] if ep is not None else self.links.endpoints()
+        for k, e in enumerate(eps):
+            self.mav.seq = e.tx_seq
+            try:
+                frame = msg.pack(self.mav)
+            except Exception:  # a field out of its wire range: never take the vehicle down
+                return
+            e.tx_seq = (e.tx_seq + 1) % 256
+            self.links.send_to(e, frame, log=k == 0)
         self.stats["tx"] += 1
 
     def statustext(self, text: str, severity: int = M.MAV_SEVERITY_INFO) -> None:
-        """STATUSTEXT, in 50-character chunks (MAVLink 2 id/chunk_seq) when longer."""
+        """STATUSTEXT to every link, in 50-character chunks (MAVLink 2 id/chunk_seq) when
+        longer."""
         data = text.encode("ascii", "replace")
         self.statustext_id = (self.statustext_id % 65535) + 1
         chunks = [data[i : i + 50] for i in range(0, max(len(data), 1), 50)]
         for k, chunk in enumerate(chunks):
             sid = self.statustext_id if len(chunks) > 1 else 0
-            self.send(self.mav.statustext_encode(severity, chunk, sid, k))
+            self.send(self.mav.statustext_encode(severity, chunk, sid, k), broadcast=True)
 
     # --- state ------------------------------------------------------------------------------
 
@@ -154,15 +201,28 @@ class SitlVehicle:
                     fuel_kg=self.af.mass.fuel_capacity_kg)  # fmt: skip
         return snap
 
+    def here(self) -> Position:
+        """The autopilot's estimate of where it is (AMSL)."""
+        s = self.snapshot()
+        return Position(math.degrees(s["est_lat_rad"]), math.degrees(s["est_lon_rad"]),
+                        s["est_alt_m"])  # fmt: skip
+
     def time_boot_ms(self) -> int:
         return int(self.sim_t * 1000.0) & 0xFFFFFFFF
 
     def base_mode(self) -> int:
+        """ArduPlane's base_mode bits for the mode (GCS_MAVLINK_Plane::base_mode)."""
         b = M.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED
         if self.armed:
             b |= M.MAV_MODE_FLAG_SAFETY_ARMED
-        if self.mode in (10, 11, 12, 13, 1, 15, 7):
-            b |= M.MAV_MODE_FLAG_STABILIZE_ENABLED | M.MAV_MODE_FLAG_GUIDED_ENABLED
+        if self.mode in (0, 3, 4):  # MANUAL, TRAINING, ACRO
+            b |= M.MAV_MODE_FLAG_MANUAL_INPUT_ENABLED
+        elif self.mode in (2, 5, 6, 7, 8):  # STABILIZE, FBWA, FBWB, CRUISE, AUTOTUNE
+            b |= M.MAV_MODE_FLAG_STABILIZE_ENABLED
+        else:  # AUTO, RTL, LOITER, GUIDED, CIRCLE, TAKEOFF
+            b |= M.MAV_MODE_FLAG_GUIDED_ENABLED | M.MAV_MODE_FLAG_STABILIZE_ENABLED
+        if self.mode != 0:
+            b |= M.MAV_MODE_FLAG_STABILIZE_ENABLED
         if self.mode == 10:
             b |= M.MAV_MODE_FLAG_AUTO_ENABLED
         return b
@@ -174,17 +234,35 @@ class SitlVehicle:
             fix = 0
         return fix
 
+    def param(self, name: str, default: float) -> float:
+        """Parameter ``name``'s value, ``default`` if the store has none of that name."""
+        p = self.params
+        if p is None or name not in p:
+            return default
+        return p.get(name)
+
+    def servo_function(self, ch: int) -> int:
+        """SERVOn_FUNCTION (ArduPlane's defaults: 1 aileron, 2 elevator, 3 throttle, 4
+        rudder, the others none)."""
+        return int(self.param(f"SERVO{ch}_FUNCTION", {1: 4, 2: 19, 3: 70, 4: 21}.get(ch, 0)))
+
     # --- telemetry --------------------------------------------------------------------------
 
     def _telemetry(self) -> None:
-        # streams are paced in wall time: at --speedup 100 a GCS still gets ATTITUDE at
-        # 10 Hz, not 1,000 (events, MISSION_ITEM_REACHED and STATUSTEXT are always sent)
+        # streams are paced in wall time, per link: at --speedup 100 a GCS still gets
+        # ATTITUDE at 10 Hz, not 1,000 (events, MISSION_ITEM_REACHED and STATUSTEXT are
+        # always sent); one link's requested rates never change another's
         now = time.monotonic()
-        for name, hz in self.rates.items():
-            if hz <= 0.0 or now < self.next_send.get(name, 0.0):
-                continue
-            self.next_send[name] = now + 1.0 / hz
-            self.send_message(name)
+        for ep in self.links.endpoints():
+            if not ep.rates:
+                ep.rates.update(DEFAULT_RATES)
+            for name, hz in ep.rates.items():
+                if hz <= 0.0 or now < ep.next_send.get(name, 0.0):
+                    continue
+                ep.next_send[name] = now + 1.0 / hz
+                self.reply_to = ep
+                self.send_message(name)
+        self.reply_to = None
 
     def send_message(self, name: str) -> bool:
         """Send one message by name (also for MAV_CMD_REQUEST_MESSAGE); False if unknown or
@@ -195,7 +273,7 @@ class SitlVehicle:
                 return False
             self.send(msg)
             return True
-        except (ValueError, OverflowError, TypeError):
+        except (ValueError, ArithmeticError, TypeError):
             return False
 
     # --- events -> STATUSTEXT -----------------------------------------------------------------
@@ -209,7 +287,7 @@ class SitlVehicle:
             ev = events[self.n_events_sent]
             self.n_events_sent += 1
             if ev.kind == "item_reached":
-                self.send(self.mav.mission_item_reached_encode(ev.seq))
+                self.send(self.mav.mission_item_reached_encode(ev.seq), broadcast=True)
             text = ev.kind.replace("_", " ") + (f": {ev.detail}" if ev.detail else "")
             severity = EVENT_SEVERITY.get(ev.kind, M.MAV_SEVERITY_INFO)
             if ev.kind == "failsafe" and ev.detail.split(":", 1)[0] in NOTICE_KINDS:
@@ -222,16 +300,7 @@ class SitlVehicle:
             self.statustext(f"flight ended: {res['end_state']} ({res['end_reason']})",
                             M.MAV_SEVERITY_NOTICE)  # fmt: skip
 
-    # --- commands ---------------------------------------------------------------------------
-
-    def _ack(self, command: int, result: int, to: tuple[int, int] = (0, 0)) -> None:
-        """COMMAND_ACK addressed to the sender (``to`` = its system, component)."""
-        self.send(self.mav.command_ack_encode(command, result, 0, 0, to[0], to[1]))
-
-    def _here(self) -> Position:
-        s = self.snapshot()
-        return Position(math.degrees(s["est_lat_rad"]), math.degrees(s["est_lon_rad"]),
-                        s["est_alt_m"])  # fmt: skip
+    # --- arming, launch, modes --------------------------------------------------------------
 
     def prearm_problem(self) -> str | None:
         """Why arming must be refused (None: ready): :func:`prearm.prearm_problem`."""
@@ -272,143 +341,56 @@ class SitlVehicle:
         self.flight.stream_log_to(None)  # telemetry reads the latest row; keep no log
         self.launch_t = self.sim_t
         if self.mode == 13:
-            self.flight.mgr.set_mode(0.0, int(Mode.TAKEOFF), self._here())
+            self.flight.mgr.set_mode(0.0, int(Mode.TAKEOFF), self.here())
         self.statustext(f"launch: {self.af.launch.method}", M.MAV_SEVERITY_INFO)
 
     def set_mode(self, custom_mode: int) -> int:
         if custom_mode not in MODE_NAMES:
             return M.MAV_RESULT_DENIED
-        if custom_mode not in FLYABLE:
-            self.statustext(f"mode {MODE_NAMES[custom_mode]} needs pilot input: refused",
-                            M.MAV_SEVERITY_WARNING)  # fmt: skip
+        if custom_mode in NOT_FLOWN:
+            self.statustext(f"mode {MODE_NAMES[custom_mode]} refused: "
+                            f"{NOT_FLOWN[custom_mode]}", M.MAV_SEVERITY_WARNING)  # fmt: skip
             return M.MAV_RESULT_DENIED
+        if self.flying and self.flight.terminated:
+            return M.MAV_RESULT_FAILED
         if custom_mode == self.mode and (self.flying or self.launch_pending):
             return M.MAV_RESULT_ACCEPTED  # already in that mode: nothing to restart
         self.mode = custom_mode
         if self.flying:
             f = self.flight
-            f.mgr.set_mode(f.t_s, custom_mode, self._here())
-            self._retarget()
+            f.mgr.set_mode(f.t_s, custom_mode, self.here())
+            self.rc_fs.reset()
+            self.retarget()
         elif self.armed and custom_mode in (10, 13):
             self.launch_pending = True  # on the next step: the COMMAND_ACK goes out first
         return M.MAV_RESULT_ACCEPTED
 
-    def _retarget(self) -> None:
+    def retarget(self) -> None:
         self.flight.retarget()
 
-    def _command(self, cmd: int, p: list[float], lat: float | None, lon: float | None,
-                 alt: float | None) -> int:  # fmt: skip
-        if cmd == M.MAV_CMD_COMPONENT_ARM_DISARM:
-            if p[0] == 1.0:
-                return self.arm(force=abs(p[1] - 2989.0) < 0.5)
-            if self.flying and abs(p[1] - 21196.0) > 0.5:
-                self.statustext("disarm refused: flying", M.MAV_SEVERITY_WARNING)
-                return M.MAV_RESULT_FAILED
-            self.armed = False
-            if self.flying:  # forced in flight: the engine stops (the failsafe glides)
-                self.flight.stop_engine()
-                self.statustext("forced disarm in flight: engine stopped", 2)
-            return M.MAV_RESULT_ACCEPTED
-        if cmd == M.MAV_CMD_DO_SET_MODE:
-            if not int(p[0]) & M.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED:
-                return M.MAV_RESULT_UNSUPPORTED
-            return self.set_mode(int(p[1]))
-        if cmd == M.MAV_CMD_MISSION_START:
-            if not self.mission.items:
-                return M.MAV_RESULT_FAILED
-            return self.set_mode(10)  # already flying it in AUTO: accepted, no restart
-        if cmd == M.MAV_CMD_NAV_TAKEOFF:
-            return self.set_mode(13)
-        if cmd == M.MAV_CMD_NAV_RETURN_TO_LAUNCH:
-            return self.set_mode(11)
-        if cmd == M.MAV_CMD_DO_GO_AROUND:  # param1: altitude to climb to above the landing
-            if not self.flying:
-                return M.MAV_RESULT_DENIED
-            alt_m = p[0] if math.isfinite(p[0]) and p[0] > 0.0 else 0.0
-            ok = self.flight.command_go_around(alt_m)
-            return M.MAV_RESULT_ACCEPTED if ok else M.MAV_RESULT_FAILED
-        if cmd == M.MAV_CMD_DO_CHANGE_SPEED:
-            env = self.af.envelope
-            if not (math.isfinite(p[1]) and env.airspeed_min_mps <= p[1] <= env.airspeed_max_mps):
-                return M.MAV_RESULT_DENIED
-            if self.flying:
-                f = self.flight
-                f.mgr.speed_mps = p[1]
-                f.target[tg.SPEED] = p[1]
-            return M.MAV_RESULT_ACCEPTED
-        if cmd == M.MAV_CMD_DO_REPOSITION:
-            if lat is None or not self.flying or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                return M.MAV_RESULT_DENIED
-            here = self._here()
-            dest_alt = alt if alt is not None and math.isfinite(alt) else here.alt_m
-            if not ALT_MIN_M <= dest_alt <= ALT_MAX_M:
-                return M.MAV_RESULT_DENIED
-            f = self.flight
-            f.mgr.guided_goto(f.t_s, here, Position(lat, lon, dest_alt))
-            self.mode = 15
-            self._retarget()
-            return M.MAV_RESULT_ACCEPTED
-        if cmd == M.MAV_CMD_DO_SET_HOME:
-            if p[0] == 1.0:
-                s = self.snapshot()
-                lat, lon, alt = (math.degrees(s["est_lat_rad"]), math.degrees(s["est_lon_rad"]),
-                                 s["est_alt_m"])  # fmt: skip
-            if lat is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                return M.MAV_RESULT_DENIED
-            alt = self.home.alt_m if alt is None else alt
-            if not (math.isfinite(alt) and ALT_MIN_M <= alt <= ALT_MAX_M):
-                return M.MAV_RESULT_DENIED
-            self.home = Home(lat, lon, alt)
-            self.mission = dataclasses.replace(self.mission, home=self.home)
-            if self.flying:
-                self.flight.mgr.home = Position(lat, lon, self.home.alt_m)
-            self.send_message("HOME_POSITION")
-            return M.MAV_RESULT_ACCEPTED
-        if cmd == M.MAV_CMD_GET_HOME_POSITION:
-            self.after_ack.append("HOME_POSITION")
-            return M.MAV_RESULT_ACCEPTED
-        if cmd == M.MAV_CMD_REQUEST_AUTOPILOT_CAPABILITIES:
-            self.after_ack.append("AUTOPILOT_VERSION")
-            return M.MAV_RESULT_ACCEPTED
-        if cmd == M.MAV_CMD_REQUEST_MESSAGE:
-            name = _name_of(int(p[0]))
-            if name is None or name not in self._known_streams():
-                return M.MAV_RESULT_UNSUPPORTED
-            self.after_ack.append(name)  # the message follows its COMMAND_ACK
-            return M.MAV_RESULT_ACCEPTED
-        if cmd == M.MAV_CMD_SET_MESSAGE_INTERVAL:
-            name = _name_of(int(p[0]))
-            if name is None or name not in self._known_streams():
-                return M.MAV_RESULT_UNSUPPORTED
-            interval_us = p[1]
-            if interval_us == -1:
-                self.rates[name] = 0.0
-            elif interval_us == 0:
-                self.rates[name] = DEFAULT_RATES.get(name, 1.0)
-            elif interval_us > 0:
-                self.rates[name] = min(1e6 / interval_us, RATE_MAX_HZ)
-            else:
-                return M.MAV_RESULT_DENIED
-            self.next_send.setdefault(name, 0.0)
-            return M.MAV_RESULT_ACCEPTED
-        if cmd == M.MAV_CMD_DO_SET_MISSION_CURRENT and self.mission_proto is not None:
-            return self._set_current(int(p[0]))
-        return M.MAV_RESULT_UNSUPPORTED
+    def guided_goto(self, dest: Position, radius_m: float = 0.0) -> None:
+        """GUIDED to ``dest`` (AMSL) and loiter there (``radius_m`` signed, 0: as before)."""
+        f = self.flight
+        f.mgr.guided_goto(f.t_s, self.here(), dest, radius_m)
+        self.mode = int(Mode.GUIDED)
+        self.retarget()
 
-    def _known_streams(self) -> set[str]:
-        return set(DEFAULT_RATES) | {"AUTOPILOT_VERSION"}
-
-    def _set_current(self, seq: int) -> int:
-        if not 1 <= seq <= len(self.mission.items):
-            return M.MAV_RESULT_DENIED
+    def set_home(self, lat: float, lon: float, alt_m: float) -> None:
+        self.home = Home(lat, lon, alt_m)
+        self.mission = dataclasses.replace(self.mission, home=self.home)
         if self.flying:
-            f = self.flight
-            f.mgr.mode = Mode.AUTO
-            f.mgr.fs_items = None
-            f.mgr._advance(f.t_s, self._here(), seq)
-            self.mode = 10
-            self._retarget()
-        return M.MAV_RESULT_ACCEPTED
+            self.flight.mgr.home = Position(lat, lon, alt_m)
+        self.send_message("HOME_POSITION")
+
+    def more_commands(self, c: Command) -> int:
+        return more_commands(self, c)
+
+    def known_streams(self) -> set[str]:
+        return known_streams()
+
+    def take_photo(self) -> bool:
+        """One camera trigger now (a GCS's DO_DIGICAM_CONTROL, IMAGE_START_CAPTURE)."""
+        return self.flying and self.flight.take_photo()
 
     # --- mission / parameter callbacks ----------------------------------------------------------
 
@@ -420,13 +402,11 @@ class SitlVehicle:
         try:
             from longwing.mission.items import resolve_alt_amsl_m
 
-            alt = resolve_alt_amsl_m(item.to_mission_item(), self.home.alt_m)
+            alt = resolve_alt_amsl_m(item.to_mission_item(), self.home.alt_m,
+                                     self.terrain_io.height_m)  # fmt: skip
         except ValueError:
             return False
-        f = self.flight
-        f.mgr.guided_goto(f.t_s, self._here(), Position(item.x, item.y, alt))
-        self.mode = 15
-        self._retarget()
+        self.guided_goto(Position(item.x, item.y, alt))
         return True
 
     def on_mission_change(self, mission_type: int, obj) -> None:
@@ -445,39 +425,41 @@ class SitlVehicle:
 
     # --- the loop ---------------------------------------------------------------------------
 
-    def handle(self, msg) -> None:
+    def handle(self, msg, ep=None) -> None:
+        """One message received on endpoint ``ep`` (replies go back there; None: to all)."""
         self.stats["rx"] += 1
+        self.reply_to = ep
+        try:
+            self._handle(msg)
+        finally:
+            self.reply_to = None
+
+    def _handle(self, msg) -> None:
         t = msg.get_type()
         tsys = getattr(msg, "target_system", None)
+        if tsys is None:
+            tsys = getattr(msg, "target", None)  # MANUAL_CONTROL
         if tsys is not None and tsys not in (0, self.sysid):
             return  # for another vehicle
+        now = time.monotonic()
         if t == "HEARTBEAT":
             if msg.get_srcSystem() != self.sysid and msg.type == M.MAV_TYPE_GCS:
-                self.last_gcs_hb = time.monotonic()
+                self.last_gcs_hb = now
             return
         if t in ("COMMAND_LONG", "COMMAND_INT"):
-            if t == "COMMAND_LONG":
-                p = [msg.param1, msg.param2, msg.param3, msg.param4, msg.param5, msg.param6,
-                     msg.param7]  # fmt: skip
-                lat, lon, alt = p[4], p[5], p[6]
-                lat = None if not math.isfinite(lat) else lat
-                lon = None if not math.isfinite(lon) else lon
-            else:
-                p = [msg.param1, msg.param2, msg.param3, msg.param4, msg.x, msg.y, msg.z]
-                lat, lon, alt = msg.x / 1e7, msg.y / 1e7, msg.z
-                if msg.x == 0 and msg.y == 0:
-                    lat = lon = None
-            if any(not math.isfinite(v) for v in p[:4]):
-                self._ack(msg.command, M.MAV_RESULT_DENIED,
-                          (msg.get_srcSystem(), msg.get_srcComponent()))  # fmt: skip
+            sender = (msg.get_srcSystem(), msg.get_srcComponent())
+            p = (msg.param1, msg.param2, msg.param3, msg.param4)
+            if msg.command not in NAN_PARAMS_OK and any(not math.isfinite(v) for v in p):
+                self.send(self.mav.command_ack_encode(msg.command, M.MAV_RESULT_DENIED, 0, 0,
+                                                      *sender))  # fmt: skip
                 return
             try:
-                result = self._command(msg.command, p, lat, lon, alt)
+                result = run_command(self, command_of(msg))
             except Exception as exc:  # a command must never take the vehicle down
                 self.statustext(f"command {msg.command} failed: {exc}"[:200],
                                 M.MAV_SEVERITY_ERROR)  # fmt: skip
                 result = M.MAV_RESULT_FAILED
-            self._ack(msg.command, result, (msg.get_srcSystem(), msg.get_srcComponent()))
+            self.send(self.mav.command_ack_encode(msg.command, result, 0, 0, *sender))
             pending, self.after_ack = self.after_ack, []
             for name in pending:
                 self.send_message(name)
@@ -487,12 +469,16 @@ class SitlVehicle:
                 self.set_mode(int(msg.custom_mode))
             return
         if t == "REQUEST_DATA_STREAM":
-            names = STREAMS.get(msg.req_stream_id)
-            if msg.req_stream_id == M.MAV_DATA_STREAM_ALL:
-                names = tuple(n for n in DEFAULT_RATES if n != "HEARTBEAT")  # never stopped
-            for name in names or ():
-                rate = min(float(msg.req_message_rate), RATE_MAX_HZ)
-                self.rates[name] = rate if msg.start_stop else 0.0
+            request_data_stream(self, msg)
+            return
+        if t == "RC_CHANNELS_OVERRIDE":
+            self.rc.override([getattr(msg, f"chan{i}_raw") for i in range(1, 19)], now)
+            return
+        if t == "MANUAL_CONTROL":
+            self.rc.manual_control(msg.x, msg.y, msg.z, msg.r, self.param, now)
+            return
+        if t == "SET_POSITION_TARGET_GLOBAL_INT":
+            position_target(self, msg)
             return
         if t in ("TERRAIN_DATA", "TERRAIN_CHECK"):
             alt = self.snapshot()["est_alt_m"] if self.flying else self.home.alt_m
@@ -501,17 +487,19 @@ class SitlVehicle:
             return
         if t.startswith("MISSION_") and self.mission_proto is not None:
             for out in self.mission_proto.handle(
-                msg, self.sim_t, (msg.get_srcSystem(), msg.get_srcComponent())
+                msg, now, (msg.get_srcSystem(), msg.get_srcComponent())
             ):
                 self.send(out)
             return
         if t.startswith("PARAM_") and self.param_proto is not None:
-            for out in self.param_proto.handle(msg, self.sim_t):
-                self.send(out)
+            for out in self.param_proto.handle(msg, now):
+                self.send(out, broadcast=t == "PARAM_SET")  # a change: every GCS hears it
             return
 
     def step(self) -> None:
         """One slice of sim time: the flight, link state, telemetry, announcements."""
+        if self.reboot_pending:
+            self._reboot()
         if self.launch_pending:
             self.launch_pending = False
             try:
@@ -521,10 +509,14 @@ class SitlVehicle:
                 self.armed = False
                 self.statustext(f"launch refused: {exc}"[:200], M.MAV_SEVERITY_CRITICAL)
         self.sim_t += SLICE_S
+        now = time.monotonic()
         f = self.flight
         if self.flying:
             f.gcs_link_up = (self.last_gcs_hb is None
-                             or time.monotonic() - self.last_gcs_hb < GCS_TIMEOUT_S)  # fmt: skip
+                             or now - self.last_gcs_hb < GCS_TIMEOUT_S)  # fmt: skip
+            pilot_step(self, now)
+            for _ in range(self.outputs.tick(self.sim_t)):
+                self.take_photo()
             f.run(self.sim_t - self.launch_t)
             nf = len(f.failsafes)
             while self.n_failsafes_sent < nf:
@@ -535,20 +527,24 @@ class SitlVehicle:
                 ):
                     self.mode = {"RTL": 11, "CIRCLE": 1, "GUIDED": 15}.get(fs["action"], 10)
         if self.mission_proto is not None:
-            for out in self.mission_proto.tick(self.sim_t):
+            for out in self.mission_proto.tick(now):
                 self.send(out)
         self._announce()
         self._telemetry()
-        if self.flying:
-            s = self.snapshot()
-            here = (math.degrees(s["est_lat_rad"]), math.degrees(s["est_lon_rad"]),
-                    s["est_alt_m"])  # fmt: skip
-        else:
-            here = (self.home.lat_deg, self.home.lon_deg, self.home.alt_m)
-        enabled = self.params is None or bool(self.params.get("TERRAIN_ENABLE"))
-        for out in self.terrain_io.tick(time.monotonic(), enabled, self._terrain_spacing(),
-                                        here, terrain_points(self.mission)):  # fmt: skip
+        here = self.here() if self.flying else Position(self.home.lat_deg, self.home.lon_deg,
+                                                         self.home.alt_m)  # fmt: skip
+        enabled = bool(self.param("TERRAIN_ENABLE", 1))
+        for out in self.terrain_io.tick(now, enabled, self._terrain_spacing(),
+                                        (here.lat_deg, here.lon_deg, here.alt_m),
+                                        terrain_points(self.mission)):  # fmt: skip
             self.send(out)
+
+    def _reboot(self) -> None:
+        """PREFLIGHT_REBOOT_SHUTDOWN: the autopilot starts again (see :meth:`_boot`)."""
+        self.statustext("Rebooting", M.MAV_SEVERITY_NOTICE)
+        self._boot()
+        self.statustext(f"ArduPlane (longwing SITL) sysid {self.sysid} restarted",
+                        M.MAV_SEVERITY_INFO)  # fmt: skip
 
     def _new_home_after_landing(self) -> None:
         """ArduPlane sets home where it is armed: a second flight starts from the last one's
@@ -565,9 +561,4 @@ class SitlVehicle:
         self.n_failsafes_sent = 0
 
     def _terrain_spacing(self) -> float:
-        return 100.0 if self.params is None else float(self.params.get("TERRAIN_SPACING"))
-
-
-def _name_of(msg_id: int) -> str | None:
-    cls = M.mavlink_map.get(msg_id)
-    return None if cls is None else cls.msgname
+        return float(self.param("TERRAIN_SPACING", 100.0))

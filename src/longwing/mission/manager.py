@@ -19,6 +19,7 @@ from geographiclib.geodesic import Geodesic
 from longwing.control import target as tg
 from longwing.geo.point import GeoPoint
 from longwing.geo.wgs84 import geodetic_to_ecef
+from longwing.mission.guided import GuidedFlight
 from longwing.mission.items import TERRAIN_FRAMES, MavCmd, MissionItem, resolve_alt_amsl_m
 from longwing.mission.landing_flight import LandingFlight
 from longwing.mission.model import Mission
@@ -30,9 +31,17 @@ LAUNCH_INTO_WIND_MPS = 2.0  # launch into the wind above this surface wind
 
 
 class Mode(IntEnum):
-    """ArduPlane flight modes (custom_mode numbers) the simulator can fly without a pilot."""
+    """ArduPlane flight modes (custom_mode numbers) of a plane without QuadPlane that the
+    simulator flies: the pilot modes (:data:`PILOT_MODES`) fly on stick input
+    (:mod:`longwing.control.pilot`), the others on their own."""
 
+    MANUAL = 0
     CIRCLE = 1
+    STABILIZE = 2
+    TRAINING = 3
+    ACRO = 4
+    FBWA = 5
+    FBWB = 6
     CRUISE = 7
     AUTO = 10
     RTL = 11
@@ -41,7 +50,10 @@ class Mode(IntEnum):
     GUIDED = 15
 
 
-PILOT_MODES = {0: "MANUAL", 5: "FBWA"}  # need stick input: available through MAVLink only
+#: modes flown on the pilot's sticks (target kind TK_PILOT); without stick input (``fly``,
+#: or a GCS that sends none) the sticks are centred and the throttle closed
+PILOT_MODES = frozenset({Mode.MANUAL, Mode.STABILIZE, Mode.TRAINING, Mode.ACRO, Mode.FBWA,
+                         Mode.FBWB})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -102,7 +114,7 @@ def _distance_m(a: Position, b: Position) -> float:
     return Geodesic.WGS84.Inverse(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)["s12"]
 
 
-class MissionManager(LandingFlight):
+class MissionManager(LandingFlight, GuidedFlight):
     """Executes a :class:`Mission`; writes guidance targets into ``target`` (in place).
     ``landing_limits``: the airframe's LandingLimits (the tailwind limit of the landing
     direction, the automatic go-around); None: neither."""
@@ -139,6 +151,7 @@ class MissionManager(LandingFlight):
         self.fs_label = ""
         self.resume_to: tuple[Mode, int] | None = None
         self._init_landing(landing_limits)
+        self._init_guided()
 
     # --- progress figures ---------------------------------------------------------------
 
@@ -299,7 +312,7 @@ class MissionManager(LandingFlight):
             over = self.prev if self.landing_abandoned else self.home_at_rtl_alt()
             self._loiter(over, self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
         elif self.mode == Mode.GUIDED:
-            self._loiter(self.prev, self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
+            self._loiter(self.prev, self.guided_loiter_radius(), tg.EXIT_NONE, 0.0)
         elif self.mode == Mode.CRUISE:
             inv = Geodesic.WGS84.Inverse(self.prev.lat_deg, self.prev.lon_deg, here.lat_deg,
                                          here.lon_deg)  # fmt: skip
@@ -459,16 +472,13 @@ class MissionManager(LandingFlight):
     # --- modes ----------------------------------------------------------------------------
 
     def set_mode(self, t_s: float, mode: int, here: Position, heading_deg: float = 0.0) -> None:
-        """Switch flight mode (ArduPlane numbering); modes needing a pilot are refused."""
-        if mode in PILOT_MODES:
-            raise ValueError(
-                f"mode {PILOT_MODES[mode]} needs pilot stick input; use it through MAVLink"
-            )
+        """Switch flight mode (ArduPlane numbering)."""
         try:
             m = Mode(mode)
         except ValueError:
             raise ValueError(f"unknown flight mode {mode}") from None
         self.mode = m
+        self.paused_seq = None
         self._event(t_s, "mode", here, m.name)
         self._landing_interrupted()
         if m == Mode.AUTO:  # the operator's AUTO: landings may be tried again
@@ -486,14 +496,8 @@ class MissionManager(LandingFlight):
             self._takeoff(here, self.home.alt_m + self.s.TKOFF_ALT)
         elif m == Mode.GUIDED:
             self._loiter(here, self.s.WP_LOITER_RAD, tg.EXIT_NONE, 0.0)
-
-    def guided_goto(self, t_s: float, here: Position, dest: Position) -> None:
-        """GUIDED: fly to ``dest`` and loiter there (DO_REPOSITION semantics)."""
-        self.mode = Mode.GUIDED
-        self._landing_interrupted()
-        self._event(t_s, "guided", here, f"to {dest.lat_deg:.6f}, {dest.lon_deg:.6f}")
-        self._leg(here, dest, self.s.WP_RADIUS, True)
-        self.prev = dest
+        elif m in PILOT_MODES:
+            self._common(tg.TK_PILOT)  # the runner hands the loop the mode (Flight.retarget)
 
     # --- failsafe commands ----------------------------------------------------------------
 

@@ -41,6 +41,7 @@ from longwing.control.landing import (
     landing_bank_limit_rad,
 )
 from longwing.control.params import AutopilotParams
+from longwing.control.pilot import pilot_demands, pilot_engage, pilot_surfaces
 from longwing.control.takeoff import takeoff_commands
 from longwing.control.tecs import tecs_reset, tecs_update
 from longwing.control.terrain_follow import terrain_follow_alt_m
@@ -149,7 +150,9 @@ def _control(
     dt_ap = cfg.dt * cfg.div_ap
     done = False
     npx, npy, npz = geodetic_to_ecef(nav.lat, nav.lon, nav.alt)
-    if tick % cfg.div_nav == 0 or guid.run_now:
+    if kind == tg.TK_PILOT:
+        pass  # the sticks fly (below): no guidance
+    elif tick % cfg.div_nav == 0 or guid.run_now:
         guid.run_now = False
         done = guidance_update(a.l1, ap.l1, t, guid, st.loiter, a.leg, time_s,
                                dt_ap * cfg.div_nav, npx, npy, npz, nav.vn, nav.ve, nav.alt,
@@ -202,6 +205,18 @@ def _control(
             bank_cmd = clamp(bank_cmd, -bank_lim, bank_lim)
     if kind == tg.TK_GROUND:
         spd_dem = 0.0
+    pilot_tecs = True
+    p_pitch = p_thr = 0.0
+    if kind == tg.TK_PILOT:
+        pl = st.pilot
+        if not pl.engaged:
+            pilot_engage(pl, a.cmd[0], a.cmd[1], a.cmd[2], nav.phi, nav.theta, nav.alt)
+        bank_cmd, p_pitch, p_thr, alt_dem, spd_eas, pilot_tecs = pilot_demands(
+            pl, ap.attitude.roll_limit_rad, ap.attitude.pitch_max_rad,
+            ap.attitude.pitch_min_rad, ap.tecs.airspeed_min_mps, ap.tecs.airspeed_max_mps,
+            nav.phi, nav.theta, nav.alt, dt_ap,
+        )  # fmt: skip
+        spd_dem = spd_eas * eas2tas
     # engine out: pitch flies the best-glide airspeed, throttle closed
     tp = ap.tecs_glide if st.veh.glide else ap.tecs
     pitch_cmd, thr_cmd, _ = tecs_update(
@@ -213,6 +228,8 @@ def _control(
         pitch_cmd, thr_cmd, bank_cmd = takeoff_commands(
             pitch_cmd, bank_cmd, on_ground, nav.tas, t[tg.ROTATE_SPEED], t[tg.CLIMB_PITCH]
         )
+    if not pilot_tecs:  # the pilot's pitch and throttle
+        pitch_cmd, thr_cmd = p_pitch, p_thr
     if landing.flare:
         pitch_cmd, thr_cmd = flare_commands(landing.flare_pitch_rad, nav.vd, sink_dem, spd_dem,
                                             nav.tas, t[tg.SPEED])  # fmt: skip
@@ -223,7 +240,7 @@ def _control(
         a.env[ENV_BRAKE] = 1.0
     else:
         a.env[ENV_BRAKE] = 0.0
-    if kind == tg.TK_TAKEOFF or landing.flare or on_ground:
+    if kind == tg.TK_TAKEOFF or landing.flare or on_ground or not pilot_tecs:
         # TECS is overridden here: keep it aligned with the flight so that it takes over
         # without a transient when the take-off (or a bounce) ends
         tecs_reset(a.tecs, ap.tecs, nav.alt, max(nav.tas, 1.0), nav.theta, thr_cmd)
@@ -352,6 +369,11 @@ def _attitude_loops(a: LoopArrays, vp: VehicleParams, ap: AutopilotParams, cfg: 
         a.att, ap.attitude, vp.act, cfg.dt, held.bank_rad, held.pitch_rad, held.phi_rad,
         held.theta_rad, r_p, r_q, r_r, r_ay, held.tas_mps, held.eas2tas,
     )  # fmt: skip
+    if a.tgt[tg.KIND] == tg.TK_PILOT:
+        at, ac = ap.attitude, vp.act
+        de, da, dr = pilot_surfaces(st.pilot, de, da, dr, held.phi_rad, held.theta_rad,
+                                    at.roll_limit_rad, at.pitch_max_rad, at.pitch_min_rad,
+                                    ac.de_max_rad, ac.da_max_rad, ac.dr_max_rad)  # fmt: skip
     thr = held.throttle
     if math.isfinite(de) and math.isfinite(da) and math.isfinite(dr) and math.isfinite(thr):
         a.cmd[0] = de
@@ -482,7 +504,7 @@ def run_chunk(
                 td.lat_rad = math.atan2(sl, cl)
                 td.lon_rad = math.atan2(so, co)
                 td.groundspeed_mps = gs
-                if kind != tg.TK_LAND:
+                if kind != tg.TK_LAND and kind != tg.TK_PILOT:  # a pilot may land anywhere
                     return k + 1, EV_GROUND_CONTACT, n_logged
                 return k + 1, EV_TOUCHDOWN, n_logged
         elif not contact and veh.on_ground and agl_now > LANDED_MAX_ALT_AGL_M:

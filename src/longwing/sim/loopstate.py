@@ -80,10 +80,20 @@ FAULTS = np.dtype([
 ], align=True)  # fmt: skip
 NAN_IMU, NAN_GNSS, NAN_BARO, NAN_PITOT, NAN_MAG = 1, 2, 4, 8, 16
 
+# a pilot mode (control.pilot): the mode (ArduPlane's number), the sticks (normalised: roll,
+# pitch, yaw in [-1, 1], throttle in [0, 1]) and per-mode settings, written by the slow loop;
+# engaged: the loop has taken the trims and holds below on the mode's first tick
+PILOT = np.dtype([
+    ("mode", I8), ("roll_in", F8), ("pitch_in", F8), ("yaw_in", F8), ("thr_in", F8),
+    ("fbwb_climb_mps", F8), ("acro_roll_radps", F8), ("acro_pitch_radps", F8),
+    ("engaged", B1), ("trim_de", F8), ("trim_da", F8), ("trim_dr", F8),
+    ("bank_hold_rad", F8), ("pitch_hold_rad", F8), ("alt_dem_m", F8),
+], align=True)  # fmt: skip
+
 LOOP_STATE = np.dtype([
     ("imu", IMU_ACCUM), ("held", HELD), ("guid", GUIDANCE), ("loiter", LOITER),
     ("landing", LANDING), ("td", TOUCHDOWN), ("health", HEALTH), ("veh", VEHICLE),
-    ("faults", FAULTS),
+    ("faults", FAULTS), ("pilot", PILOT),
 ], align=True)  # fmt: skip
 
 

@@ -15,6 +15,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
+from geographiclib.geodesic import Geodesic
 
 from longwing.control import target as tg
 from longwing.control.l1 import l1_reset
@@ -23,6 +24,7 @@ from longwing.mission.manager import MissionEvent, MissionManager, Mode
 from longwing.mission.preflight import launch_weather_problems
 from longwing.physics.state import FUEL
 from longwing.physics.terrain import terrain_grid, terrain_height_m
+from longwing.sensors.camera import record_photo
 from longwing.sim import closedloop as cl
 from longwing.sim import events as ev_
 from longwing.sim.outcome import EndState, Outcome, landing_outcome, touchdown_violations
@@ -137,6 +139,7 @@ class Flight(FaultsAndFailsafes):
         self.failsafes: list[dict] = []
         self.next_check_t = 0.0
         self.gcs_link_up = True  # set by a live link (MAVLink GCS heartbeats)
+        self.terminated = False  # DO_FLIGHTTERMINATION: engine off, surfaces neutral
         # the planner's fuel model: the fuel failsafe and economy speed (ECO_SPEED) use it
         use = sc.failsafe.FS_FUEL_ACTN or settings.ECO_SPEED
         fuel = fuel_model(sc, af, settings, self.ap) if use else None
@@ -155,6 +158,10 @@ class Flight(FaultsAndFailsafes):
         and asks for guidance on the next tick; a no-op if the target did not change (a new
         airspeed or camera distance alone is the same target)."""
         self.eco_speed()
+        pilot = self.state["pilot"]
+        if self.target[tg.KIND] == tg.TK_PILOT and pilot["mode"] != int(self.mgr.mode):
+            pilot["mode"] = int(self.mgr.mode)  # a new pilot mode engages afresh
+            pilot["engaged"] = False
         self._flown[tg.SPEED] = self.target[tg.SPEED]
         self._flown[tg.CAM_DIST] = self.target[tg.CAM_DIST]
         if np.array_equal(self.target, self._flown):
@@ -166,8 +173,47 @@ class Flight(FaultsAndFailsafes):
         st["loiter"] = np.zeros(1, dtype=st["loiter"].dtype)[0]
         st["landing"]["flare"] = False
         st["landing"]["abort_code"] = 0
+        st["pilot"]["engaged"] = False
         l1_reset(self.arrays.l1)
         self.target_id += 1
+
+    def set_sticks(self, roll: float, pitch: float, yaw: float, throttle: float,
+                   fbwb_climb_mps: float, acro_roll_radps: float,
+                   acro_pitch_radps: float) -> None:  # fmt: skip
+        """The pilot's sticks (normalised: roll, pitch, yaw in [-1, 1], throttle in [0, 1])
+        and the pilot modes' settings, for the chunks that follow (control.pilot)."""
+        pl = self.state["pilot"]
+        pl["roll_in"], pl["pitch_in"], pl["yaw_in"], pl["thr_in"] = roll, pitch, yaw, throttle
+        pl["fbwb_climb_mps"] = fbwb_climb_mps
+        pl["acro_roll_radps"], pl["acro_pitch_radps"] = acro_roll_radps, acro_pitch_radps
+
+    def take_photo(self) -> bool:
+        """A camera trigger now, at the true position and attitude (a ground station's
+        DO_DIGICAM_CONTROL); False when the trigger buffer is full."""
+        veh = self.state["veh"]
+        n = int(veh["n_trig"])
+        if n >= self.arrays.trig.shape[0]:
+            return False
+        row = self.last_row
+        c = cl.LOG_COLUMNS
+        vals = [row[c.index(k)] for k in ("t_s", "lat_rad", "lon_rad", "alt_m", "roll_rad",
+                                           "pitch_rad", "yaw_rad")]  # fmt: skip
+        vals[0] = self.t_s
+        record_photo(self.arrays.trig, n, *vals)
+        veh["n_trig"] = n + 1
+        return True
+
+    def terminate(self) -> None:
+        """Flight termination (ArduPlane's AFS with AFS_TERM_ACTION): the engine stops and
+        the surfaces go to neutral for the rest of the flight, whatever is commanded."""
+        self.terminated = True
+        self.stop_engine()
+        self.mgr.set_mode(self.t_s, int(Mode.MANUAL), here_of(self.x))
+        self.retarget()
+        pl = self.state["pilot"]
+        pl["engaged"] = True  # trims of zero: neutral surfaces
+        pl["trim_de"] = pl["trim_da"] = pl["trim_dr"] = 0.0
+        pl["roll_in"] = pl["pitch_in"] = pl["yaw_in"] = pl["thr_in"] = 0.0
 
     def stop_engine(self) -> None:
         """The engine stops (a forced disarm in flight): the failsafes see it next check."""
@@ -327,6 +373,13 @@ class Flight(FaultsAndFailsafes):
                 state, reason = landing_outcome(dist, mgr.land_at_site, self.af.landing,
                                                 mgr.land_label)  # fmt: skip
                 self._end(state, reason)
+            elif kind == tg.TK_PILOT and self.touchdown is not None:
+                # a pilot's landing: intact (judged at the touchdown); at home or not
+                mgr.on_stopped(t_s, here)
+                home = mgr.home
+                dist = Geodesic.WGS84.Inverse(home.lat_deg, home.lon_deg, here.lat_deg,
+                                              here.lon_deg)["s12"]  # fmt: skip
+                self._end(*landing_outcome(dist, True, self.af.landing, "home"))
             elif kind == tg.TK_TAKEOFF and not st["td"]["seen"]:
                 self._event("takeoff_failed", here)
                 self._end(EndState.ABORTED, f"take-off abandoned: still on the ground "
