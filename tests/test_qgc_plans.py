@@ -368,3 +368,47 @@ def test_sitl_serves_a_qgc_plan_and_takes_a_partial_write(tmp_path) -> None:
         conn.mav.mission_write_partial_list_send(1, 1, 5, len(items) + 1, 0)
         text = recv(conn, "STATUSTEXT", cond=lambda m: "rejected" in m.text)
         assert text.text == "Flight plan update rejected"
+
+
+def test_random_damage_to_complex_items_gives_mission_errors_only() -> None:
+    """Any value anywhere in the complex items replaced by junk: the plan reads, or one
+    MissionError line; nothing else escapes."""
+    import random
+
+    doc, _ = survey_plan(n_transects=2, length_m=300.0)
+    rng = random.Random(14)
+    junk = [None, "x", [], {}, True, -1, 0, 1e308, -1e308, 1e400, float("nan"), 2**70, [1, 2],
+            {"a": 1}, 3.5, -90.5]  # fmt: skip
+
+    def paths(node, prefix=()):
+        yield prefix
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from paths(v, (*prefix, k))
+        elif isinstance(node, list):
+            for k, v in enumerate(node):
+                yield from paths(v, (*prefix, k))
+
+    complex_paths = [p for k in (1, 2) for p in paths(doc["mission"]["items"][k], (k,))][1:]
+    outcomes = {"read": 0, "error": 0}
+    for _ in range(1500):
+        damaged = copy.deepcopy(doc)
+        for _ in range(rng.randint(1, 3)):
+            path = rng.choice(complex_paths)
+            node = damaged["mission"]["items"]
+            try:
+                for key in path[:-1]:
+                    node = node[key]
+                if rng.random() < 0.15 and isinstance(node, dict):
+                    node.pop(path[-1], None)
+                else:
+                    node[path[-1]] = copy.deepcopy(rng.choice(junk))
+            except (KeyError, IndexError, TypeError):
+                continue  # an earlier change removed the path
+        try:
+            parse_plan(json.dumps(damaged))
+            outcomes["read"] += 1
+        except MissionError as exc:
+            assert "\n" not in str(exc)
+            outcomes["error"] += 1
+    assert outcomes["error"] > 1200 and outcomes["read"] > 70, outcomes  # 1359, 141

@@ -264,8 +264,10 @@ def _transect_items(obj: dict[str, Any], kind: str, first_seq: int, where: str) 
 
 
 def _f32(x: float) -> float:
-    """QGC passes the approach altitude through ``toFloat()``."""
-    return float(np.float32(x))
+    """QGC passes the approach altitude through ``toFloat()`` (beyond float32: inf, which
+    the item's check refuses)."""
+    with np.errstate(over="ignore"):
+        return float(np.float32(x))
 
 
 def _landing_items(obj: dict[str, Any], where: str) -> list[MissionItem]:
@@ -306,7 +308,10 @@ def _landing_items(obj: dict[str, Any], where: str) -> list[MissionItem]:
             raise MissionError(
                 "'useDoChangeSpeed' is true but 'finalApproachSpeed' is missing", where=where
             )
-        speed = float(math.trunc(obj["finalApproachSpeed"]))  # QGC passes it as an int
+        speed = _number(obj["finalApproachSpeed"], "'finalApproachSpeed'", where)
+        if not math.isfinite(speed):
+            raise MissionError(f"'finalApproachSpeed' {speed!r} is not finite", where=where)
+        speed = float(math.trunc(speed))  # QGC passes it as an int
         items.append(
             MissionItem(
                 _DO_CHANGE_SPEED,
