@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import struct
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -846,7 +846,7 @@ def test_download_out_of_range_and_unknown_types() -> None:
     bad_type = MavlinkItem(0, 0, 16, 0, 1, 0, 0, 0, 0, 1.0, 1.0, 1.0)
     assert ack_code(gcs.send(proto, gcs.item_int(bad_type, t=4))) == M.MAV_MISSION_UNSUPPORTED
     assert gcs.send(proto, gcs.request_int(0, 5)) == []  # ArduPilot ignores these
-    partial = gcs.mav.mission_write_partial_list_encode(*VEHICLE, 0, 1, 0)
+    partial = gcs.mav.mission_write_partial_list_encode(*VEHICLE, 0, 1, 4)
     assert ack_code(gcs.send(proto, partial)) == M.MAV_MISSION_UNSUPPORTED
 
 
@@ -1219,3 +1219,108 @@ def test_fence_and_rally_item_helpers_round_trip() -> None:
     with pytest.raises(MissionError) as err:
         fence_from_mavlink_items(items[:3])
     assert err.value.item_seq == 0
+
+
+# --- MISSION_WRITE_PARTIAL_LIST ----------------------------------------------------------
+
+
+def partial_upload(
+    gcs: Client,
+    proto: MissionProtocol,
+    start: int,
+    end: int,
+    items: dict[int, MavlinkItem],
+    t: int = MISSION,
+    now: float = 0.0,
+) -> list:
+    """The GCS side of a partial write: answer each request with ``items[seq]``; returns the
+    requested seqs and the final reply."""
+    out = gcs.send(proto, gcs.mav.mission_write_partial_list_encode(*VEHICLE, start, end, t), now)
+    asked = []
+    for _ in range(end - start + 2):
+        (reply,) = out
+        if reply.get_type() == "MISSION_ACK":
+            return [*asked, reply]
+        assert reply.get_type() == "MISSION_REQUEST_INT" and reply.mission_type == t
+        assert (reply.target_system, reply.target_component) == gcs.src
+        asked.append(reply.seq)
+        out = gcs.send(proto, gcs.item_int(items[reply.seq], t), now)
+    raise AssertionError("partial write did not end")
+
+
+def test_partial_write_replaces_items_over_the_wire() -> None:
+    proto, rec = make()
+    gcs = Client(wire=True)
+    base = base_mission()
+    assert gcs.upload(proto, base.to_mavlink_items())[0].type == M.MAV_MISSION_ACCEPTED
+    new3 = WP(47.6455555, -52.9055555, 150.0)
+    new4 = MissionItem.change_speed(19.0)
+    changed = base.with_items((*base.items[:2], new3, new4, *base.items[4:]))
+    want = changed.to_mavlink_items()
+    *asked, ack = partial_upload(gcs, proto, 3, 4, {3: want[3], 4: want[4]})
+    assert asked == [3, 4] and ack.type == M.MAV_MISSION_ACCEPTED
+    assert proto.mission.items == changed.items and rec.changes[-1] == (MISSION, proto.mission)
+    got = gcs.download(proto)
+    assert as_mavlink_items(got, MISSION)[1:] == tuple(replace(mi, current=0) for mi in want[1:])
+
+
+def test_partial_write_at_the_end_appends() -> None:
+    proto, _ = make()
+    gcs = Client()
+    proto.load(Mission(home=HOME, items=(WP(47.6, -52.9, 50.0),)))
+    extra = Mission(home=HOME, items=(WP(47.6, -52.9, 50.0), WP(47.61, -52.9, 60.0)))
+    want = extra.to_mavlink_items()
+    *asked, ack = partial_upload(gcs, proto, 2, 2, {2: want[2]})
+    assert asked == [2] and ack.type == M.MAV_MISSION_ACCEPTED
+    assert proto.mission.items == extra.items and len(proto.items(MISSION)) == 3
+
+
+@pytest.mark.parametrize(("start", "end"), [(5, 4), (3, 14), (14, 14), (-1, 2)])
+def test_partial_write_outside_the_list_is_rejected(start: int, end: int) -> None:
+    proto, rec = make()
+    proto.load(base_mission())  # 13 items with home: 0..12, 13 would append
+    before = proto.items(MISSION)
+    gcs = Client()
+    msg = gcs.mav.mission_write_partial_list_encode(*VEHICLE, start, end, MISSION)
+    assert ack_code(gcs.send(proto, msg)) == M.MAV_MISSION_ERROR
+    assert rec.errors == ["Flight plan update rejected"]  # ArduPilot's STATUSTEXT
+    assert not proto.receiving() and proto.items(MISSION) == before
+
+
+def test_partial_write_refusals_and_timeout_keep_the_plan() -> None:
+    proto, rec = make(timeout_s=1.0, retries=1)
+    proto.load(base_mission())
+    before = proto.items(MISSION)
+    gcs, other = Client(), Client(OTHER)
+    # a bad item ends it with the item's code
+    bad = replace(before[2], x=95.0)
+    *_, ack = partial_upload(gcs, proto, 2, 3, {2: bad})
+    assert ack.type == M.MAV_MISSION_INVALID_PARAM5_X
+    # a DO_JUMP made to point past the end: refused as a whole upload would be
+    jump = replace(before[9], param1=40.0)
+    *_, ack = partial_upload(gcs, proto, 9, 9, {9: jump})
+    assert ack.type == M.MAV_MISSION_INVALID_PARAM1
+    assert rec.errors[-1] == (
+        "Mission refused: item 9 (DO_JUMP): jump_target_seq (param1) is 40; no such item "
+        "(items are 1..12)"
+    )
+    # another GCS cannot take over a running partial write; the GCS going quiet cancels it
+    msg = gcs.mav.mission_write_partial_list_encode(*VEHICLE, 1, 2, MISSION)
+    assert only(gcs.send(proto, msg, 0.0), "MISSION_REQUEST_INT").seq == 1
+    o = other.mav.mission_write_partial_list_encode(*VEHICLE, 1, 1, MISSION)
+    assert ack_code(other.send(proto, o, 0.1)) == M.MAV_MISSION_DENIED
+    assert only(proto.tick(1.0), "MISSION_REQUEST_INT").seq == 1
+    assert ack_code(proto.tick(2.0)) == M.MAV_MISSION_OPERATION_CANCELLED
+    assert proto.items(MISSION) == before and rec.changes == []
+
+
+def test_partial_write_of_a_fence_vertex() -> None:
+    proto, rec = make()
+    proto.load(Mission(home=HOME, fence=base_fence()))
+    gcs = Client()
+    items = proto.items(FENCE)
+    moved = replace(items[1], x=47.6012345)
+    *asked, ack = partial_upload(gcs, proto, 1, 1, {1: moved}, t=FENCE)
+    assert asked == [1] and ack.type == M.MAV_MISSION_ACCEPTED
+    assert proto.fence.polygons[0].vertices[1] == (47.6012345, items[1].y)
+    assert proto.items(FENCE)[1].x == 47.6012345 and rec.changes[-1][0] == FENCE

@@ -314,8 +314,7 @@ ITEMS = ("mission", "items")
         (
             (*ITEMS, 2),
             {"type": "ComplexItem", "complexItemType": "survey", "version": 5},
-            "mission.plan: item 3: unsupported complex item 'survey'; convert it to simple "
-            "items in QGroundControl",
+            "mission.plan: survey at item 3: missing key 'entryLocation' in the survey",
         ),
         (
             (*ITEMS, 2, "type"),

@@ -54,8 +54,9 @@ clears all three plans (ArduPilot answers UNSUPPORTED); a MISSION_ACK other than
 from the uploading system cancels its upload at once (MAVLink's rule; ArduPilot lets it time
 out); uploads are requested with MISSION_REQUEST_INT (ArduPilot still sends the deprecated
 MISSION_REQUEST); downloads return ``autocontinue`` and fence/rally frames and altitudes as
-uploaded (ArduPilot returns autocontinue 1 and frame 0 / z 0 for fence items);
-MISSION_WRITE_PARTIAL_LIST is answered UNSUPPORTED.
+uploaded (ArduPilot returns autocontinue 1 and frame 0 / z 0 for fence items).
+MISSION_WRITE_PARTIAL_LIST (items start..end re-sent, replaced or appended) is run as
+ArduPilot runs it, but applied only when complete: :mod:`longwing.mavlink.mission_upload`.
 
 Refusal codes (MISSION_ACK ``type``): see :mod:`longwing.mavlink.mission_codec`, which
 converts plans to and from MAVLink items and checks them. The problem as one line of text is
@@ -74,7 +75,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
@@ -88,6 +89,7 @@ from longwing.mavlink.mission_codec import (
     mission_result_for_error,
     rally_to_mavlink_items,
 )
+from longwing.mavlink.mission_upload import PARTIAL_REJECTED, Upload, partial_range
 from longwing.mavlink.wire import (
     ACCEPTED,
     DENIED,
@@ -116,21 +118,6 @@ __all__ = ["MissionProtocol"]
 
 
 # --- the protocol --------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Upload:
-    """One upload in progress."""
-
-    src: tuple[int, int]
-    count: int
-    items: list[MavlinkItem]
-    last_request_s: float
-    retries_done: int = 0
-
-    @property
-    def next_seq(self) -> int:
-        return len(self.items)
 
 
 OnChange = Callable[[int, Any], None]
@@ -201,7 +188,7 @@ class MissionProtocol:
             TYPE_FENCE: (),
             TYPE_RALLY: (),
         }
-        self._uploads: dict[int, _Upload] = {}
+        self._uploads: dict[int, Upload] = {}
         #: The seq last set by MISSION_SET_CURRENT / :meth:`set_current` (0: none yet).
         self.current_seq = 0
         #: MISSION_CURRENT's ``mission_state`` (MISSION_STATE_*); ``None``: NO_MISSION when
@@ -454,7 +441,7 @@ class MissionProtocol:
             return [self._ack(src, NO_SPACE, t)]
         if count == 0:
             return self._complete(t, [], src)
-        self._uploads[t] = _Upload(src, count, [], now)
+        self._uploads[t] = Upload(src, count, [], now)
         return [self._request(src, 0, t)]
 
     def _on_item_int(self, msg: Any, now: float, src: tuple[int, int]) -> list[Any]:
@@ -497,7 +484,7 @@ class MissionProtocol:
         if up.next_seq < up.count:
             return [self._request(src, up.next_seq, t)]
         del self._uploads[t]
-        return self._complete(t, up.items, src)
+        return self._complete(t, up.result(), src)
 
     def _build(self, t: int, items: list[MavlinkItem]) -> Any:
         """The model object of a complete list (raises MissionError)."""
@@ -563,7 +550,18 @@ class MissionProtocol:
         return [] if seq is None else self.set_current(seq)
 
     def _on_write_partial(self, msg: Any, now: float, src: tuple[int, int]) -> list[Any]:
-        return [self._ack(src, UNSUPPORTED, self._mission_type(msg))]
+        t = self._mission_type(msg)  # ArduPilot's rules: longwing.mavlink.mission_upload
+        if t not in self._items:
+            return [self._ack(src, UNSUPPORTED, t)]
+        up = self._uploads.get(t)
+        if up is not None and up.src != src:
+            return [self._ack(src, DENIED, t)]
+        span = partial_range(msg, len(self._items[t]))
+        if span is None:
+            self._report(PARTIAL_REJECTED)
+            return [self._ack(src, ERROR, t)]
+        self._uploads[t] = Upload(src, span[1] + 1, [], now, start=span[0], base=self._items[t])
+        return [self._request(src, span[0], t)]
 
     def _guided(self, msg: Any, src: tuple[int, int], legacy: bool) -> list[Any]:
         try:

@@ -34,7 +34,7 @@ from longwing.mission.items import (
     resolve_alt_amsl_m,
     validate_item,
 )
-from longwing.mission.model import Home, MavlinkItem, Mission, PlanInfo
+from longwing.mission.model import Home, MavlinkItem, Mission, PlanInfo, QgcComplexItem
 from longwing.mission.planfile import (
     dumps_plan,
     load_plan,
@@ -62,6 +62,7 @@ __all__ = [
     "MissionItem",
     "PlanAltitude",
     "PlanInfo",
+    "QgcComplexItem",
     "RallyPoint",
     "dumps_plan",
     "dumps_wpl",

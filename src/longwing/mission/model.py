@@ -38,7 +38,7 @@ from longwing.mission.items import (
     validate_lat_lon_alt,
 )
 
-__all__ = ["Home", "MavlinkItem", "Mission", "PlanInfo"]
+__all__ = ["Home", "MavlinkItem", "Mission", "PlanInfo", "QgcComplexItem"]
 
 #: MAV_AUTOPILOT_ARDUPILOTMEGA: the firmware longwing's plans say they were made for.
 MAV_AUTOPILOT_ARDUPILOTMEGA = 3
@@ -52,17 +52,39 @@ Home = GeoPoint
 
 
 @dataclass(frozen=True)
+class QgcComplexItem:
+    """A QGroundControl complex item (survey, corridor scan, fixed-wing landing pattern) as
+    read from a ``.plan`` file: ``kind`` (its ``complexItemType``), ``first_seq`` (the
+    mission seq of its first item), the mission ``items`` it stands for (seq ``first_seq``
+    on) and ``json_text``, its JSON object as the file held it (canonical: sorted keys).
+    The writer puts the object back while those items are still there unchanged, so
+    QGroundControl reopens it editable."""
+
+    kind: str
+    first_seq: int
+    items: tuple[MissionItem, ...]
+    json_text: str
+
+    @property
+    def last_seq(self) -> int:
+        """The mission seq of its last item."""
+        return self.first_seq + len(self.items) - 1
+
+
+@dataclass(frozen=True)
 class PlanInfo:
     """QGroundControl ``.plan`` bookkeeping that does not affect flight, kept for round trips.
 
     ``firmware_type`` is a MAV_AUTOPILOT value, ``vehicle_type`` a MAV_TYPE value,
-    ``global_altitude_mode`` QGC's ``globalPlanAltitudeMode`` (``None``: not written).
+    ``global_altitude_mode`` QGC's ``globalPlanAltitudeMode`` (``None``: not written),
+    ``complex_items`` the complex items the file held (in mission order).
     """
 
     firmware_type: int = MAV_AUTOPILOT_ARDUPILOTMEGA
     vehicle_type: int | None = MAV_TYPE_FIXED_WING
     ground_station: str = "longwing"
     global_altitude_mode: int | None = None
+    complex_items: tuple[QgcComplexItem, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,8 +23,11 @@ Notes:
 - Item ``i`` (0-based) of ``mission.items`` has seq ``i + 1``; ``doJumpId`` is written as
   that seq, as QGC does. A DO_JUMP's param1 in the file is the target's ``doJumpId``; on
   reading it becomes the target's seq (identical for files QGC wrote).
-- ``ComplexItem`` entries (survey, corridor scan, structure scan, landing pattern) are not
-  expanded: reading one raises a :class:`MissionError` asking to convert it to simple items.
+- ``ComplexItem`` entries are read as the mission items QGC uploads for them (survey and
+  corridor scan: the items QGC stored inside; fixed-wing landing pattern: the sequence QGC
+  generates; :mod:`longwing.mission.planfile_complex`), numbered on as QGC numbers them. A
+  complex item whose items are still in the mission unchanged is written back as the same
+  JSON object, so QGC reopens it editable; otherwise its items are written as simple items.
 - Rally point altitudes in ``.plan`` files are above home; rally points in an absolute
   frame are converted with the home altitude on writing.
 - Geofence altitude limits (metres above home) have no QGC key; longwing stores them as
@@ -62,10 +65,28 @@ from longwing.mission.items import (
     MissionError,
     MissionItem,
     PlanAltitude,
-    command_name,
     frame_name,
 )
-from longwing.mission.model import Home, Mission, PlanInfo
+from longwing.mission.model import Home, Mission, PlanInfo, QgcComplexItem
+from longwing.mission.planfile_complex import (
+    complex_item_label,
+    kept_complex_items,
+    parse_complex_item,
+)
+from longwing.mission.planfile_json import (
+    _ALT_MODE_ABSOLUTE,
+    _ALT_MODE_CALC_ABOVE_TERRAIN,
+    _ALT_MODE_RELATIVE,
+    _ALT_MODE_TERRAIN_FRAME,
+    _coordinate,
+    _integer,
+    _json_num,
+    _list,
+    _number,
+    _obj,
+    _parse_simple_item,
+    _require,
+)
 
 __all__ = [
     "atomic_write_text",
@@ -83,12 +104,6 @@ GEOFENCE_VERSION = 2
 RALLY_VERSION = 2
 SHAPE_VERSION = 1
 LONGWING_FENCE_KEY = "longwing"
-
-# QGC AltitudeMode values (QGroundControlQmlGlobal::AltMode)
-_ALT_MODE_RELATIVE = 1
-_ALT_MODE_ABSOLUTE = 2
-_ALT_MODE_CALC_ABOVE_TERRAIN = 3
-_ALT_MODE_TERRAIN_FRAME = 4
 
 
 # --- file helpers (the only I/O of the mission package, with wpl.py) -----------------------
@@ -128,121 +143,6 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 
 
 # --- reading ----------------------------------------------------------------------------
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _number(value: Any, what: str, where: str | None = None, nullable: bool = False) -> float:
-    if value is None and nullable:
-        return math.nan
-    if not _is_number(value):
-        kind = "null" if value is None else type(value).__name__
-        raise MissionError(f"{what} must be a number, not {kind}", where=where)
-    return float(value)
-
-
-def _integer(value: Any, what: str, where: str | None = None) -> int:
-    number = _number(value, what, where)
-    if not number.is_integer():
-        raise MissionError(f"{what} must be an integer, not {value!r}", where=where)
-    return int(number)
-
-
-def _obj(value: Any, what: str, where: str | None = None) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise MissionError(f"{what} must be a JSON object", where=where)
-    return value
-
-
-def _list(value: Any, what: str, where: str | None = None) -> list[Any]:
-    if not isinstance(value, list):
-        raise MissionError(f"{what} must be a JSON array", where=where)
-    return value
-
-
-def _require(obj: dict[str, Any], key: str, what: str, where: str | None = None) -> Any:
-    if key not in obj:
-        raise MissionError(f"missing key '{key}' in {what}", where=where)
-    return obj[key]
-
-
-def _coordinate(value: Any, what: str, n: int, where: str | None = None) -> list[float]:
-    arr = _list(value, what, where)
-    if len(arr) != n:
-        raise MissionError(f"{what} must hold {n} numbers, got {len(arr)}", where=where)
-    return [_number(v, what, where) for v in arr]
-
-
-def _calc_above_terrain(pa: PlanAltitude, alt_m: float, lat_deg: float, lon_deg: float,
-                        terrain, where: str, seq: int) -> tuple[float, PlanAltitude]:  # fmt: skip
-    """QGC's AltitudeMode 3 ("calculated above terrain": an AMSL item ``Altitude`` above
-    the ground): with a DEM, the DEM's height there + ``Altitude`` (the world's ground, even
-    when QGC computed one from its own terrain); without, QGC's computed AMSL altitude, or
-    an error naming the item when QGC had none (a null altitude)."""
-    if terrain is None:
-        if math.isfinite(alt_m):
-            return alt_m, pa
-        raise MissionError("AltitudeMode 3 (calculated above terrain) has no computed "
-                           "altitude: give a DEM (--dem) that covers it", where=where,
-                           item_seq=seq)  # fmt: skip
-    if not math.isfinite(pa.altitude_m):
-        raise MissionError("AltitudeMode 3 (calculated above terrain) has no 'Altitude' "
-                           "above the terrain", where=where, item_seq=seq)  # fmt: skip
-    ground = float(terrain(lat_deg, lon_deg))
-    if not math.isfinite(ground):
-        raise MissionError(f"AltitudeMode 3 (calculated above terrain): the DEM has no "
-                           f"height at {lat_deg:.5f}, {lon_deg:.5f}", where=where,
-                           item_seq=seq)  # fmt: skip
-    amsl = ground + pa.altitude_m
-    return amsl, PlanAltitude(pa.mode, pa.altitude_m, amsl)
-
-
-def _parse_simple_item(
-    obj: dict[str, Any], seq: int, terrain=None
-) -> tuple[MissionItem, int | None]:
-    where = f"item {seq}"
-    command = _integer(_require(obj, "command", "the item", where), "'command'", where)
-    where = f"item {seq} ({command_name(command)})"
-    frame = _integer(_require(obj, "frame", "the item", where), "'frame'", where)
-    params_raw = _list(_require(obj, "params", "the item", where), "'params'", where)
-    if len(params_raw) != 7:
-        raise MissionError(f"'params' must hold 7 values, got {len(params_raw)}", where=where)
-    params = [_number(p, f"params[{k}]", where, nullable=True) for k, p in enumerate(params_raw)]
-    auto = _require(obj, "autoContinue", "the item", where)
-    if not isinstance(auto, bool):
-        raise MissionError("'autoContinue' must be true or false", where=where)
-    jump_id: int | None = None
-    if "doJumpId" in obj:
-        jump_id = _integer(obj["doJumpId"], "'doJumpId'", where)
-    plan_alt: PlanAltitude | None = None
-    alt_keys = ("AltitudeMode", "Altitude", "AMSLAltAboveTerrain")
-    if any(k in obj for k in alt_keys):
-        for k in alt_keys:
-            _require(obj, k, "the item", where)
-        amsl = obj["AMSLAltAboveTerrain"]
-        plan_alt = PlanAltitude(
-            _integer(obj["AltitudeMode"], "'AltitudeMode'", where),
-            _number(obj["Altitude"], "'Altitude'", where, nullable=True),
-            None if amsl is None else _number(amsl, "'AMSLAltAboveTerrain'", where),
-        )
-        if plan_alt.mode == _ALT_MODE_CALC_ABOVE_TERRAIN and frame in ABSOLUTE_FRAMES:
-            params[6], plan_alt = _calc_above_terrain(plan_alt, params[6], params[4], params[5],
-                                                      terrain, where, seq)  # fmt: skip
-    item = MissionItem(
-        command,
-        frame,
-        (params[0], params[1], params[2], params[3]),
-        params[4],
-        params[5],
-        params[6],
-        auto,
-        plan_altitude=plan_alt,
-    )
-    return item, jump_id
-
-
 def _resolve_jumps(items: list[MissionItem], jump_ids: list[int | None]) -> list[MissionItem]:
     """Turn DO_JUMP param1 from a ``doJumpId`` into the target's seq."""
     seq_of_id: dict[int, int] = {}
@@ -386,18 +286,17 @@ def _parse_plan_dict(doc: Any, terrain=None) -> Mission:
     )
     items: list[MissionItem] = []
     jump_ids: list[int | None] = []
-    for seq, raw in enumerate(
-        _list(_require(mission, "items", "'mission'"), "'items'", "mission"), start=1
-    ):
+    complex_items: list[QgcComplexItem] = []
+    for raw in _list(_require(mission, "items", "'mission'"), "'items'", "mission"):
+        seq = len(items) + 1  # QGC numbers items as uploaded: a complex item takes several
         obj = _obj(raw, "the item", f"item {seq}")
         kind = obj.get("type")
         if kind == "ComplexItem":
-            name = obj.get("complexItemType", "?")
-            raise MissionError(
-                f"unsupported complex item '{name}'; convert it to simple items in QGroundControl",
-                where=f"item {seq}",
-                item_seq=seq,
-            )
+            ci = parse_complex_item(obj, seq)
+            complex_items.append(ci)
+            items.extend(ci.items)
+            jump_ids.extend([None] * len(ci.items))  # a DO_JUMP can only name simple items
+            continue
         if kind != "SimpleItem":
             raise MissionError(f"unknown item type {kind!r}", where=f"item {seq}", item_seq=seq)
         item, jump_id = _parse_simple_item(obj, seq, terrain)
@@ -406,15 +305,28 @@ def _parse_plan_dict(doc: Any, terrain=None) -> Mission:
     items = _resolve_jumps(items, jump_ids)
     fence = _parse_fence(_obj(top["geoFence"], "'geoFence'")) if "geoFence" in top else Fence()
     rally = _parse_rally(_obj(top["rallyPoints"], "'rallyPoints'")) if "rallyPoints" in top else ()
-    return Mission(
-        home=Home(lat, lon, alt),
-        items=tuple(items),
-        fence=fence,
-        rally=rally,
-        cruise_speed_mps=cruise,
-        hover_speed_mps=hover,
-        plan_info=PlanInfo(firmware, vehicle, ground_station, alt_mode),
-    )
+    info = PlanInfo(firmware, vehicle, ground_station, alt_mode, tuple(complex_items))
+    try:
+        return Mission(
+            home=Home(lat, lon, alt),
+            items=tuple(items),
+            fence=fence,
+            rally=rally,
+            cruise_speed_mps=cruise,
+            hover_speed_mps=hover,
+            plan_info=info,
+        )
+    except MissionError as exc:
+        raise _in_complex_item(exc, complex_items) from None
+
+
+def _in_complex_item(exc: MissionError, complex_items: list[QgcComplexItem]) -> MissionError:
+    """An item's error, saying which complex item the item came from."""
+    for ci in complex_items:
+        if exc.item_seq is not None and ci.first_seq <= exc.item_seq <= ci.last_seq:
+            where = f"{exc.where} of the {complex_item_label(ci.kind, ci.first_seq)}"
+            return MissionError(exc.problem, where=where, item_seq=exc.item_seq)
+    return exc
 
 
 def parse_plan(text: str, source: str | None = None, terrain=None) -> Mission:
@@ -437,16 +349,6 @@ def load_plan(path: str | os.PathLike[str], terrain=None) -> Mission:
 
 
 # --- writing ----------------------------------------------------------------------------
-
-
-def _json_num(x: float) -> float | int | None:
-    """NaN -> null; integral values as JSON integers (as Qt writes them)."""
-    x = float(x)
-    if math.isnan(x):
-        return None
-    if math.isfinite(x) and x.is_integer() and abs(x) < 2.0**53:
-        return int(x)
-    return x
 
 
 def _altitude_mode(frame: int) -> int:
@@ -493,7 +395,15 @@ def _rally_alt_above_home(mission: Mission, k: int, rp: RallyPoint) -> float:
 def plan_to_dict(mission: Mission) -> dict[str, Any]:
     """The ``.plan`` JSON document of a mission."""
     items = []
+    kept = kept_complex_items(mission)
+    skip_to = 0
     for seq, it in enumerate(mission.items, start=1):
+        if seq < skip_to:
+            continue
+        if seq in kept:  # QGC's complex item, unchanged: written back as it was read
+            items.append(json.loads(kept[seq].json_text))
+            skip_to = kept[seq].last_seq + 1
+            continue
         obj: dict[str, Any] = {
             "type": "SimpleItem",
             "command": it.command,
