@@ -11,8 +11,9 @@ them into the loop's ``PILOT`` record (:mod:`longwing.sim.loopstate`) with the m
   trims, which a pilot sets with the transmitter's trims or TRIM_AUTO).
 * STABILIZE: the attitude loops hold wings level and the pitch at 0, and the sticks add to
   their output (ArduPlane's direct stick mixing).
-* TRAINING: manual surfaces while the attitude is within the roll and pitch limits; beyond a
-  limit the axis is flown back to it by its attitude loop and the stick cannot push further.
+* TRAINING: manual surfaces, except that a stick pushing toward a roll or pitch limit gets
+  no more deflection than the attitude loop flying to that limit asks: the aircraft stops
+  at the limit (and is flown back to it from beyond).
 * ACRO: the sticks demand roll and pitch rates (ACRO_ROLL_RATE, ACRO_PITCH_RATE); centred,
   the attitude reached is held (ACRO_LOCKING in role). The attitude loops work on Euler
   angles and limit the bank, so the held attitude stays within ROLL_LIMIT and +/-80 deg of
@@ -76,6 +77,11 @@ def pilot_demands(pl, roll_limit_rad: float, pitch_max_rad: float, pitch_min_rad
     if mode == PM_STABILIZE:
         bank = 0.0
         pitch_dem = 0.0
+    if mode == PM_TRAINING:  # the loops fly toward the limit the stick pushes at
+        if roll != 0.0:
+            bank = roll_limit_rad if roll > 0.0 else -roll_limit_rad
+        if pitch != 0.0:
+            pitch_dem = pitch_max_rad if pitch > 0.0 else pitch_min_rad
     spd = spd_min_mps + thr * (spd_max_mps - spd_min_mps)
     if mode == PM_FBWA or mode == PM_FBWB:
         bank = roll * roll_limit_rad
@@ -119,12 +125,18 @@ def pilot_surfaces(pl, de_att: float, da_att: float, dr_att: float, phi: float, 
     elif mode == PM_STABILIZE:
         de, da, dr = de_att + de_stick, da_att + da_stick, dr_att + dr_stick
     elif mode == PM_TRAINING:
+        # the stick, but never more toward a limit than the loop flying to that limit asks
+        # (aileron + is roll right; elevator + is nose down)
         da = pl.trim_da + da_stick
-        if (phi > roll_limit_rad and roll >= 0.0) or (phi < -roll_limit_rad and roll <= 0.0):
-            da = da_att  # flown back to the limit
+        if roll > 0.0 or phi > roll_limit_rad:
+            da = min(da, da_att)
+        elif roll < 0.0 or phi < -roll_limit_rad:
+            da = max(da, da_att)
         de = pl.trim_de + de_stick
-        if (theta > pitch_max_rad and pitch >= 0.0) or (theta < pitch_min_rad and pitch <= 0.0):
-            de = de_att
+        if pitch > 0.0 or theta > pitch_max_rad:
+            de = max(de, de_att)
+        elif pitch < 0.0 or theta < pitch_min_rad:
+            de = min(de, de_att)
         dr = pl.trim_dr + dr_stick
     else:  # FBWA, FBWB, ACRO: the loops fly the demands; the rudder stick adds to the yaw loop
         de, da, dr = de_att, da_att, dr_att + dr_stick

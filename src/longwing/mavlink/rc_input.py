@@ -13,8 +13,8 @@ each was last overridden, and turns them into the normalised sticks the pilot mo
   UINT16_MAX leave it as it is; channels 9-18 at 0 or UINT16_MAX leave it, at UINT16_MAX - 1
   release it;
 * MANUAL_CONTROL (ArduPlane's mapping): ``y`` is roll, ``x`` pitch (forward stick, nose
-  down, so reversed), ``r`` yaw, each in [-1000, 1000] onto [1000, 2000] us, and ``z`` the
-  throttle in [0, 1000] onto [1000, 2000] us; a field out of range leaves its channel;
+  down, so reversed), ``r`` yaw, each in [-1000, 1000], and ``z`` the throttle in [0, 1000],
+  onto the channel's RCn_MIN..RCn_MAX; INT16_MAX or a value out of range leaves it;
 * an override lasts RC_OVERRIDE_TIME seconds (wall time, a GCS's clock) from the last
   message that set it; afterwards the channel has no input (0), as a receiver that has lost
   its transmitter: the RC failsafe (:class:`RcFailsafe`) then acts in the pilot modes;
@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 N_CHANNELS = 18
 UINT16_MAX = 65535
+INT16_MAX = 32767
 MODE_BANDS_US = (1230, 1360, 1490, 1620, 1749)  # ArduPilot's 6-position switch
 PWM_MIN_US, PWM_MAX_US = 800, 2200  # outside this a channel value is no signal
 
@@ -82,21 +83,25 @@ class RcInput:
                 self.set_wall[i] = now
 
     def manual_control(self, x: int, y: int, z: int, r: int, param: ParamFn, now: float) -> None:
-        """MANUAL_CONTROL onto the mapped roll, pitch, throttle and yaw channels."""
+        """MANUAL_CONTROL onto the mapped roll, pitch, throttle and yaw channels, over each
+        channel's RCn_MIN..MAX as ArduPilot's ``manual_override``; INT16_MAX (or a value
+        out of range) leaves a channel as it is."""
 
-        def put(ch: int, value: int, lo: int, hi: int, reverse: bool) -> None:
-            if not lo <= value <= hi or not 1 <= ch <= N_CHANNELS:
+        def put(ch: int, value: int, offset: int, scaler: int, reverse: bool) -> None:
+            if value == INT16_MAX or not 1 <= ch <= N_CHANNELS:
                 return
-            frac = (value - lo) / (hi - lo)
             if reverse:
-                frac = 1.0 - frac
-            self.pwm[ch - 1] = round(1000 + 1000 * frac)
+                value = -value
+            if not 0 <= value + offset <= scaler:
+                return
+            lo, hi, _, _, _ = self._limits(ch, param)
+            self.pwm[ch - 1] = round(lo + (hi - lo) * (value + offset) / scaler)
             self.set_wall[ch - 1] = now
 
-        put(int(param("RCMAP_ROLL", 1)), y, -1000, 1000, False)
-        put(int(param("RCMAP_PITCH", 2)), x, -1000, 1000, True)
+        put(int(param("RCMAP_ROLL", 1)), y, 1000, 2000, False)
+        put(int(param("RCMAP_PITCH", 2)), x, 1000, 2000, True)
         put(int(param("RCMAP_THROTTLE", 3)), z, 0, 1000, False)
-        put(int(param("RCMAP_YAW", 4)), r, -1000, 1000, False)
+        put(int(param("RCMAP_YAW", 4)), r, 1000, 2000, False)
 
     def expire(self, now: float, param: ParamFn) -> None:
         """Drop overrides older than RC_OVERRIDE_TIME (0 or less: they never expire)."""
