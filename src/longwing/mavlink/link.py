@@ -40,6 +40,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 MAX_DATAGRAM = 65535
 MAX_DATAGRAMS_PER_POLL = 64  # the rest waits for the next poll (the kernel buffers it)
 MAX_TCP_READS_PER_POLL = 4  # x 64 KiB
+UDP_RCVBUF_BYTES = 4 << 20  # asked of the kernel (it may cap it at net.core.rmem_max)
 LOOPBACK = "127.0.0.1"
 MAX_TLOG_SUFFIX = 999  # session-STAMP-2.tlog ... session-STAMP-999.tlog on name collisions
 
@@ -84,6 +85,8 @@ class UdpLink:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
             self.sock.setblocking(False)
+            # room for a burst (garbage from anyone on the port must not crowd out the GCS)
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_RCVBUF_BYTES)
             self.sock.bind((bind_host, bind_port))
             _check_route(bind_host, self.addr)
         except OSError:
