@@ -20,7 +20,8 @@ from collections.abc import Callable
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
 from longwing.control.params import MAX_NAME_LEN
-from longwing.mavlink.params import INT_BOUNDS, REAL32, REAL64, TYPE_NAMES, ParamStore, is_number
+from longwing.mavlink.param_table import INT_BOUNDS, REAL32, REAL64, TYPE_NAMES, is_number
+from longwing.mavlink.params import ParamStore
 from longwing.mavlink.wire import f32
 
 __all__ = ["STATUSTEXT_LEN", "ParamProtocol", "decode_c_cast", "encode_c_cast"]
