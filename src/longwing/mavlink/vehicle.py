@@ -36,6 +36,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
 from longwing.airframe.params import Airframe
 from longwing.control import target as tg
+from longwing.mavlink.ftp import VehicleFtp
 from longwing.mavlink.link import Links, new_parser
 from longwing.mavlink.prearm import prearm_problem
 from longwing.mavlink.telemetry import DEFAULT_RATES, STREAMS, telemetry_message
@@ -115,6 +116,8 @@ class SitlVehicle:
         self.after_ack: list[str] = []  # messages a command asked for, sent after its ACK
         self.launch_pending = False
         self.terrain_io = VehicleTerrain(self.mav, terrain, min_clearance_m)
+        tlog = getattr(links, "tlog", None)  # MAVFTP serves the tlog's folder as /APM/LOGS
+        self.ftp = VehicleFtp(self.mav, params, tlog.path.parent if tlog is not None else None)
 
     # --- sending ----------------------------------------------------------------------------
 
@@ -503,6 +506,10 @@ class SitlVehicle:
             for out in self.mission_proto.handle(
                 msg, self.sim_t, (msg.get_srcSystem(), msg.get_srcComponent())
             ):
+                self.send(out)
+            return
+        if t == "FILE_TRANSFER_PROTOCOL":
+            for out in self.ftp.handle(msg):
                 self.send(out)
             return
         if t.startswith("PARAM_") and self.param_proto is not None:
