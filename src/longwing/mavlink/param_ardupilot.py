@@ -18,7 +18,12 @@ electrical battery settings have nothing to act on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from longwing.mavlink.param_table import INT8, INT16, INT32, REAL32, Labels, Row
+
+Getter = Callable[[str], float | int]  # ParamStore.get
 
 #: ArduPlane's flight modes (custom_mode numbers) for a plane without QuadPlane
 PLANE_MODES: Labels = (
@@ -223,3 +228,75 @@ def _general_rows() -> list[Row]:
 def ardupilot_rows() -> tuple[Row, ...]:
     """Every accepted ArduPlane row, in the order the vehicle lists them."""
     return tuple(_general_rows() + _rc_rows() + _servo_rows() + _sr_rows())
+
+
+# --- typed views for the code that acts on these (pilot modes, per-link stream rates) ------
+
+
+@dataclass(frozen=True)
+class RcInput:
+    """RCn_* of one RC input channel (PWM in microseconds)."""
+
+    min_pwm: int
+    trim_pwm: int
+    max_pwm: int
+    reversed: bool
+    dead_zone_pwm: int
+    option: int
+
+
+@dataclass(frozen=True)
+class ServoOutput:
+    """SERVOn_* of one output channel (PWM in microseconds; ``function`` as SERVOn_FUNCTION:
+    4 aileron, 19 elevator, 21 rudder, 70 throttle, 0 disabled)."""
+
+    min_pwm: int
+    trim_pwm: int
+    max_pwm: int
+    reversed: bool
+    function: int
+
+
+@dataclass(frozen=True)
+class RcMap:
+    """RCMAP_*: the RC input channel (1-based) of each stick."""
+
+    roll: int
+    pitch: int
+    throttle: int
+    yaw: int
+
+
+def rc_input(get: Getter, channel: int) -> RcInput:
+    """RC input ``channel`` (1..16) from ``store.get``. ValueError for another channel."""
+    if not 1 <= channel <= RC_CHANNELS:
+        raise ValueError(f"RC channel {channel} is not 1..{RC_CHANNELS}")
+    p = f"RC{channel}_"
+    pwm = [int(get(p + k)) for k in ("MIN", "TRIM", "MAX")]
+    return RcInput(*pwm, bool(get(p + "REVERSED")), int(get(p + "DZ")), int(get(p + "OPTION")))
+
+
+def servo_output(get: Getter, channel: int) -> ServoOutput:
+    """Output ``channel`` (1..16) from ``store.get``. ValueError for another channel."""
+    if not 1 <= channel <= SERVO_CHANNELS:
+        raise ValueError(f"servo channel {channel} is not 1..{SERVO_CHANNELS}")
+    p = f"SERVO{channel}_"
+    return ServoOutput(int(get(p + "MIN")), int(get(p + "TRIM")), int(get(p + "MAX")),
+                       bool(get(p + "REVERSED")), int(get(p + "FUNCTION")))  # fmt: skip
+
+
+def rc_map(get: Getter) -> RcMap:
+    return RcMap(*(int(get(f"RCMAP_{a}")) for a in ("ROLL", "PITCH", "THROTTLE", "YAW")))
+
+
+def flight_modes(get: Getter) -> tuple[int, ...]:
+    """FLTMODE1..6: the custom mode of each flight-mode switch position."""
+    return tuple(int(get(f"FLTMODE{i}")) for i in range(1, 7))
+
+
+def stream_rates_hz(get: Getter, link: int) -> dict[str, int]:
+    """SR<link>_*: stream group (RAW_SENS, EXT_STAT, ... ADSB) -> rate in Hz (0: off).
+    ValueError for a link other than 0..6."""
+    if not 0 <= link < SR_LINKS:
+        raise ValueError(f"link {link} is not 0..{SR_LINKS - 1}")
+    return {g: int(get(f"SR{link}_{g}")) for g, _, _ in SR_GROUPS}

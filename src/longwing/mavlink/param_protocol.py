@@ -205,6 +205,8 @@ class ParamProtocol:
         raw = getattr(msg, "param_value", None)
         if not is_number(raw):
             ok, why = False, f"{name}: value {raw!r} is not a number"
+        elif info.ignored and info.is_integer:  # any finite value, stored as ArduPilot does
+            ok, _, why = st.set(name, f32(float(raw)) if math.isfinite(raw) else raw)
         else:
             try:
                 value = decode_c_cast(raw, info.param_type)  # type: ignore[arg-type]

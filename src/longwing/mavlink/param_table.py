@@ -117,10 +117,19 @@ def is_number(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def ardupilot_int(value: float, param_type: int) -> int:
+    """An integer parameter's value as ArduPilot's AP_Param::set_float stores ``value``:
+    0.01 added away from zero, limited to the type's bounds, truncated toward zero."""
+    lo, hi = INT_BOUNDS[param_type]
+    v = value + (0.01 if value >= 0 else -0.01)
+    return int(min(max(v, lo), hi))
+
+
 def coerce(info: ParamInfo, value: object) -> float | int:
     """``value`` as this parameter holds it; ValueError naming the parameter. Honoured
-    parameters must be within their range (or one of their enum values); ignored ones within
-    what their type can hold. Integer parameters refuse non-integral values."""
+    parameters must be within their range (or one of their enum values) and integral for an
+    integer type. Accepted-but-ignored ones take any finite value as ArduPilot does
+    (integers: :func:`ardupilot_int`; floats: what a REAL32 holds)."""
     name = info.name
     if not is_number(value):
         raise ValueError(f"{name} must be a number in {info.range_text()}, got {value!r}")
@@ -130,15 +139,12 @@ def coerce(info: ParamInfo, value: object) -> float | int:
         v = math.inf
     if not math.isfinite(v):
         raise ValueError(f"{name} must be finite, got {value!r}")
+    if info.is_integer and info.ignored:
+        return ardupilot_int(v, info.param_type)
     if info.is_integer:
         if v != math.floor(v):
             raise ValueError(f"{name} must be an integer ({info.range_text()}), got {v:g}")
         iv = int(v)
-        if info.ignored:
-            lo, hi = INT_BOUNDS[info.param_type]
-            if not lo <= iv <= hi:
-                raise ValueError(f"{name} = {iv} does not fit {TYPE_NAMES[info.param_type]}")
-            return iv
         if info.allowed and iv not in info.allowed:
             raise ValueError(f"{name} = {iv}: expected {info.range_text()}")
         if not info.lo <= iv <= info.hi:
