@@ -5,6 +5,7 @@ apm.pdef.xml export and its command."""
 
 from __future__ import annotations
 
+import re
 import struct
 import sys
 import xml.etree.ElementTree as ET
@@ -221,3 +222,23 @@ def test_params_command_writes_only_its_own_files(monkeypatch, capsys, tmp_path:
     assert len(lines) == len(ParamStore(AF))
     assert lines[0].split()[0] == "AIRSPEED_CRUISE" and lines[0].split()[-1] == "honoured"
     assert any(ln.split()[0] == "SR0_ADSB" and ln.split()[-1] == "ignored" for ln in lines)
+
+
+def test_docs_table_is_the_store():
+    """docs/parameters.md lists every parameter (families by their rows) with the default
+    and the honoured / ignored status the store has."""
+    text = (Path(__file__).parent.parent / "docs" / "parameters.md").read_text()
+    table = text.split("## The table", 1)[1].split("Families", 1)[0]
+    rows = [r.split("|")[1:-1] for r in table.splitlines() if r.startswith("| `")]
+    st = ParamStore(AF)
+    by_name = {cells[0].strip().strip("`"): [c.strip() for c in cells] for cells in rows}
+    families = re.compile(r"^(RC\d+_|SERVO\d+_|SR\d_)")
+    assert sorted(by_name) == sorted(n for n in st.names() if not families.match(n))
+    for name, (_, _, unit, _, default, use) in by_name.items():
+        info = st.info(name)
+        expected = "accepted, ignored" if info.ignored else (
+            "read-only" if info.read_only else "honoured")  # fmt: skip
+        assert (use, unit) == (expected, info.unit), name
+        assert float(default) == pytest.approx(float(info.default), abs=5e-4), name
+    for fam in ("RC1_", "RC16_", "SERVO1_", "SERVO16_", "SR0_", "SR6_"):
+        assert f"`{fam}`" in text

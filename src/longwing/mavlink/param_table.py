@@ -169,7 +169,7 @@ FAILSAFE_ROWS: tuple[Row, ...] = (
         ((0, "Disabled"), (1, "Heartbeat"))),
     Row("FS_SHORT_ACTN", "FS_SHORT_ACTN", INT8, "", 0, 1,
         "short link loss: 0 CIRCLE (carry on in AUTO), 1 CIRCLE",
-        ((0, "CIRCLE/no change(if already in AUTO|GUIDED|LOITER)"), (1, "CIRCLE"))),
+        ((0, "CIRCLE/no change(if already in AUTO, GUIDED, LOITER)"), (1, "CIRCLE"))),
     Row("FS_SHORT_TIMEOUT", "FS_SHORT_TIMEOUT", REAL32, "s", 0.1, 3600,
         "link loss before the short failsafe"),
     Row("FS_LONG_ACTN", "FS_LONG_ACTN", INT8, "", 0, 1,
