@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from MAVProxy.modules.lib.param_ftp import ftp_param_decode as mavproxy_decode
-from pymavlink import mavftp
+from pymavlink import mavftp, mavutil
 from pymavlink.dialects.v20 import ardupilotmega as M
 
 from longwing.airframe.loader import load_airframe
@@ -186,6 +186,14 @@ def test_log_folder_listed_read_and_crc(tmp_path: Path):
     (r,) = c.op(LIST, b"/")
     assert r[8][: r[3]].split(b"\0")[:-1] == [b"D@PARAM", b"DAPM"]
     assert _download(c, "/APM/LOGS/session-1.tlog", 239) == blob
+    # a file growing while it is read (the session's own tlog): served as it was at the open
+    (r,) = c.op(OPEN_RO, b"/APM/LOGS/params.parm")
+    with (tmp_path / "params.parm").open("a") as fh:
+        fh.write("X" * 500)
+    replies = c.op(BURST, size=239, session=r[1])
+    assert [x[3] for x in replies] == [13, 1] and replies[-1][2] == NAK  # 13 bytes, then EOF
+    c.op(TERMINATE, session=r[1])
+    (tmp_path / "params.parm").write_text("WP_RADIUS 60\n")
     # ReadFile at an offset
     (r,) = c.op(OPEN_RO, b"/APM/LOGS/session-1.tlog")
     (r,) = c.op(READ, size=100, offset=5000, session=r[1])
@@ -310,4 +318,16 @@ def test_pymavlink_mavftp_client_against_the_sitl(tmp_path: Path):
         assert {n.decode(): float(v) for n, v, _ in decoded.params} == values
         ret = client.cmd_list(["/APM/LOGS"])
         names = [e.name for e in client.list_result]
-        assert any(n.endswith(".tlog") for n in names) and "params.parm" in names, names
+        assert "params.parm" in names, names
+        (tlog,) = [n for n in names if n.endswith(".tlog")]
+        # the session's own tlog, growing as the download is logged: served as at the open
+        client.cmd_get([f"/APM/LOGS/{tlog}"], callback=keep)
+        ret = client.process_ftp_reply("OpenFileRO", timeout=30)
+        assert ret.error_code == 0
+        copy = tmp_path / "copy.tlog"
+        copy.write_bytes(got["data"])
+        assert got["data"] == (tmp_path / "sitl" / "instance0" / tlog).read_bytes()[
+            : len(got["data"])]  # fmt: skip
+        log = mavutil.mavlink_connection(str(copy), dialect="ardupilotmega")
+        hb = log.recv_match(type="HEARTBEAT")
+        assert hb is not None and hb.get_srcSystem() == 1

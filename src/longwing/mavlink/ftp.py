@@ -9,7 +9,9 @@ Files served:
   QGroundControl fetch instead of a PARAM_VALUE list. The values are taken at the first
   read of a session; the padding follows that read's size.
 * ``/APM/LOGS/<name>``: the regular files of the instance's log folder (the SITL's
-  ``--out``/instanceK: tlogs, .parm, DataFlash logs), read from disk at each request.
+  ``--out``/instanceK: tlogs, .parm, DataFlash logs), read from disk at each request, up to
+  the size the file had when opened (the session's own tlog grows with every reply sent:
+  read to its end it would never end).
 
 Directories: ``/`` lists ``@PARAM`` and ``APM``, ``/APM`` lists ``LOGS``, ``/APM/LOGS`` the
 log files (``F<name>\\t<size>``), ``@PARAM`` the packed file.
@@ -115,6 +117,7 @@ class Reply:
 class _OpenFile:
     path: str  # as asked
     log_file: Path | None = None  # a log file; None: the packed parameters
+    log_size: int = 0  # its size when opened: what is served (the live tlog grows)
     pack: PackRequest | None = None
     read_size: int = 0
     content: bytes | None = None  # the packed parameters, built at the first read
@@ -326,7 +329,7 @@ class VehicleFtp:
             return None if pack is None else _OpenFile(path, pack=pack)
         if p.startswith(LOG_DIR + "/"):
             f = self._log_file(p[len(LOG_DIR) + 1 :])
-            return None if f is None else _OpenFile(path, log_file=f)
+            return None if f is None else _OpenFile(path, log_file=f, log_size=f.stat().st_size)
         return None
 
     def _open(self, s: _Session, req: Request, reply: Reply) -> Reply:
@@ -341,7 +344,7 @@ class VehicleFtp:
         if f is None:
             return reply.nak(ERR_FILE_NOT_FOUND)
         if f.log_file is not None:
-            size = f.log_file.stat().st_size
+            size = f.log_size
         else:
             size = estimated_size(self.store)  # type: ignore[arg-type]
         s.file = f
@@ -355,7 +358,7 @@ class VehicleFtp:
         if f.log_file is not None:
             with f.log_file.open("rb") as fh:
                 fh.seek(offset)
-                return fh.read(count)
+                return fh.read(max(0, min(count, f.log_size - offset)))
         if f.read_size == 0 and count > 0:
             f.read_size = count
         if count != f.read_size:
