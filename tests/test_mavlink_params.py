@@ -671,3 +671,26 @@ def test_param_type_codes_are_mavlinks():
             for k, v in mavlink2.enums["MAV_PARAM_TYPE"].items() if k != 11}  # fmt: skip
     assert {name: getattr(params, name) for name in spec} == spec
     assert dict(params.TYPE_NAMES) == {k: n for n, k in spec.items()}
+
+
+def test_param_list_paced():
+    """With list_chunk the list comes in chunks released by tick() on the caller's clock;
+    a new PARAM_REQUEST_LIST restarts it; PARAM_SET replies are never held back."""
+    st = ParamStore(AF)
+    proto = ParamProtocol(st, _mav(), list_chunk=25, list_interval_s=0.02)
+    first = proto.handle(GCS.param_request_list_encode(SYS, COMP), 0.0)
+    assert [m.param_index for m in first] == list(range(25))
+    second = proto.tick(0.0)
+    assert [m.param_index for m in second] == list(range(25, 50))
+    assert proto.tick(0.01) == []  # too soon: the next chunk 0.02 s after the last
+    got = [m.param_index for m in first + second]
+    t = 0.02
+    while len(got) < len(st):
+        chunk = proto.tick(t)
+        assert len(chunk) <= 25
+        got += [m.param_index for m in chunk]
+        t += 0.02
+    assert got == list(range(len(st))) and proto.tick(t + 1.0) == []
+    assert proto.handle(_set("AIRSPEED_MIN", 22.0), 0.0)[0].param_id == "AIRSPEED_MIN"
+    again = proto.handle(GCS.param_request_list_encode(SYS, COMP), 0.0)
+    assert [m.param_index for m in again] == list(range(25))

@@ -242,3 +242,29 @@ def test_docs_table_is_the_store():
         assert float(default) == pytest.approx(float(info.default), abs=5e-4), name
     for fam in ("RC1_", "RC16_", "SERVO1_", "SERVO16_", "SR0_", "SR6_"):
         assert f"`{fam}`" in text
+
+
+def test_parm_file_of_an_earlier_version_is_converted(tmp_path: Path):
+    """A SITL folder's params.parm written before the renames (old names, FENCE_ACTION in the
+    old numbering 0 none, 1 guided, 2 report, 4 RTL) loads with today's names and values, as
+    ArduPilot converts old parameters on an upgrade; a lone old name is refused, naming the
+    new one."""
+    from longwing.mavlink.param_table import RENAMED
+
+    path = tmp_path / "params.parm"
+    old = {"FS_GPS_ACTN": 2, "FS_FUEL_RSV_PCT": 15.0, "NAV_ROLL_LIM_DEG": 28.0,
+           "LAND_ATTEMPTS": 3, "WP_RADIUS": 70.0}  # fmt: skip
+    for fence_old, fence_new, field in ((4, 1, 4), (1, 6, 1), (2, 0, 2), (0, 0, 2)):
+        lines = [f"{n:<16} {v}" for n, v in old.items()] + [f"FENCE_ACTION     {fence_old}"]
+        path.write_text("\n".join(lines) + "\n")
+        st = ParamStore(AF, path=path)
+        assert (st.get("FENCE_ACTION"), st.failsafe_settings().FENCE_ACTION) == (
+            fence_new, field)  # fmt: skip
+        for name, value in old.items():
+            assert st.get(RENAMED.get(name, name)) == value, name
+    st = ParamStore(AF)
+    path.write_text("FENCE_ACTION 4\n")  # no old name in it: today's numbering, 4 refused
+    with pytest.raises(ValueError, match="FENCE_ACTION = 4: expected one of 0, 1, 6"):
+        st.load(path)
+    assert "now LW_ECO_SPEED" in st.unknown_name_text("ECO_SPEED")
+    assert st.set("ECO_SPEED", 1)[:2] == (False, None)

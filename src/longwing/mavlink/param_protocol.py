@@ -126,7 +126,11 @@ class ParamProtocol:
     messages, send what it returns (the caller paces a PARAM_REQUEST_LIST's replies).
 
     * PARAM_REQUEST_LIST -> every PARAM_VALUE, in index order, with ``param_count`` and
-      ``param_index``.
+      ``param_index``. With ``list_chunk`` > 0 only that many come at once: the rest wait
+      in a queue that :meth:`tick` releases, ``list_chunk`` at most every
+      ``list_interval_s`` of the caller's (wall) clock, as ArduPilot streams a list rather
+      than flooding the link (a burst of ~370 datagrams overflows a GCS socket's receive
+      buffer). A new PARAM_REQUEST_LIST restarts the list.
     * PARAM_REQUEST_READ -> the PARAM_VALUE by ``param_index`` when it is >= 0, else by
       ``param_id``; unknown -> no reply (as ArduPilot).
     * PARAM_SET -> validate and set; reply PARAM_VALUE with the value now in force (the old
@@ -151,11 +155,25 @@ class ParamProtocol:
         on_change: Callable[[str, float | int], None] | None = None,
         *,
         announce_refusals: bool = True,
+        list_chunk: int = 0,
+        list_interval_s: float = 0.01,
     ) -> None:
         self.store = store
         self.mav = mav
         self.on_change = on_change
         self.announce_refusals = announce_refusals
+        self.list_chunk = list_chunk
+        self.list_interval_s = list_interval_s
+        self._queue: list[str] = []  # names of a paced list still to send
+        self._next_s = 0.0
+
+    def tick(self, now_s: float) -> list[mavlink2.MAVLink_message]:
+        """The next PARAM_VALUEs of a paced list (``now_s``: a monotonic clock, seconds)."""
+        if not self._queue or now_s < self._next_s:
+            return []
+        chunk, self._queue = self._queue[: self.list_chunk], self._queue[self.list_chunk :]
+        self._next_s = now_s + self.list_interval_s
+        return [self.param_value_msg(n) for n in chunk if n in self.store]
 
     def param_value_msg(self, name: str) -> mavlink2.MAVLink_param_value_message:
         """The PARAM_VALUE of ``name`` (also for announcing a change made elsewhere)."""
@@ -185,7 +203,11 @@ class ParamProtocol:
             return []
         st = self.store
         if mtype == "PARAM_REQUEST_LIST":
-            return [self.param_value_msg(n) for n in st.names()]
+            names = list(st.names())
+            if self.list_chunk > 0:
+                names, self._queue = names[: self.list_chunk], names[self.list_chunk :]
+                self._next_s = 0.0
+            return [self.param_value_msg(n) for n in names]
         if mtype == "PARAM_REQUEST_READ":
             index = _as_int(getattr(msg, "param_index", None))
             if index is None:

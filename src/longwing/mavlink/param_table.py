@@ -261,6 +261,19 @@ FAILSAFE_ALIASES: Mapping[str, str] = MappingProxyType(
     {r.field: r.name for r in FAILSAFE_ROWS if r.field != r.name}
 )
 
+#: names of earlier longwing versions -> today's (docs/parameters.md, "Names"); a .parm file
+#: holding one is read with today's names, as ArduPilot converts old parameters on upgrade
+RENAMED: Mapping[str, str] = MappingProxyType({
+    "NAV_ROLL_LIM_DEG": "LW_NAV_ROLL_DEG", "FS_FUEL_ACTN": "LW_FS_FUEL_ACTN",
+    "FS_FUEL_RSV_PCT": "LW_FUEL_RSV_PCT", "FS_FUEL_RSV_KG": "LW_FUEL_RSV_KG",
+    "LAUNCH_WX_CHECK": "LW_LAUNCH_WX_CHK", "FS_GPS_TIMEOUT": "LW_FS_GPS_TMOUT",
+    "FS_GPS_ACTN": "LW_FS_GPS_ACTN", "FS_ENGINE_ACTN": "LW_FS_ENG_ACTN",
+    "GLIDE_MARGIN_M": "LW_GLIDE_MARGIN", "ECO_SPEED": "LW_ECO_SPEED",
+    "LAND_DECIDE_ALT": "LW_LAND_DECIDE", "LAND_ATTEMPTS": "LW_LAND_ATTEMPTS",
+})  # fmt: skip
+#: FENCE_ACTION in such a file (0 none, 1 guided, 2 report, 4 RTL) -> ArduPlane's numbering
+LEGACY_FENCE_ACTION: Mapping[int, int] = MappingProxyType({0: 0, 1: 6, 2: 0, 4: 1})
+
 #: parameters in both the autopilot table and MissionSettings (one parameter feeds both)
 SHARED_MISSION = ("AIRSPEED_CRUISE", "WP_RADIUS", "WP_LOITER_RAD")
 MISSION_DEFAULT_WINS = ("WP_LOITER_RAD",)  # the manager flies MissionSettings' value

@@ -65,10 +65,12 @@ from longwing.mavlink.param_ardupilot import ardupilot_rows
 from longwing.mavlink.param_table import (
     FAILSAFE_ROWS,
     INT_BOUNDS,
+    LEGACY_FENCE_ACTION,
     MISSION_ALIASES,
     MISSION_DEFAULT_WINS,
     MISSION_ROWS,
     REAL32,
+    RENAMED,
     SHARED_MISSION,
     TYPE_NAMES,
     VEHICLE_ROWS,
@@ -101,6 +103,13 @@ def _fmt(v: float | int) -> str:
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, text)
+
+
+def _int_or_none(text: str) -> int | None:
+    try:
+        return int(float(text))
+    except (ValueError, OverflowError):
+        return None
 
 
 def _to_param(raw: float | int, scale: float, value_map: tuple[tuple[int, int], ...]) -> object:
@@ -289,6 +298,8 @@ class ParamStore:
         """Why ``name`` is not a parameter, with the closest name if one is near."""
         if not isinstance(name, str):
             return f"parameter name must be a string, got {name!r}"
+        if name in RENAMED:
+            return f"unknown parameter {name!r} (now {RENAMED[name]}, see docs/parameters.md)"
         close = difflib.get_close_matches(name, self._names, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         return f"unknown parameter {name!r}{hint}"
@@ -387,15 +398,22 @@ class ParamStore:
             why = getattr(exc, "strerror", None) or str(exc)
             raise ParamFileError(f"{path}: cannot read parameter file: {why}") from None
         found: dict[str, tuple[float, int]] = {}
+        rows: list[tuple[int, str, str]] = []
         for lineno, raw in enumerate(text.splitlines(), start=1):
             line = raw.split("#", 1)[0].strip()
             if not line:
                 continue
             parts = [p for p in _SPLIT.split(line) if p]
-            where = f"{path}:{lineno}"
             if len(parts) != 2:
-                raise ParamFileError(f"{where}: expected 'NAME VALUE', got {line!r}")
-            name, text_value = parts
+                raise ParamFileError(f"{path}:{lineno}: expected 'NAME VALUE', got {line!r}")
+            rows.append((lineno, parts[0], parts[1]))
+        legacy = any(name in RENAMED for _, name, _ in rows)  # an earlier version's file
+        for lineno, name, text_value in rows:
+            where = f"{path}:{lineno}"
+            if legacy and name in RENAMED:
+                name = RENAMED[name]
+            elif legacy and name == "FENCE_ACTION":
+                text_value = str(LEGACY_FENCE_ACTION.get(_int_or_none(text_value), text_value))
             if name not in self._infos:
                 raise ParamFileError(f"{where}: {self.unknown_name_text(name)}")
             if name in found:

@@ -544,6 +544,8 @@ class SitlVehicle:
         if self.mission_proto is not None:
             for out in self.mission_proto.tick(self.sim_t):
                 self.send(out)
+        for out in self.param_proto.tick(time.monotonic()) if self.param_proto else ():
+            self.send(out)  # the rest of a PARAM_REQUEST_LIST, paced in wall time
         self._announce()
         self._telemetry()
         if self.flying:
