@@ -331,3 +331,58 @@ def test_pymavlink_mavftp_client_against_the_sitl(tmp_path: Path):
         log = mavutil.mavlink_connection(str(copy), dialect="ardupilotmega")
         hb = log.recv_match(type="HEARTBEAT")
         assert hb is not None and hb.get_srcSystem() == 1
+
+
+def test_mavproxy_fetches_the_parameters_by_ftp(tmp_path: Path):
+    """MAVProxy (pinned; the client of issue 14's "waits ~11 s for its FTP parameter
+    download, then falls back") gets every parameter through MAVFTP at once on connecting,
+    and the values it saves are the vehicle's."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    from sitl_gcs import port_base, sitl_gcs
+
+    exe = shutil.which("mavproxy.py", path=os.path.dirname(sys.executable))
+    assert exe is not None, "MAVProxy is in requirements.lock"
+    base = port_base(34050)
+    with sitl_gcs(tmp_path / "sitl", base) as (_conn, _):
+        work = tmp_path / "mavproxy"
+        work.mkdir()
+        proc = subprocess.Popen(
+            [sys.executable, exe, f"--master=tcp:127.0.0.1:{base + 2}", "--non-interactive",
+             "--daemon", "--state-basedir", str(work)],
+            cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        lines, t_detected, t_params, saved_to = [], None, None, None
+        try:
+            end = time.time() + 60
+            while time.time() < end and saved_to is None:
+                line = proc.stdout.readline()
+                if not line:
+                    break
+                lines.append(line.rstrip())
+                if "Detected vehicle 1:1" in line:
+                    t_detected = time.time()
+                if line.startswith("Received ") and "parameters" in line:
+                    t_params = time.time()
+                if line.startswith("Saved ") and " parameters to " in line:
+                    saved_to = line.rstrip().split(" parameters to ", 1)[1]
+        finally:
+            proc.kill()
+            proc.wait(timeout=10)
+        store = ParamStore(AF, path=tmp_path / "sitl" / "instance0" / "params.parm")
+        want = f"Received {len(store)} parameters (ftp)"
+        assert want in lines, lines[-20:]
+        # measured 0.5 s from "Detected vehicle" (MAVProxy's fallback comes after 11 s)
+        assert t_detected is not None and t_params - t_detected < 5.0, t_params - t_detected
+        saved = {}
+        assert saved_to is not None, lines[-20:]
+        for row in (work / saved_to).read_text().splitlines():
+            name, value = row.split()[:2]
+            saved[name] = float(value)
+        assert set(saved) == set(store.names())
+        for name in store.names():
+            assert saved[name] == pytest.approx(float(store.get(name)), rel=1e-6), name
