@@ -26,8 +26,9 @@ GCS caches):
    SERVOn_*, SRn_*, FENCE_*, BATT_*, ARSPD_*, LOG_*, ...), accepted but ignored for now.
 
 Types (MAV_PARAM_TYPE): REAL32 for every float, INT8/INT16/INT32 for integers as
-ArduPilot's AP_Int8/16/32. Integer parameters hold Python ``int`` and refuse non-integral
-values.
+ArduPilot's AP_Int8/16/32. Integer parameters hold Python ``int``; honoured ones refuse
+non-integral values, ignored ones store them as ArduPilot does
+(:func:`~longwing.mavlink.param_table.ardupilot_int`).
 
 Validation (docs/parameters.md, "Out-of-range values"): an honoured parameter must be in its
 range (enumerations: one of their values) and pass the control table's cross-parameter
@@ -46,7 +47,9 @@ floats as the shortest decimal that reads back exactly), ``#`` starts a comment,
 accepted as separators on reading. A file may hold a subset; names it does not mention keep
 their values; read-only parameters in a file are skipped. Unknown names and bad values raise
 :class:`ParamFileError` naming the file, line and parameter. Writes are atomic (a temporary
-file in the same directory, then ``os.replace``).
+file in the same directory, then ``os.replace``). A file of an earlier longwing version
+(one holding a name of :data:`~longwing.mavlink.param_table.RENAMED`) is read with today's
+names and FENCE_ACTION's numbering.
 """
 
 from __future__ import annotations
