@@ -174,6 +174,9 @@ def test_pdef_xml_lists_every_parameter_with_units_and_range():
             lo, hi = (float(x) for x in fields["Range"].split())
             assert (lo, hi) == (info.lo, info.hi), name
         assert ("accepted and stored but not used" in el.get("documentation")) == info.ignored
+        if "Bitmask" in fields:  # QGroundControl reads "bit:label" pairs split on "," and ":"
+            pairs = [item.split(":") for item in fields["Bitmask"].split(",")]
+            assert all(len(p) == 2 and p[0].isdigit() for p in pairs), name
     f = {x.get("name"): x.text for x in params["FENCE_ALT_MAX"].findall("field")}
     assert (f["Range"], f["Units"], f["UnitText"]) == ("10 1000", "m", "meters")
     f = {x.get("name"): x.text for x in params["SR0_PARAMS"].findall("field")}
