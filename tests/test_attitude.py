@@ -331,7 +331,7 @@ def test_defaults_for_airframe_envelope():
     assert (vals["AIRSPEED_MIN"], vals["AIRSPEED_CRUISE"], vals["AIRSPEED_MAX"]) == (15, 22, 30)
     assert vals["SCALING_SPEED"] == 22.0
     assert vals["ROLL_LIMIT_DEG"] == pytest.approx(40.0)
-    assert vals["NAV_ROLL_LIM_DEG"] == pytest.approx(25.0)
+    assert vals["LW_NAV_ROLL_DEG"] == pytest.approx(25.0)
     assert vals["PTCH_LIM_MAX_DEG"] == pytest.approx(12.0)
     assert vals["TECS_PITCH_MAX"] == pytest.approx(12.0)  # kept inside the airframe limit
     assert vals["TECS_PITCH_MIN"] == pytest.approx(-15.0)
@@ -348,7 +348,7 @@ def test_defaults_for_airframe_envelope():
         ({"NAVL1_DAMPING": float("nan")}, "NAVL1_DAMPING = nan is outside [0.6, 1]"),
         ({"THR_MAX": "full"}, "THR_MAX must be a number in [0, 100] %, got 'full'"),
         ({"AIRSPEED_MIN": 30.0}, "AIRSPEED_MIN (30) must be < AIRSPEED_CRUISE (25)"),
-        ({"NAV_ROLL_LIM_DEG": 50.0}, "NAV_ROLL_LIM_DEG (50) must be <= ROLL_LIMIT_DEG (45)"),
+        ({"LW_NAV_ROLL_DEG": 50.0}, "LW_NAV_ROLL_DEG (50) must be <= ROLL_LIMIT_DEG (45)"),
     ],
 )  # fmt: skip
 def test_invalid_parameters_are_named(overrides, message):

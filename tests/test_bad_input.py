@@ -169,8 +169,8 @@ CASES = [
     ("plan-check-wind", ["plan", "check", SURVEY, "--wind", "x@y"], "invalid wind"),
     (
         "plan-check-param",
-        ["plan", "check", SURVEY, "--param", "FS_FUEL_RSV_PCT=150"],
-        "FS_FUEL_RSV_PCT = 150 is outside [0, 100] %",
+        ["plan", "check", SURVEY, "--param", "LW_FUEL_RSV_PCT=150"],
+        "LW_FUEL_RSV_PCT = 150 is outside [0, 100] %",
     ),
     (
         "plan-check-param-name",

@@ -89,7 +89,7 @@ def test_attempt_limit_then_loiter_over_home():
     assert [g["detail"].split(":")[0] for g in gas] == [
         "approach 1 of 2 abandoned", "approach 2 of 2 abandoned"]  # fmt: skip
     (ab,) = _events(s, "landing_abandoned")
-    assert ab["detail"] == ("2 approaches abandoned (LAND_ATTEMPTS 2): loitering over home "
+    assert ab["detail"] == ("2 approaches abandoned (LW_LAND_ATTEMPTS 2): loitering over home "
                             "at 140 m for the operator")  # fmt: skip
     assert s["end_state"] == "airborne" and not s["completed"]
     assert s.get("touchdown") is None

@@ -103,7 +103,7 @@ def test_the_check_can_be_turned_off(monkeypatch, capsys, tmp_path):
     """LAUNCH_WX_CHECK=0 (for deliberate flights beyond the limits): it flies."""
     code, stdout, _ = run_cli(monkeypatch, capsys, "fly", SURVEY, "--turbulence", "severe",
                               "--wind", "60@10", "--seed", "3", "--max-duration-s", "120",
-                              "--param", "LAUNCH_WX_CHECK=0", "--out", str(tmp_path / "r"),
+                              "--param", "LW_LAUNCH_WX_CHK=0", "--out", str(tmp_path / "r"),
                               "--json")  # fmt: skip
     assert code == 0
     s = json.loads(stdout)

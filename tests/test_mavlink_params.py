@@ -18,17 +18,18 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
 from longwing.airframe.loader import load_airframe
 from longwing.control.params import PARAMS, build_params, defaults_for
+from longwing.mavlink.param_ardupilot import ardupilot_rows
 from longwing.mavlink.param_protocol import ParamProtocol, decode_c_cast, encode_c_cast
-from longwing.mavlink.params import (
+from longwing.mavlink.param_table import (
+    FAILSAFE_ROWS,
     INT8,
     INT16,
     INT_BOUNDS,
     MISSION_ALIASES,
     REAL32,
     REAL64,
-    ParamFileError,
-    ParamStore,
 )
+from longwing.mavlink.params import ParamFileError, ParamStore
 from longwing.mission.failsafe import FailsafeSettings
 from longwing.mission.manager import MissionSettings
 
@@ -94,12 +95,16 @@ def test_store_holds_every_parameter_with_its_default():
         info = st.info(p.name)
         assert info.param_type == REAL32 and (info.lo, info.hi) == (p.lo, p.hi)
         assert "autopilot" in info.groups
+    rows = {r.field: r for r in FAILSAFE_ROWS}
     for f in dataclasses.fields(FailsafeSettings):
-        info = st.info(f.name)
-        assert st.get(f.name) == getattr(FailsafeSettings(), f.name)
+        info = st.info(rows[f.name].name)  # every field has its parameter
+        assert info.field == f.name
         is_int = f.type in (int, "int")
         assert info.param_type == (INT8 if is_int else REAL32), f.name
-        assert isinstance(st.get(f.name), int if is_int else float)
+        assert isinstance(st.get(info.name), int if is_int else float)
+        if f.name != "FENCE_ACTION":  # ArduPlane's numbering: 1 is the field's 4 (RTL)
+            assert st.get(info.name) == getattr(FailsafeSettings(), f.name)
+    assert st.get("FENCE_ACTION") == 1 and FailsafeSettings().FENCE_ACTION == 4
     assert st.failsafe_settings() == FailsafeSettings()
 
     ms = MissionSettings()
@@ -124,7 +129,12 @@ def test_store_holds_every_parameter_with_its_default():
 
     assert st.get("SYSID_THISMAV") == 1 and st.info("SYSID_THISMAV").param_type == INT16
     assert st.get("SIM_SPEEDUP") == 1.0 and st.info("SIM_SPEEDUP").read_only
-    assert len(st) == len(PARAMS) + 14 + 16 + 4 == 88  # 14 failsafe, 16 mission settings
+    n_ardupilot = len(ardupilot_rows())
+    assert len(st) == len(PARAMS) + 14 + 16 + 4 + n_ardupilot  # 14 failsafe, 16 mission
+    # modes 8, RCMAP 4, THR_FS 2, RC_OVERRIDE_TIME, FBWB_CLIMB_RATE, ACRO_ROLL/PITCH_RATE 4,
+    # ARMING 1, FENCE 6, BATT 8, ARSPD 5, LOG 4, AFS 2, RC1..16 x 6, SERVO1..16 x 5,
+    # SR0..6 x 10 groups
+    assert n_ardupilot == 8 + 4 + 2 + 4 + 1 + 6 + 8 + 5 + 4 + 2 + 16 * 6 + 16 * 5 + 7 * 10
     assert st.defaults() == st.values()
 
     # the overrides rebuild the same autopilot (TRIM_THROTTLE left to the runner at default)
@@ -172,7 +182,7 @@ def test_initial_values_from_scenario_settings():
         sim_speedup=20.0,
     )
     assert st.get("NAVL1_PERIOD") == 20.0
-    assert st.get("FS_GPS_TIMEOUT") == 120.0 and st.get("FENCE_ACTION") == 2
+    assert st.get("LW_FS_GPS_TMOUT") == 120.0 and st.get("FENCE_ACTION") == 0  # field 2: report
     assert st.get("TKOFF_LVL_PITCH") == 10.0 and st.get("RTL_ALTITUDE") == 300.0
     assert st.mission_settings().TKOFF_CLIMB_PITCH == pytest.approx(math.radians(10.0))
     assert st.failsafe_settings().FS_GPS_TIMEOUT == 120.0
@@ -193,12 +203,12 @@ def test_store_set_and_update():
     refused = {
         ("AIRSPEED_MIN", 25.0): "AIRSPEED_MIN .* must be < AIRSPEED_CRUISE",
         ("ROLL_LIMIT_DEG", 100.0): r"outside \[5, 85\] deg",
-        ("NAV_ROLL_LIM_DEG", 50.0): "NAV_ROLL_LIM_DEG .* must be <= ROLL_LIMIT_DEG",
+        ("LW_NAV_ROLL_DEG", 50.0): "LW_NAV_ROLL_DEG .* must be <= ROLL_LIMIT_DEG",
         ("THR_MAX", 30.0): "TRIM_THROTTLE .* must be <= THR_MAX",
         ("FS_LONG_TIMEOUT", 1.0): "FS_LONG_TIMEOUT must be longer",
-        ("FS_GPS_ACTN", 1.5): "FS_GPS_ACTN must be an integer",
-        ("FS_GPS_ACTN", 3): "FS_GPS_ACTN = 3: expected one of 0, 1, 2",
-        ("FENCE_ACTION", 3): "one of 0, 1, 2, 4",
+        ("LW_FS_GPS_ACTN", 1.5): "LW_FS_GPS_ACTN must be an integer",
+        ("LW_FS_GPS_ACTN", 3): "LW_FS_GPS_ACTN = 3: expected one of 0, 1, 2",
+        ("FENCE_ACTION", 3): "one of 0, 1, 6",
         ("SYSID_THISMAV", 256): "SYSID_THISMAV = 256 is outside",
         ("SIM_SPEEDUP", 2.0): "SIM_SPEEDUP is read-only",
         ("WP_RADIUS", math.nan): "must be finite",
@@ -216,7 +226,7 @@ def test_store_set_and_update():
     assert st.set(42, 1.0)[0] is False  # type: ignore[arg-type]
     assert st.set("SIM_SPEEDUP", 1.0)[0]  # read-only, but unchanged: fine
     # numpy scalars are numbers
-    assert st.set("FS_GPS_ACTN", np.int64(2)) == (True, 2, "FS_GPS_ACTN = 2")
+    assert st.set("LW_FS_GPS_ACTN", np.int64(2)) == (True, 2, "LW_FS_GPS_ACTN = 2")
     assert st.set("RTL_ALTITUDE", np.float32(200.0))[:2] == (True, 200.0)
     # orderings are checked on the result of a joint update
     st.update({"AIRSPEED_MIN": 28.0, "AIRSPEED_CRUISE": 30.0})
@@ -314,7 +324,7 @@ def test_request_list_returns_each_parameter_once():
             st.get(p.param_id), rel=1e-7
         )
     by_name = {m.param_id: m for m in out}
-    assert by_name["FENCE_ACTION"].param_value == 4.0  # C cast, not the int's bytes
+    assert by_name["FENCE_ACTION"].param_value == 1.0  # C cast, not the int's bytes
     assert by_name["FENCE_ACTION"].param_type == INT8
     # broadcast addresses are ours too; other systems/components are not
     assert len(proto.handle(GCS.param_request_list_encode(0, 0), 0.0)) == len(st)
@@ -325,7 +335,7 @@ def test_request_list_returns_each_parameter_once():
 
 def test_request_read_by_name_and_index():
     st, proto, _ = _proto()
-    for name in ("WP_RADIUS", "FS_GPS_ACTN", "SYSID_THISMAV"):
+    for name in ("WP_RADIUS", "LW_FS_GPS_ACTN", "SYSID_THISMAV"):
         (m,) = proto.handle(_read(name), 0.0)
         assert m.param_id == name and m.param_index == st.index(name)
         assert m.param_value == encode_c_cast(st.get(name), st.info(name).param_type)
@@ -365,16 +375,18 @@ def test_param_set_accepted():
     (m,) = proto.handle(_set("NAVL1_XTRACK_I", f32(0.1)), 1.0)
     assert st.get("NAVL1_XTRACK_I") == 0.1 and m.param_value == f32(0.1)
     # integers: read as the parameter's type whatever param_type the GCS declares
-    (m,) = proto.handle(_set("FS_GPS_ACTN", 2.0, INT8), 1.0)
-    assert st.get("FS_GPS_ACTN") == 2 and m.param_type == INT8 and m.param_value == 2.0
+    (m,) = proto.handle(_set("LW_FS_GPS_ACTN", 2.0, INT8), 1.0)
+    assert st.get("LW_FS_GPS_ACTN") == 2 and m.param_type == INT8 and m.param_value == 2.0
     (m,) = proto.handle(_set("FENCE_ACTION", 1.0, REAL32), 1.0)
     assert st.get("FENCE_ACTION") == 1 and m.param_type == INT8
-    assert st.failsafe_settings().FENCE_ACTION == 1
+    assert st.failsafe_settings().FENCE_ACTION == 4  # ArduPlane's 1 (RTL): the field's 4
+    (m,) = proto.handle(_set("FENCE_ACTION", 6.0, INT8), 1.0)
+    assert st.failsafe_settings().FENCE_ACTION == 1  # ArduPlane's 6 (GUIDED)
     (m,) = proto.handle(_set("TKOFF_LVL_PITCH", 12.0), 1.0)
     assert st.mission_settings().TKOFF_CLIMB_PITCH == pytest.approx(math.radians(12.0))
     (m,) = proto.handle(_wire(_set("SYSID_THISMAV", 42.0, INT16)), 1.0)
     assert st.get("SYSID_THISMAV") == 42 and calls[-1] == ("SYSID_THISMAV", 42)
-    assert len(calls) == 6
+    assert len(calls) == 7
 
 
 @pytest.mark.parametrize(
@@ -386,11 +398,11 @@ def test_param_set_accepted():
         ("FS_LONG_TIMEOUT", 1.0, "FS_LONG_TIMEOUT must be longer"),
         ("WP_RADIUS", math.nan, "not a finite number"),
         ("WP_RADIUS", math.inf, "not a finite number"),
-        ("FS_GPS_ACTN", -math.inf, "not a finite number"),
-        ("FS_GPS_ACTN", 1.5, "not an integer"),
-        ("FS_GPS_ACTN", 3.0, "expected one of 0, 1, 2"),
-        ("FS_GPS_ACTN", 300.0, "outside the INT8 range"),
-        ("FS_GPS_ACTN", struct.unpack("<f", struct.pack("<i", 2))[0], "not an integer"),
+        ("LW_FS_GPS_ACTN", -math.inf, "not a finite number"),
+        ("LW_FS_GPS_ACTN", 1.5, "not an integer"),
+        ("LW_FS_GPS_ACTN", 3.0, "expected one of 0, 1, 2"),
+        ("LW_FS_GPS_ACTN", 300.0, "outside the INT8 range"),
+        ("LW_FS_GPS_ACTN", struct.unpack("<f", struct.pack("<i", 2))[0], "not an integer"),
         ("SIM_SPEEDUP", 10.0, "read-only"),
         ("SYSID_THISMAV", 0.0, "outside"),
     ],
@@ -480,13 +492,13 @@ def test_persistence_every_accepted_set(tmp_path: Path):
     assert path.exists()  # created with the initial values
     _, proto, _ = _proto(st)
     proto.handle(_set("AIRSPEED_MIN", 21.5), 0.0)
-    proto.handle(_set("FS_GPS_ACTN", 2.0, INT8), 0.0)
+    proto.handle(_set("LW_FS_GPS_ACTN", 2.0, INT8), 0.0)
     proto.handle(_set("TKOFF_LVL_PITCH", f32(9.3)), 0.0)
     text = path.read_text()
     lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
     assert len(lines) == len(st)
     assert [ln.split()[0] for ln in lines] == sorted(st.names())
-    assert "AIRSPEED_MIN     21.5" in lines and "FS_GPS_ACTN      2" in lines
+    assert "AIRSPEED_MIN     21.5" in lines and "LW_FS_GPS_ACTN   2" in lines
     assert "TKOFF_LVL_PITCH  9.3" in lines
     # a refused set does not touch the file
     proto.handle(_set("AIRSPEED_MIN", 40.0), 0.0)
@@ -517,14 +529,15 @@ def test_load_mavproxy_style_file(tmp_path: Path):
         "AIRSPEED_CRUISE  27.000000\n"
         "AIRSPEED_MIN,21.000000\n"
         "\n"
-        "FENCE_ACTION\t2.000000  # report only\n"
+        "FENCE_ACTION\t0.000000  # report only\n"
         "SIM_SPEEDUP      5.000000\n"  # read-only: skipped
         "NAVL1_XTRACK_I 0.100000\n"
     )
     st = ParamStore(AF)
     st.load(path)
     assert st.get("AIRSPEED_CRUISE") == 27.0 and st.get("AIRSPEED_MIN") == 21.0
-    assert st.get("FENCE_ACTION") == 2 and isinstance(st.get("FENCE_ACTION"), int)
+    assert st.get("FENCE_ACTION") == 0 and isinstance(st.get("FENCE_ACTION"), int)
+    assert st.failsafe_settings().FENCE_ACTION == 2  # report only
     assert st.get("SIM_SPEEDUP") == 1.0 and st.get("NAVL1_XTRACK_I") == 0.1
     assert st.get("WP_RADIUS") == 60.0  # not in the file: unchanged
 
@@ -535,8 +548,8 @@ def test_load_mavproxy_style_file(tmp_path: Path):
         ("WP_RADIUS 70\nNO_SUCH_PARAM 1\n", 2, "unknown parameter 'NO_SUCH_PARAM'"),
         ("WP_RADIUS 7O\n", 1, "WP_RADIUS: '7O' is not a number"),
         ("\n\nROLL_LIMIT_DEG 100\n", 3, r"ROLL_LIMIT_DEG = 100 is outside \[5, 85\] deg"),
-        ("FS_GPS_ACTN 1.5\n", 1, "FS_GPS_ACTN must be an integer"),
-        ("FENCE_ACTION 3\n", 1, "FENCE_ACTION = 3: expected one of 0, 1, 2, 4"),
+        ("LW_FS_GPS_ACTN 1.5\n", 1, "LW_FS_GPS_ACTN must be an integer"),
+        ("FENCE_ACTION 3\n", 1, "FENCE_ACTION = 3: expected one of 0, 1, 6"),
         ("WP_RADIUS nan\n", 1, "WP_RADIUS must be finite"),
         ("AIRSPEED_MIN 22\nWP_RADIUS 80\nAIRSPEED_CRUISE 21\n", 3,
          "AIRSPEED_MIN .* must be < AIRSPEED_CRUISE"),
@@ -579,7 +592,7 @@ def test_fuzz_param_messages_never_raise_or_corrupt():
     st, proto, calls = _proto()
     names = list(st.names())
     n = len(names)
-    bogus = ["", "X", "airspeed_min", "AIRSPEED_MIN_X", "FS_GPS_ACTN\0X", "WP_RADIUS " * 2,
+    bogus = ["", "X", "airspeed_min", "AIRSPEED_MIN_X", "LW_FS_GPS_ACTN\0X", "WP_RADIUS " * 2,
              "TKOFF_CLIMB_PITCH", "LAND_APPROACH_SPD", "\x7f\x01", "NAVL1_PERIO"]  # fmt: skip
     specials = [math.nan, math.inf, -math.inf, 1e30, -1e30, 1e-40, 0.0, -0.0, 3.4e38]
     counts = {"accepted": 0, "refused": 0, "ignored": 0}
@@ -653,9 +666,32 @@ def test_fuzz_param_messages_never_raise_or_corrupt():
 
 def test_param_type_codes_are_mavlinks():
     """The MAV_PARAM_TYPE values written out in params.py are the dialect's (pymavlink)."""
-    from longwing.mavlink import params
+    from longwing.mavlink import param_table as params
 
     spec = {v.name.removeprefix("MAV_PARAM_TYPE_"): k
             for k, v in mavlink2.enums["MAV_PARAM_TYPE"].items() if k != 11}  # fmt: skip
     assert {name: getattr(params, name) for name in spec} == spec
     assert dict(params.TYPE_NAMES) == {k: n for n, k in spec.items()}
+
+
+def test_param_list_paced():
+    """With list_chunk the list comes in chunks released by tick() on the caller's clock;
+    a new PARAM_REQUEST_LIST restarts it; PARAM_SET replies are never held back."""
+    st = ParamStore(AF)
+    proto = ParamProtocol(st, _mav(), list_chunk=25, list_interval_s=0.02)
+    first = proto.handle(GCS.param_request_list_encode(SYS, COMP), 0.0)
+    assert [m.param_index for m in first] == list(range(25))
+    second = proto.tick(0.0)
+    assert [m.param_index for m in second] == list(range(25, 50))
+    assert proto.tick(0.01) == []  # too soon: the next chunk 0.02 s after the last
+    got = [m.param_index for m in first + second]
+    t = 0.02
+    while len(got) < len(st):
+        chunk = proto.tick(t)
+        assert len(chunk) <= 25
+        got += [m.param_index for m in chunk]
+        t += 0.02
+    assert got == list(range(len(st))) and proto.tick(t + 1.0) == []
+    assert proto.handle(_set("AIRSPEED_MIN", 22.0), 0.0)[0].param_id == "AIRSPEED_MIN"
+    again = proto.handle(GCS.param_request_list_encode(SYS, COMP), 0.0)
+    assert [m.param_index for m in again] == list(range(25))

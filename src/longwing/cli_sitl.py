@@ -372,7 +372,8 @@ def _vehicle(af, home, links, store, mission, wind, turbulence, seed: int, terra
         )  # fmt: skip
 
     def param_factory(v):
-        return ParamProtocol(store, v.mav, lambda name, value: None)
+        return ParamProtocol(store, v.mav, lambda name, value: None, list_chunk=25,
+                             list_interval_s=0.02)  # fmt: skip
 
     v = SitlVehicle(
         af, home, links, sysid=int(store.get("SYSID_THISMAV")), mission=mission,

@@ -22,7 +22,7 @@ Park, Deyst and How's nonlinear guidance law as ArduPlane runs it, on the ellips
   above (right turns), -1 anticlockwise.
 - Indecision guard: flying away from the target with ``Nu`` near +/-180 deg, the previous
   turn direction is kept.
-- Bank command ``atan(a / g)``, limited to ``NAV_ROLL_LIM_DEG`` (positive right).
+- Bank command ``atan(a / g)``, limited to ``LW_NAV_ROLL_DEG`` (positive right).
 
 Inputs are the position in ECEF (m), the ground velocity north and east (m/s), the leg ends or
 loiter centre in ECEF (heights ignored). State (cross-track integrator, last Nu, circle
@@ -54,7 +54,7 @@ class L1Params(NamedTuple):
     period_s: float  # NAVL1_PERIOD
     damping: float  # NAVL1_DAMPING
     xtrack_i: float  # NAVL1_XTRACK_I, 1/s
-    bank_limit_rad: float  # NAV_ROLL_LIM_DEG
+    bank_limit_rad: float  # LW_NAV_ROLL_DEG
     wp_radius_m: float  # WP_RADIUS, acceptance radius of waypoints
     loiter_radius_m: float  # WP_LOITER_RAD, default loiter radius
 

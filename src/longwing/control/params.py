@@ -164,7 +164,7 @@ PARAMS: tuple[Param, ...] = (
        "l1.damping"),
     _p("NAVL1_XTRACK_I", "1/s", 0.02, (0, 0.1), "cross-track integrator gain",
        "l1.xtrack_i"),
-    _p("NAV_ROLL_LIM_DEG", "deg", 30.0, (5, 85), "bank limit of navigation (<= ROLL_LIMIT)",
+    _p("LW_NAV_ROLL_DEG", "deg", 30.0, (5, 85), "bank limit of navigation (<= ROLL_LIMIT_DEG)",
        "l1.bank_limit_rad", scale=_DEG),
     _p("WP_RADIUS", "m", 60.0, (1, 10000), "waypoint acceptance radius", "l1.wp_radius_m"),
     _p("WP_LOITER_RAD", "m", 200.0, (10, 100000), "default loiter radius",
@@ -206,7 +206,7 @@ def defaults_for(airframe: Airframe) -> dict[str, float]:
     vals["AIRSPEED_MAX"] = env.airspeed_max_mps
     vals["SCALING_SPEED"] = env.airspeed_cruise_mps
     vals["ROLL_LIMIT_DEG"] = math.degrees(env.bank_max_rad)
-    vals["NAV_ROLL_LIM_DEG"] = math.degrees(env.bank_nav_rad)
+    vals["LW_NAV_ROLL_DEG"] = math.degrees(env.bank_nav_rad)
     vals["PTCH_LIM_MAX_DEG"] = math.degrees(env.pitch_max_rad)
     vals["PTCH_LIM_MIN_DEG"] = math.degrees(env.pitch_min_rad)
     vals["TECS_PITCH_MAX"] = min(vals["TECS_PITCH_MAX"], vals["PTCH_LIM_MAX_DEG"])
@@ -248,7 +248,7 @@ def validate_values(values: Mapping[str, float]) -> dict[str, float]:
     _check_order(vals, "THR_MIN", "TRIM_THROTTLE", strict=False)
     _check_order(vals, "TRIM_THROTTLE", "THR_MAX", strict=False)
     _check_order(vals, "TECS_PITCH_MIN", "TECS_PITCH_MAX")
-    _check_order(vals, "NAV_ROLL_LIM_DEG", "ROLL_LIMIT_DEG", strict=False)
+    _check_order(vals, "LW_NAV_ROLL_DEG", "ROLL_LIMIT_DEG", strict=False)
     return vals
 
 

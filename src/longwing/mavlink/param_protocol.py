@@ -20,7 +20,8 @@ from collections.abc import Callable
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
 from longwing.control.params import MAX_NAME_LEN
-from longwing.mavlink.params import INT_BOUNDS, REAL32, REAL64, TYPE_NAMES, ParamStore, is_number
+from longwing.mavlink.param_table import INT_BOUNDS, REAL32, REAL64, TYPE_NAMES, is_number
+from longwing.mavlink.params import ParamStore
 from longwing.mavlink.wire import f32
 
 __all__ = ["STATUSTEXT_LEN", "ParamProtocol", "decode_c_cast", "encode_c_cast"]
@@ -125,7 +126,11 @@ class ParamProtocol:
     messages, send what it returns (the caller paces a PARAM_REQUEST_LIST's replies).
 
     * PARAM_REQUEST_LIST -> every PARAM_VALUE, in index order, with ``param_count`` and
-      ``param_index``.
+      ``param_index``. With ``list_chunk`` > 0 only that many come at once: the rest wait
+      in a queue that :meth:`tick` releases, ``list_chunk`` at most every
+      ``list_interval_s`` of the caller's (wall) clock, as ArduPilot streams a list rather
+      than flooding the link (a burst of ~370 datagrams overflows a GCS socket's receive
+      buffer). A new PARAM_REQUEST_LIST restarts the list.
     * PARAM_REQUEST_READ -> the PARAM_VALUE by ``param_index`` when it is >= 0, else by
       ``param_id``; unknown -> no reply (as ArduPilot).
     * PARAM_SET -> validate and set; reply PARAM_VALUE with the value now in force (the old
@@ -150,11 +155,25 @@ class ParamProtocol:
         on_change: Callable[[str, float | int], None] | None = None,
         *,
         announce_refusals: bool = True,
+        list_chunk: int = 0,
+        list_interval_s: float = 0.01,
     ) -> None:
         self.store = store
         self.mav = mav
         self.on_change = on_change
         self.announce_refusals = announce_refusals
+        self.list_chunk = list_chunk
+        self.list_interval_s = list_interval_s
+        self._queue: list[str] = []  # names of a paced list still to send
+        self._next_s = 0.0
+
+    def tick(self, now_s: float) -> list[mavlink2.MAVLink_message]:
+        """The next PARAM_VALUEs of a paced list (``now_s``: a monotonic clock, seconds)."""
+        if not self._queue or now_s < self._next_s:
+            return []
+        chunk, self._queue = self._queue[: self.list_chunk], self._queue[self.list_chunk :]
+        self._next_s = now_s + self.list_interval_s
+        return [self.param_value_msg(n) for n in chunk if n in self.store]
 
     def param_value_msg(self, name: str) -> mavlink2.MAVLink_param_value_message:
         """The PARAM_VALUE of ``name`` (also for announcing a change made elsewhere)."""
@@ -184,7 +203,11 @@ class ParamProtocol:
             return []
         st = self.store
         if mtype == "PARAM_REQUEST_LIST":
-            return [self.param_value_msg(n) for n in st.names()]
+            names = list(st.names())
+            if self.list_chunk > 0:
+                names, self._queue = names[: self.list_chunk], names[self.list_chunk :]
+                self._next_s = 0.0
+            return [self.param_value_msg(n) for n in names]
         if mtype == "PARAM_REQUEST_READ":
             index = _as_int(getattr(msg, "param_index", None))
             if index is None:
@@ -204,6 +227,8 @@ class ParamProtocol:
         raw = getattr(msg, "param_value", None)
         if not is_number(raw):
             ok, why = False, f"{name}: value {raw!r} is not a number"
+        elif info.ignored and info.is_integer:  # any finite value, stored as ArduPilot does
+            ok, _, why = st.set(name, f32(float(raw)) if math.isfinite(raw) else raw)
         else:
             try:
                 value = decode_c_cast(raw, info.param_type)  # type: ignore[arg-type]

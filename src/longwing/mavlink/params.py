@@ -7,29 +7,37 @@ GCS caches):
 1. the autopilot table of :mod:`longwing.control.params` (table order, units as there:
    degrees, percent; defaults from :func:`~longwing.control.params.defaults_for` of the
    airframe);
-2. the :class:`~longwing.mission.failsafe.FailsafeSettings` fields (field order);
-3. the :class:`~longwing.mission.manager.MissionSettings` fields not already in 1. Three names
-   are in both tables and are one parameter feeding both: ``AIRSPEED_CRUISE`` (default: the
+2. the :class:`~longwing.mission.failsafe.FailsafeSettings` rows, then 3. the
+   :class:`~longwing.mission.manager.MissionSettings` rows not already in 1 (both tables in
+   :mod:`longwing.mavlink.param_table`, which maps each parameter to its settings field:
+   ArduPlane names where ArduPlane has the setting, ``LW_`` names for longwing's own, e.g.
+   ``LW_FS_FUEL_ACTN`` -> ``FailsafeSettings.FS_FUEL_ACTN``; ``FENCE_ACTION`` translates
+   ArduPlane's values 0/1/6 to the field's). Three names are in the autopilot table and
+   MissionSettings and are one parameter feeding both: ``AIRSPEED_CRUISE`` (default: the
    airframe's cruise), ``WP_RADIUS`` and ``WP_LOITER_RAD`` (default: MissionSettings', 120 m,
    the radius the mission manager flies; the L1 record's copy is not read by the kernels).
-   Two fields are longer than the 16 characters MAVLink carries and travel under the
-   ArduPlane parameter of the same meaning (see :data:`MISSION_ALIASES`):
-   ``LAND_APPROACH_SPD`` -> ``TECS_LAND_ARSPD`` (m/s) and ``TKOFF_CLIMB_PITCH`` ->
-   ``TKOFF_LVL_PITCH``, in **degrees** as ArduPlane's (MissionSettings holds radians;
-   :meth:`ParamStore.mission_settings` converts). Its default and ``TKOFF_ROTATE_SPD``'s are
-   the airframe's launch values, which the runner flies;
+   ``TKOFF_LVL_PITCH`` and ``LAND_ABORT_DEG`` are in **degrees** as ArduPlane's
+   (MissionSettings holds radians; :meth:`ParamStore.mission_settings` converts);
+   ``TKOFF_LVL_PITCH``'s default and ``TKOFF_ROTATE_SPD``'s are the airframe's launch values;
 4. vehicle parameters: ``SYSID_THISMAV`` (INT16, 1..255, this vehicle's MAVLink system id),
    ``SIM_SPEEDUP`` (REAL32, read-only: the instance's simulation speed-up), and
-   ``TERRAIN_ENABLE``/``TERRAIN_SPACING`` (the terrain protocol, mavlink/terrain_protocol.py).
+   ``TERRAIN_ENABLE``/``TERRAIN_SPACING`` (the terrain protocol, mavlink/terrain_protocol.py);
+5. the ArduPlane families of :mod:`longwing.mavlink.param_ardupilot` (FLTMODE*, RCn_*,
+   SERVOn_*, SRn_*, FENCE_*, BATT_*, ARSPD_*, LOG_*, ...), accepted but ignored for now.
 
-Types (MAV_PARAM_TYPE): REAL32 for every float; INT8 for the enumerated settings
-(``FS_GCS_ENABL``, ``FS_*_ACTN``, ``FENCE_ACTION``, ``RTL_AUTOLAND``); INT16 for
-``SYSID_THISMAV``. Integer parameters hold Python ``int`` and refuse non-integral values.
+Types (MAV_PARAM_TYPE): REAL32 for every float, INT8/INT16/INT32 for integers as
+ArduPilot's AP_Int8/16/32. Integer parameters hold Python ``int``; honoured ones refuse
+non-integral values, ignored ones store them as ArduPilot does
+(:func:`~longwing.mavlink.param_table.ardupilot_int`).
 
-Validation is longwing's own: the control table's ranges and cross-parameter orderings
-(:func:`~longwing.control.params.validate_values`), ``FailsafeSettings`` /
-``MissionSettings`` construction (ValueError), plus the sanity range of each failsafe,
-mission and vehicle row below. A refused set changes nothing.
+Validation (docs/parameters.md, "Out-of-range values"): an honoured parameter must be in its
+range (enumerations: one of their values) and pass the control table's cross-parameter
+orderings (:func:`~longwing.control.params.validate_values`) and ``FailsafeSettings`` /
+``MissionSettings`` construction; an accepted-but-ignored one takes any value its type holds,
+as ArduPilot's parameter store does. A refused set changes nothing.
+
+Reading them: :meth:`ParamStore.get` (``store.get("FLTMODE_CH")``), :meth:`ParamStore.info`
+(type, unit, range, values), :meth:`ParamStore.names`.
 
 Values on the wire (PARAM_ENCODE_C_CAST): :mod:`longwing.mavlink.param_protocol`.
 
@@ -39,239 +47,53 @@ floats as the shortest decimal that reads back exactly), ``#`` starts a comment,
 accepted as separators on reading. A file may hold a subset; names it does not mention keep
 their values; read-only parameters in a file are skipped. Unknown names and bad values raise
 :class:`ParamFileError` naming the file, line and parameter. Writes are atomic (a temporary
-file in the same directory, then ``os.replace``).
+file in the same directory, then ``os.replace``). A file of an earlier longwing version
+(one holding a name of :data:`~longwing.mavlink.param_table.RENAMED`) is read with today's
+names and FENCE_ACTION's numbering.
 """
 
 from __future__ import annotations
 
 import difflib
-import math
-import numbers
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
-from types import MappingProxyType
 
 from longwing.airframe.params import Airframe
 from longwing.control.params import MAX_NAME_LEN, PARAMS, default_values, defaults_for
 from longwing.control.params import validate_values as validate_autopilot
+from longwing.mavlink.param_ardupilot import ardupilot_rows
+from longwing.mavlink.param_table import (
+    FAILSAFE_ROWS,
+    INT_BOUNDS,
+    LEGACY_FENCE_ACTION,
+    MISSION_ALIASES,
+    MISSION_DEFAULT_WINS,
+    MISSION_ROWS,
+    REAL32,
+    RENAMED,
+    SHARED_MISSION,
+    TYPE_NAMES,
+    VEHICLE_ROWS,
+    ParamInfo,
+    coerce,
+    is_number,
+)
 from longwing.mission.failsafe import FailsafeSettings
 from longwing.mission.manager import MissionSettings
 from longwing.mission.planfile import atomic_write_text
 
-# MAVLink's MAV_PARAM_TYPE values (common.xml; tests/test_params.py checks them against
-# pymavlink). Written out so that `longwing fly --param` does not load the MAVLink dialect
-# (11 MB resident).
-UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64, REAL32, REAL64 = range(1, 11)
-
-#: bounds of the integer MAV_PARAM_TYPEs
-INT_BOUNDS: Mapping[int, tuple[int, int]] = MappingProxyType({
-    UINT8: (0, 2**8 - 1), INT8: (-(2**7), 2**7 - 1),
-    UINT16: (0, 2**16 - 1), INT16: (-(2**15), 2**15 - 1),
-    UINT32: (0, 2**32 - 1), INT32: (-(2**31), 2**31 - 1),
-    UINT64: (0, 2**64 - 1), INT64: (-(2**63), 2**63 - 1),
-})  # fmt: skip
-TYPE_NAMES: Mapping[int, str] = MappingProxyType(dict(zip(
-    range(1, 11),
-    ("UINT8", "INT8", "UINT16", "INT16", "UINT32", "INT32", "UINT64", "INT64", "REAL32", "REAL64"),
-    strict=True,
-)))  # fmt: skip
-
-#: MissionSettings field -> the (ArduPlane) parameter name it travels under
-MISSION_ALIASES: Mapping[str, str] = MappingProxyType(
-    {
-        "LAND_APPROACH_SPD": "TECS_LAND_ARSPD",
-        "TKOFF_CLIMB_PITCH": "TKOFF_LVL_PITCH",
-        "LAND_ABORT_SLOPE": "LAND_ABORT_DEG",
-    }
-)
+__all__ = [
+    "INT_BOUNDS", "MISSION_ALIASES", "REAL32", "TYPE_NAMES", "ParamFileError", "ParamInfo",
+    "ParamStore", "is_number",
+]  # fmt: skip
+GROUPS = ("autopilot", "failsafe", "mission", "vehicle", "ardupilot")
 
 
 class ParamFileError(ValueError):
     """A parameter file that cannot be used; the message names file, line and parameter."""
-
-
-# --- the parameter table ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParamInfo:
-    """One exposed parameter. ``groups``: which of "autopilot", "failsafe", "mission",
-    "vehicle" it feeds; ``field`` and ``scale``: the settings field it sets with
-    ``field value = value * scale`` (TKOFF_LVL_PITCH: degrees -> radians); ``allowed``: the
-    permitted values of an enumeration (empty: any value in [lo, hi])."""
-
-    name: str
-    index: int
-    param_type: int
-    unit: str
-    default: float | int
-    lo: float
-    hi: float
-    doc: str
-    groups: tuple[str, ...]
-    allowed: tuple[int, ...] = ()
-    read_only: bool = False
-    field: str = ""
-    scale: float = 1.0
-
-    @property
-    def is_integer(self) -> bool:
-        return self.param_type in INT_BOUNDS
-
-    def range_text(self) -> str:
-        if self.allowed:
-            return "one of " + ", ".join(str(v) for v in self.allowed)
-        unit = f" {self.unit}" if self.unit else ""
-        return f"[{self.lo:g}, {self.hi:g}]{unit}"
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """A failsafe / mission / vehicle row (autopilot rows come from the control table)."""
-
-    name: str
-    field: str
-    param_type: int
-    unit: str
-    lo: float
-    hi: float
-    doc: str
-    allowed: tuple[int, ...] = ()
-    scale: float = 1.0
-    read_only: bool = False
-
-
-_DAY_S = 86400.0
-_FAILSAFE: tuple[_Spec, ...] = (
-    _Spec("FS_GCS_ENABL", "FS_GCS_ENABL", INT8, "", 0, 1, "GCS link-loss failsafe: 0 off, 1 on",
-          (0, 1)),
-    _Spec("FS_SHORT_ACTN", "FS_SHORT_ACTN", INT8, "", 0, 1,
-          "short link loss: 0 CIRCLE (carry on in AUTO), 1 CIRCLE", (0, 1)),
-    _Spec("FS_SHORT_TIMEOUT", "FS_SHORT_TIMEOUT", REAL32, "s", 0.1, 3600,
-          "link loss before the short failsafe"),
-    _Spec("FS_LONG_ACTN", "FS_LONG_ACTN", INT8, "", 0, 1,
-          "long link loss: 0 carry on in AUTO (else RTL), 1 RTL", (0, 1)),
-    _Spec("FS_LONG_TIMEOUT", "FS_LONG_TIMEOUT", REAL32, "s", 0.1, _DAY_S,
-          "link loss before the long failsafe (> FS_SHORT_TIMEOUT)"),
-    _Spec("FS_FUEL_ACTN", "FS_FUEL_ACTN", INT8, "", 0, 1,
-          "low fuel: 0 report only, 1 land at the landing site with the largest margin", (0, 1)),
-    _Spec("FS_FUEL_RSV_PCT", "FS_FUEL_RSV_PCT", REAL32, "%", 0, 100,
-          "fuel reserve at touchdown, percent of tank capacity (the larger of the two)"),
-    _Spec("FS_FUEL_RSV_KG", "FS_FUEL_RSV_KG", REAL32, "kg", 0, 1000,
-          "fuel reserve at touchdown, kg (the larger of the two)"),
-    _Spec("LAUNCH_WX_CHECK", "LAUNCH_WX_CHECK", INT8, "", 0, 1,
-          "1: refuse a launch beyond the airframe's wind and turbulence limits", (0, 1)),
-    _Spec("FENCE_ACTION", "FENCE_ACTION", INT8, "", 0, 4,
-          "fence breach: 0 none, 1 guided to the return point, 2 report, 4 RTL", (0, 1, 2, 4)),
-    _Spec("FS_GPS_TIMEOUT", "FS_GPS_TIMEOUT", REAL32, "s", 0.1, _DAY_S,
-          "dead reckoning before FS_GPS_ACTN"),
-    _Spec("FS_GPS_ACTN", "FS_GPS_ACTN", INT8, "", 0, 2,
-          "GNSS lost: 0 carry on, 1 CIRCLE until it returns, 2 RTL", (0, 1, 2)),
-    _Spec("FS_ENGINE_ACTN", "FS_ENGINE_ACTN", INT8, "", 0, 1,
-          "engine out: 0 report only, 1 glide to a reachable site or land ahead", (0, 1)),
-    _Spec("GLIDE_MARGIN_M", "GLIDE_MARGIN_M", REAL32, "m", 0, 10000,
-          "height kept in hand when judging a glide's reach"),
-)  # fmt: skip
-
-_MISSION: tuple[_Spec, ...] = (
-    _Spec("RTL_ALTITUDE", "RTL_ALTITUDE", REAL32, "m", 0, 10000, "RTL altitude above home"),
-    _Spec("RTL_AUTOLAND", "RTL_AUTOLAND", INT8, "", 0, 2,
-          "RTL: 0 loiter at home, 1/2 fly the DO_LAND_START sequence", (0, 1, 2)),
-    _Spec("TKOFF_ALT", "TKOFF_ALT", REAL32, "m", 0, 10000,
-          "take-off altitude above home (mission without NAV_TAKEOFF)"),
-    _Spec("LAND_FLARE_ALT", "LAND_FLARE_ALT", REAL32, "m", 0, 30,
-          "flare height above the landing point"),
-    _Spec("LAND_FLARE_SINK", "LAND_FLARE_SINK", REAL32, "m/s", 0, 5,
-          "sink rate demanded in the flare"),
-    _Spec("LAND_FLARE_SEC", "LAND_FLARE_SEC", REAL32, "s", 0, 10,
-          "flare this long before the ground at the present sink"),
-    _Spec("TECS_LAND_ARSPD", "LAND_APPROACH_SPD", REAL32, "m/s", 5, 150,
-          "airspeed on the final approach (MissionSettings.LAND_APPROACH_SPD)"),
-    _Spec("TKOFF_LVL_PITCH", "TKOFF_CLIMB_PITCH", REAL32, "deg", 0, 45,
-          "minimum pitch in the climb-out (MissionSettings.TKOFF_CLIMB_PITCH, in rad)",
-          scale=math.pi / 180.0),
-    _Spec("TKOFF_ROTATE_SPD", "TKOFF_ROTATE_SPD", REAL32, "m/s", 0, 150,
-          "airspeed to rotate on a runway take-off"),
-    _Spec("ECO_SPEED", "ECO_SPEED", INT8, "", 0, 1,
-          "economy speed: 1 straight legs fly the speed to fly for range in the estimated "
-          "wind (within the airspeed limits), 0 the mission's airspeed", (0, 1)),
-    _Spec("LAND_DECIDE_ALT", "LAND_DECIDE_ALT", REAL32, "m", 0, 1000,
-          "height of the glide slope from which the approach is judged (go-around)"),
-    _Spec("LAND_ABORT_DEG", "LAND_ABORT_SLOPE", REAL32, "deg", 0, 90,
-          "go around when the touchdown zone needs a slope this much steeper than planned "
-          "(MissionSettings.LAND_ABORT_SLOPE, in rad)", scale=math.pi / 180.0),
-    _Spec("LAND_ATTEMPTS", "LAND_ATTEMPTS", INT8, "", 1, 10,
-          "approaches to one landing before loitering over home"),
-    _Spec("TERRAIN_LOOKAHD", "TERRAIN_LOOKAHD", REAL32, "m", 0, 10000,
-          "terrain ahead a terrain-following leg climbs for (with a DEM)"),
-    _Spec("TERRAIN_FOLLOW", "TERRAIN_FOLLOW", INT8, "", 0, 1,
-          "1: RTL flies home at RTL_ALTITUDE above the terrain (needs terrain)", (0, 1)),
-    _Spec("RNGFND_LANDING", "RNGFND_LANDING", INT8, "", 0, 1,
-          "1: landings take the height above the ground from the airframe's rangefinder",
-          (0, 1)),
-)  # fmt: skip
-
-_VEHICLE: tuple[_Spec, ...] = (
-    _Spec("SYSID_THISMAV", "", INT16, "", 1, 255, "MAVLink system id of this vehicle"),
-    _Spec(
-        "SIM_SPEEDUP",
-        "",
-        REAL32,
-        "",
-        0.01,
-        10000,
-        "simulation speed relative to real time (read-only)",
-        read_only=True,
-    ),
-    _Spec(
-        "TERRAIN_ENABLE",
-        "",
-        INT8,
-        "",
-        0,
-        1,
-        "1: ask the ground station for terrain (TERRAIN_REQUEST) when the SITL has no "
-        "--dem, and report it (TERRAIN_REPORT)",
-        (0, 1),
-    ),
-    _Spec("TERRAIN_SPACING", "", INT16, "m", 5, 1000, "grid spacing of the terrain asked for"),
-)
-
-_SHARED_MISSION = ("AIRSPEED_CRUISE", "WP_RADIUS", "WP_LOITER_RAD")
-_MISSION_DEFAULT_WINS = ("WP_LOITER_RAD",)  # the manager flies MissionSettings' value
-
-
-def is_number(value: object) -> bool:
-    """A real number (not a bool): what a parameter value must be."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _coerce(info: ParamInfo, value: object) -> float | int:
-    """``value`` as this parameter holds it; ValueError naming the parameter."""
-    name = info.name
-    if not is_number(value):
-        raise ValueError(f"{name} must be a number in {info.range_text()}, got {value!r}")
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (OverflowError, ValueError):
-        v = math.inf
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if info.is_integer:
-        if v != math.floor(v):
-            raise ValueError(f"{name} must be an integer ({info.range_text()}), got {v:g}")
-        iv = int(v)
-        if info.allowed and iv not in info.allowed:
-            raise ValueError(f"{name} = {iv}: expected {info.range_text()}")
-        if not info.lo <= iv <= info.hi:
-            raise ValueError(f"{name} = {iv} is outside {info.range_text()}")
-        return iv
-    if not info.lo <= v <= info.hi:
-        raise ValueError(f"{name} = {v:g} is outside {info.range_text()}")
-    return v
 
 
 def _fmt(v: float | int) -> str:
@@ -284,6 +106,21 @@ def _fmt(v: float | int) -> str:
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, text)
+
+
+def _int_or_none(text: str) -> int | None:
+    try:
+        return int(float(text))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _to_param(raw: float | int, scale: float, value_map: tuple[tuple[int, int], ...]) -> object:
+    """A settings field's value as its parameter's (the inverse of the field mapping)."""
+    if value_map:
+        back = {f: p for p, f in value_map}
+        return back.get(raw, raw)  # a field value with no parameter value: refused later
+    return float(round(raw / scale, 9)) if scale != 1.0 else raw
 
 
 _SPLIT = re.compile(r"[\s,]+")
@@ -329,32 +166,57 @@ class ParamStore:
             assert len(name) <= MAX_NAME_LEN and name not in self._infos, name
             info = ParamInfo(name, len(self._infos), param_type, unit, default, lo, hi, doc,
                              groups, **kw)  # fmt: skip
-            self._infos[name] = replace(info, default=_coerce(info, default))
+            self._infos[name] = replace(info, default=coerce(info, default))
 
         for p in PARAMS:
-            groups = ("autopilot", "mission") if p.name in _SHARED_MISSION else ("autopilot",)
+            groups = ("autopilot", "mission") if p.name in SHARED_MISSION else ("autopilot",)
             default = ap_defaults[p.name]
-            field = p.name if p.name in _SHARED_MISSION else ""
-            if p.name in _MISSION_DEFAULT_WINS:
+            field = p.name if p.name in SHARED_MISSION else ""
+            if p.name in MISSION_DEFAULT_WINS:
                 default = getattr(ms_defaults, p.name)
             add(p.name, REAL32, p.unit, default, p.lo, p.hi, p.doc, groups, field=field)
-        for s in _FAILSAFE:
-            add(s.name, s.param_type, s.unit, getattr(fs_defaults, s.field), s.lo, s.hi, s.doc,
-                ("failsafe",), allowed=s.allowed, field=s.field)  # fmt: skip
-        for s in _MISSION:
+        for s in FAILSAFE_ROWS:
+            raw = getattr(fs_defaults, s.field)
+            add(
+                s.name,
+                s.param_type,
+                s.unit,
+                _to_param(raw, s.scale, s.value_map),
+                s.lo,
+                s.hi,
+                s.doc,
+                ("failsafe",),
+                values=s.values,
+                field=s.field,
+                value_map=s.value_map,
+            )
+        for s in MISSION_ROWS:
             raw = ms_field_defaults.get(s.field, getattr(ms_defaults, s.field))
-            add(s.name, s.param_type, s.unit, float(round(raw / s.scale, 9)) if s.scale != 1.0
-                else raw, s.lo, s.hi, s.doc, ("mission",), allowed=s.allowed, field=s.field,
-                scale=s.scale)  # fmt: skip
+            add(
+                s.name,
+                s.param_type,
+                s.unit,
+                _to_param(raw, s.scale, s.value_map),
+                s.lo,
+                s.hi,
+                s.doc,
+                ("mission",),
+                values=s.values,
+                field=s.field,
+                scale=s.scale,
+            )
         vehicle_defaults = {"SYSID_THISMAV": sysid, "SIM_SPEEDUP": sim_speedup,
                             "TERRAIN_ENABLE": 1, "TERRAIN_SPACING": 100}  # fmt: skip
-        for s in _VEHICLE:
+        for s in VEHICLE_ROWS:
             add(s.name, s.param_type, s.unit, vehicle_defaults[s.name], s.lo, s.hi, s.doc,
-                ("vehicle",), read_only=s.read_only, allowed=s.allowed)  # fmt: skip
+                ("vehicle",), read_only=s.read_only, values=s.values)  # fmt: skip
+        for s in ardupilot_rows():
+            add(s.name, s.param_type, s.unit, s.default, s.lo, s.hi, s.doc, ("ardupilot",),
+                values=s.values, bitmask=s.bitmask, ignored=not s.honoured, user=s.user,
+                display=s.display)  # fmt: skip
         self._names = tuple(self._infos)
         self._by_group = {
-            g: tuple(n for n, i in self._infos.items() if g in i.groups)
-            for g in ("autopilot", "failsafe", "mission", "vehicle")
+            g: tuple(n for n, i in self._infos.items() if g in i.groups) for g in GROUPS
         }
         self._values: dict[str, float | int] = {n: i.default for n, i in self._infos.items()}
         self._check_config(self._values)
@@ -439,6 +301,8 @@ class ParamStore:
         """Why ``name`` is not a parameter, with the closest name if one is near."""
         if not isinstance(name, str):
             return f"parameter name must be a string, got {name!r}"
+        if name in RENAMED:
+            return f"unknown parameter {name!r} (now {RENAMED[name]}, see docs/parameters.md)"
         close = difflib.get_close_matches(name, self._names, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         return f"unknown parameter {name!r}{hint}"
@@ -449,7 +313,7 @@ class ParamStore:
             info = self._infos.get(name) if isinstance(name, str) else None
             if info is None:
                 raise ValueError(self.unknown_name_text(name))
-            v = _coerce(info, value)
+            v = coerce(info, value)
             if info.read_only and v != self._values[name]:
                 raise ValueError(f"{name} is read-only")
             cand[name] = v
@@ -474,7 +338,7 @@ class ParamStore:
 
     def _field_value(self, info: ParamInfo, v: float | int) -> float | int:
         if info.is_integer:
-            return int(v)
+            return dict(info.value_map).get(int(v), int(v))
         return float(v) * info.scale if info.scale != 1.0 else float(v)
 
     def _failsafe_from(self, vals: Mapping[str, float | int]) -> FailsafeSettings:
@@ -491,8 +355,7 @@ class ParamStore:
         for n in self._by_group[group]:
             info = self._infos[n]
             if info.field in known:
-                raw = getattr(settings, info.field)
-                out[n] = float(round(raw / info.scale, 9)) if info.scale != 1.0 else raw
+                out[n] = _to_param(getattr(settings, info.field), info.scale, info.value_map)
         return out
 
     def autopilot_overrides(self) -> dict[str, float]:
@@ -538,15 +401,22 @@ class ParamStore:
             why = getattr(exc, "strerror", None) or str(exc)
             raise ParamFileError(f"{path}: cannot read parameter file: {why}") from None
         found: dict[str, tuple[float, int]] = {}
+        rows: list[tuple[int, str, str]] = []
         for lineno, raw in enumerate(text.splitlines(), start=1):
             line = raw.split("#", 1)[0].strip()
             if not line:
                 continue
             parts = [p for p in _SPLIT.split(line) if p]
-            where = f"{path}:{lineno}"
             if len(parts) != 2:
-                raise ParamFileError(f"{where}: expected 'NAME VALUE', got {line!r}")
-            name, text_value = parts
+                raise ParamFileError(f"{path}:{lineno}: expected 'NAME VALUE', got {line!r}")
+            rows.append((lineno, parts[0], parts[1]))
+        legacy = any(name in RENAMED for _, name, _ in rows)  # an earlier version's file
+        for lineno, name, text_value in rows:
+            where = f"{path}:{lineno}"
+            if legacy and name in RENAMED:
+                name = RENAMED[name]
+            elif legacy and name == "FENCE_ACTION":
+                text_value = str(LEGACY_FENCE_ACTION.get(_int_or_none(text_value), text_value))
             if name not in self._infos:
                 raise ParamFileError(f"{where}: {self.unknown_name_text(name)}")
             if name in found:
@@ -560,7 +430,7 @@ class ParamStore:
                 found[name] = (self._values[name], lineno)
                 continue
             try:
-                found[name] = (_coerce(info, value), lineno)
+                found[name] = (coerce(info, value), lineno)
             except ValueError as exc:
                 raise ParamFileError(f"{where}: {exc}") from None
         try:

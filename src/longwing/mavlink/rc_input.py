@@ -40,7 +40,7 @@ PWM_MIN_US, PWM_MAX_US = 800, 2200  # outside this a channel value is no signal
 #: default)`` so a parameter store without them still works)
 RC_DEFAULTS = {"RC_OVERRIDE_TIME": 3.0, "RCMAP_ROLL": 1, "RCMAP_PITCH": 2, "RCMAP_THROTTLE": 3,
                "RCMAP_YAW": 4, "FLTMODE_CH": 8}  # fmt: skip
-FLTMODE_DEFAULTS = (11, 11, 2, 2, 0, 0)  # ArduPlane: RTL, RTL, STABILIZE x2, MANUAL x2
+FLTMODE_DEFAULTS = (11, 11, 5, 5, 0, 0)  # ArduPlane's: RTL, RTL, FBWA, FBWA, MANUAL, MANUAL
 
 ParamFn = Callable[[str, float], float]
 

@@ -36,6 +36,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
 from longwing.airframe.params import Airframe
 from longwing.mavlink.commands import Command, run_command
+from longwing.mavlink.ftp import VehicleFtp
 from longwing.mavlink.gcs_requests import (
     command_of,
     known_streams,
@@ -126,13 +127,17 @@ class SitlVehicle:
         self.stats = {"rx": 0, "tx": 0}
         self.reply_to = None  # the endpoint of the message being handled
         self.terrain_io = VehicleTerrain(self.mav, terrain, min_clearance_m)
+        tlog = getattr(links, "tlog", None)  # MAVFTP serves the tlog's folder as /APM/LOGS
+        self.ftp = VehicleFtp(self.mav, params, tlog.path.parent if tlog is not None else None)
         self._boot()
 
     def _boot(self) -> None:
         """The state a (re)started autopilot has: disarmed in MANUAL, no flight, no stick
         input, outputs idle (parameters, mission, fence, rally and home are kept)."""
         self.armed = False
-        self.mode = 0  # MANUAL until a mode is chosen (ArduPlane boots in MANUAL)
+        self.mode = int(self.param("INITIAL_MODE", 0))  # ArduPlane's boot mode (MANUAL)
+        if self.mode not in MODE_NAMES or self.mode in NOT_FLOWN:
+            self.mode = 0
         self.launch_t = 0.0  # vehicle sim time of the launch (the flight's t = 0)
         self.flight: Flight | None = None
         self.landed_done = False
@@ -491,6 +496,10 @@ class SitlVehicle:
             ):
                 self.send(out)
             return
+        if t == "FILE_TRANSFER_PROTOCOL":
+            for out in self.ftp.handle(msg):
+                self.send(out)
+            return
         if t.startswith("PARAM_") and self.param_proto is not None:
             for out in self.param_proto.handle(msg, now):
                 self.send(out, broadcast=t == "PARAM_SET")  # a change: every GCS hears it
@@ -529,6 +538,8 @@ class SitlVehicle:
         if self.mission_proto is not None:
             for out in self.mission_proto.tick(now):
                 self.send(out)
+        for out in self.param_proto.tick(time.monotonic()) if self.param_proto else ():
+            self.send(out)  # the rest of a PARAM_REQUEST_LIST, paced in wall time
         self._announce()
         self._telemetry()
         here = self.here() if self.flying else Position(self.home.lat_deg, self.home.lon_deg,

@@ -22,7 +22,9 @@ Actions, by trigger (see ``docs/failsafes.md`` for the test matrix):
   While diverted, a site better by more than :data:`SITE_SWITCH_KG` takes over. Passing the
   point of no return for home while the destination is in reach is announced (``pnr``).
 * Geofence (``fence_breach``) -> ``FENCE_ACTION`` (0: none, 2: report only, 4: RTL; 1: guided
-  to the fence return point / home and loiter there); back inside -> ``fence_reentry``.
+  to the fence return point / home and loiter there; the field's numbering: the vehicle's
+  FENCE_ACTION parameter takes ArduPlane's 0/1/6, mavlink/param_table.py); back inside ->
+  ``fence_reentry``. Fields are named as before; their parameters: docs/parameters.md.
 * GNSS lost (``gnss_loss``): the EKF dead-reckons; after ``FS_GPS_TIMEOUT`` without a fix
   -> ``FS_GPS_ACTN`` (0: carry on, 1: CIRCLE until GNSS returns, then resume, 2: RTL on the
   dead-reckoned position). GNSS back -> ``gnss_recovered``.

@@ -247,7 +247,7 @@ class LandingFlight:
                 top = self.home.alt_m + ceiling - FENCE_CEILING_MARGIN_M
                 b = Position(b.lat_deg, b.lon_deg, max(min(b.alt_m, top), here.alt_m))
             self._event(t_s, "landing_abandoned", here, f"{self.attempts} approaches "
-                        f"abandoned (LAND_ATTEMPTS {self.s.LAND_ATTEMPTS}): loitering over "
+                        f"abandoned (LW_LAND_ATTEMPTS {self.s.LAND_ATTEMPTS}): loitering over "
                         f"home at {b.alt_m - self.home.alt_m:.0f} m for the "
                         f"operator")  # fmt: skip
             self.mode = self.mode.__class__.RTL

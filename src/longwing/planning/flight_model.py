@@ -30,7 +30,7 @@ Legs
     switches.
 Turns and joins
     L1 guidance as the simulator flies it: at a waypoint the aircraft turns at the
-    navigation bank limit ``NAV_ROLL_LIM_DEG`` onto the new course (a circle of radius
+    navigation bank limit ``LW_NAV_ROLL_DEG`` onto the new course (a circle of radius
     ``V^2 / (g tan(bank))`` in the air mass, drifting with the wind, the shorter way round
     in ground course), then captures the track at 45 deg; from well behind a leg's start
     (by more than 45 deg and farther than the L1 distance: the guidance's own

@@ -15,7 +15,7 @@ Loiters
     From the aircraft straight toward the centre until the circle, then round it; the exit
     counts (turns, time, altitude) start there. On the circle the ground speed follows the
     wind triangle at each bearing, the bank the L1 loiter law commands
-    (``tan(phi) = Vg^2 / (g R)``, limited to ``NAV_ROLL_LIM_DEG``; a radius too tight for
+    (``tan(phi) = Vg^2 / (g R)``, limited to ``LW_NAV_ROLL_DEG``; a radius too tight for
     the downwind side is widened there to what that bank holds), with its load factor in
     the fuel flow. The next leg starts where the circle is left (after a time exit, a point
     estimated from the mean angular rate). An altitude change is flown at the climb/sink
