@@ -48,6 +48,7 @@ from longwing.mavlink.link import Links, new_parser
 from longwing.mavlink.outputs import Outputs
 from longwing.mavlink.prearm import prearm_problem
 from longwing.mavlink.rc_input import RcFailsafe, RcInput
+from longwing.mavlink.services import VehicleServices
 from longwing.mavlink.telemetry import DEFAULT_RATES, telemetry_message
 from longwing.mavlink.terrain_protocol import VehicleTerrain, database_terrain, terrain_points
 from longwing.mission.failsafe import NOTICE_KINDS
@@ -126,6 +127,7 @@ class SitlVehicle:
         self.stats = {"rx": 0, "tx": 0}
         self.reply_to = None  # the endpoint of the message being handled
         self.terrain_io = VehicleTerrain(self.mav, terrain, min_clearance_m)
+        self.services = VehicleServices(self)  # fence, banner, camera feedback, answers
         self._boot()
 
     def _boot(self) -> None:
@@ -144,6 +146,7 @@ class SitlVehicle:
         self.rc = RcInput()
         self.rc_fs = RcFailsafe()
         self.outputs = Outputs()
+        self.services.reboot()
         for ep in self.links.endpoints():
             ep.rates.clear()
             ep.next_send.clear()
@@ -288,7 +291,9 @@ class SitlVehicle:
             self.n_events_sent += 1
             if ev.kind == "item_reached":
                 self.send(self.mav.mission_item_reached_encode(ev.seq), broadcast=True)
-            text = ev.kind.replace("_", " ") + (f": {ev.detail}" if ev.detail else "")
+            text = self.services.event_text(ev) or (
+                ev.kind.replace("_", " ") + (f": {ev.detail}" if ev.detail else "")
+            )
             severity = EVENT_SEVERITY.get(ev.kind, M.MAV_SEVERITY_INFO)
             if ev.kind == "failsafe" and ev.detail.split(":", 1)[0] in NOTICE_KINDS:
                 severity = M.MAV_SEVERITY_NOTICE  # an announcement, no action
@@ -340,6 +345,7 @@ class SitlVehicle:
         self.flight = Flight(sc)
         self.flight.stream_log_to(None)  # telemetry reads the latest row; keep no log
         self.launch_t = self.sim_t
+        self.services.apply_fence()  # the fence as enabled (DO_FENCE_ENABLE)
         if self.mode == 13:
             self.flight.mgr.set_mode(0.0, int(Mode.TAKEOFF), self.here())
         self.statustext(f"launch: {self.af.launch.method}", M.MAV_SEVERITY_INFO)
@@ -383,7 +389,8 @@ class SitlVehicle:
         self.send_message("HOME_POSITION")
 
     def more_commands(self, c: Command) -> int:
-        return more_commands(self, c)
+        result = self.services.command(c.cmd, c.p)
+        return more_commands(self, c) if result is None else result
 
     def known_streams(self) -> set[str]:
         return known_streams()
@@ -421,7 +428,7 @@ class SitlVehicle:
         if self.flying:  # the manager flies the new items from the current seq on
             mgr = self.flight.mgr
             mgr.mission = self.mission
-            self.flight.monitor.fence = self.mission.fence
+            self.services.apply_fence()
 
     # --- the loop ---------------------------------------------------------------------------
 
@@ -441,6 +448,8 @@ class SitlVehicle:
             tsys = getattr(msg, "target", None)  # MANUAL_CONTROL
         if tsys is not None and tsys not in (0, self.sysid):
             return  # for another vehicle
+        if self.services.handle(msg):
+            return
         now = time.monotonic()
         if t == "HEARTBEAT":
             if msg.get_srcSystem() != self.sysid and msg.type == M.MAV_TYPE_GCS:
@@ -530,6 +539,7 @@ class SitlVehicle:
             for out in self.mission_proto.tick(now):
                 self.send(out)
         self._announce()
+        self.services.tick()
         self._telemetry()
         here = self.here() if self.flying else Position(self.home.lat_deg, self.home.lon_deg,
                                                          self.home.alt_m)  # fmt: skip
