@@ -323,7 +323,7 @@ def test_fence_breach_status_and_enable():
                        10).result == M.MAV_RESULT_ACCEPTED  # fmt: skip
     assert gcs.command(M.MAV_CMD_COMPONENT_ARM_DISARM, 1).result == M.MAV_RESULT_ACCEPTED
     first = gcs.ask("SYS_STATUS", "FENCE_STATUS")
-    assert _fence_bits(first["SYS_STATUS"])[::2] == (True, True)
+    assert _fence_bits(first["SYS_STATUS"]) == (True, True, True)  # FENCE_ACTION 4: RTL
     assert first["FENCE_STATUS"].breach_status == 0
     breach = None
     for _ in range(round(120.0 / SLICE_S)):
@@ -414,3 +414,39 @@ def test_streams_over_udp_at_arduplanes_rates(tmp_path):
         ts = recv(conn, "TIMESYNC", 5, lambda m: m.ts1 == 42)
         assert ts is not None and ts.tc1 > 0
         assert command(conn, M.MAV_CMD_DO_FENCE_ENABLE, 0).result == M.MAV_RESULT_ACCEPTED
+
+
+def test_sensor_faults_show_in_sys_status_and_the_ekf_report():
+    """A GNSS loss and a magnetometer failure injected into the flight (the runner's own
+    fault list): SYS_STATUS marks those sensors unhealthy, GPS_RAW_INT loses its fix, the EKF
+    report drops its absolute position while it dead-reckons; all back after the faults."""
+    from longwing.sim.faults import Fault
+
+    v, gcs = _vehicle(load_mission(PLAN))
+    v.step()
+    gcs.command(M.MAV_CMD_DO_SET_MODE, M.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED, 10)
+    gcs.command(M.MAV_CMD_COMPONENT_ARM_DISARM, 1)
+    v.step()
+    v.flight.faults = (Fault("gnss_loss", 60.0, 20.0), Fault("mag_fail", 60.0, 20.0))
+    gps, mag = M.MAV_SYS_STATUS_SENSOR_GPS, M.MAV_SYS_STATUS_SENSOR_3D_MAG
+    seen = []
+    for k in range(round(100.0 / SLICE_S)):
+        v.step()
+        if k % 25 == 0:
+            got = gcs.ask("SYS_STATUS", "GPS_RAW_INT", "EKF_STATUS_REPORT")
+            seen.append((v.flight.t_s, got))
+    for t, got in seen:
+        health = got["SYS_STATUS"].onboard_control_sensors_health
+        present = got["SYS_STATUS"].onboard_control_sensors_present
+        assert present & gps and present & mag
+        if abs(t - 60.0) < 0.1 or abs(t - 80.0) < 0.5:
+            continue  # the edges: checked between slices
+        inside = 60.0 < t < 80.0
+        assert bool(health & gps) != inside and bool(health & mag) != inside, (t, health)
+        assert (got["GPS_RAW_INT"].fix_type == 0) == inside
+        flags = got["EKF_STATUS_REPORT"].flags
+        if 63.0 < t < 79.5:  # dead reckoning after 2 s without GNSS
+            assert not flags & M.EKF_POS_HORIZ_ABS and flags & M.EKF_POS_HORIZ_REL
+        elif t < 59.5:
+            assert flags & M.EKF_POS_HORIZ_ABS
+    assert seen[-1][1]["EKF_STATUS_REPORT"].flags & M.EKF_POS_HORIZ_ABS  # GNSS back

@@ -129,7 +129,7 @@ class VehicleServices:
         v = self.v
         present = self.fence_present()
         enabled = bool(present & self.fence_types)
-        action = 0 if v.params is None else int(v.params.get("FENCE_ACTION"))
+        action = self._fence_action()
         f = v.flight
         breached = f is not None and enabled and bool(f.monitor.fence_breached)
         count = self._breaches_before
@@ -145,6 +145,13 @@ class VehicleServices:
                     btype = self._breach_type(last[-1], f.monitor.home[2])
         return FenceState(bool(present), enabled, action in REPORT_ONLY_ACTIONS, breached,
                           count, btype, btime)  # fmt: skip
+
+    def _fence_action(self) -> int | None:
+        """FENCE_ACTION from the parameters (None without a parameter store)."""
+        try:
+            return None if self.v.params is None else int(self.v.params.get("FENCE_ACTION"))
+        except (KeyError, ValueError, TypeError):  # not (or no longer) a parameter here
+            return None
 
     def _breach_type(self, fs: dict, ground_alt_m: float) -> int:
         fence = self.effective_fence()
@@ -186,6 +193,12 @@ class VehicleServices:
 
     def handle(self, msg) -> bool:
         """Answer TIMESYNC, PING, AUTOPILOT_VERSION_REQUEST; True if ``msg`` was one."""
+        try:
+            return self._answer(msg)
+        except (ValueError, TypeError, OverflowError, AttributeError):  # never raise on input
+            return True
+
+    def _answer(self, msg) -> bool:
         v = self.v
         t = msg.get_type()
         src = (msg.get_srcSystem(), msg.get_srcComponent())
