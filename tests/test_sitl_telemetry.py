@@ -450,3 +450,21 @@ def test_sensor_faults_show_in_sys_status_and_the_ekf_report():
         elif t < 59.5:
             assert flags & M.EKF_POS_HORIZ_ABS
     assert seen[-1][1]["EKF_STATUS_REPORT"].flags & M.EKF_POS_HORIZ_ABS  # GNSS back
+
+
+class _Params(dict):
+    """Just the parameters SERVO_OUTPUT_RAW reads (a store with ArduPilot's SERVOn_*)."""
+
+    def get(self, name):
+        return self[name]
+
+
+def test_servo_functions_ranges_and_reversal_are_honoured():
+    v, gcs = _vehicle(load_mission(PLAN))
+    v.params = _Params(SERVO1_FUNCTION=0, SERVO6_FUNCTION=4, SERVO6_TRIM=1450,
+                       SERVO3_REVERSED=1, SERVO3_MIN=1000, SERVO3_MAX=2000)  # fmt: skip
+    v.step()
+    so = gcs.ask("SERVO_OUTPUT_RAW")["SERVO_OUTPUT_RAW"]
+    # no function on 1 (no pulses), the aileron on 6 at its trim, the throttle reversed:
+    # idle at its maximum
+    assert (so.servo1_raw, so.servo6_raw, so.servo3_raw, so.servo2_raw) == (0, 1450, 2000, 1500)
