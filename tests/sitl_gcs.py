@@ -34,7 +34,7 @@ def sitl_gcs(out: Path, base: int, *args: str) -> Iterator[tuple]:
     try:
         conn = mavutil.mavlink_connection(f"udpin:127.0.0.1:{base}", source_system=255,
                                           dialect="ardupilotmega")  # fmt: skip
-        assert conn.wait_heartbeat(timeout=60) is not None, proc.stderr.read()[-2000:]
+        assert conn.wait_heartbeat(timeout=150) is not None, proc.stderr.read()[-2000:]
         yield conn, proc
     finally:
         proc.kill()

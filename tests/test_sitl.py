@@ -42,7 +42,7 @@ def sitl(tmp_path_factory):
     )  # fmt: skip
     conn = mavutil.mavlink_connection(f"udpin:127.0.0.1:{base}", source_system=255,
                                       dialect="ardupilotmega")  # fmt: skip
-    hb = conn.wait_heartbeat(timeout=60)
+    hb = conn.wait_heartbeat(timeout=150)
     if hb is None:
         proc.kill()
         pytest.fail("no heartbeat from longwing sitl: " + proc.stderr.read()[-2000:])
@@ -209,7 +209,7 @@ def test_two_instances_and_link_loss_failsafe(tmp_path):
     )  # fmt: skip
     try:
         conn = mavutil.mavlink_connection(f"udpin:127.0.0.1:{base + 20}", source_system=255)
-        hb = conn.wait_heartbeat(timeout=60)
+        hb = conn.wait_heartbeat(timeout=150)
         assert hb is not None and hb.get_srcSystem() == 2
         conn.target_system = 2
         conn.mav.command_long_send(2, 1, M.MAV_CMD_COMPONENT_ARM_DISARM, 0, 1, 0, 0, 0, 0, 0, 0)

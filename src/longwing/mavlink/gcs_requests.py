@@ -94,7 +94,7 @@ def _asking_links(v) -> list[dict]:
 
 
 def known_streams() -> set[str]:
-    return set(DEFAULT_RATES) | {"AUTOPILOT_VERSION", "FLIGHT_INFORMATION"}
+    return set(DEFAULT_RATES) | {"AUTOPILOT_VERSION"}
 
 
 def set_current(v, seq: int) -> int:

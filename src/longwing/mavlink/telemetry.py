@@ -2,11 +2,13 @@
 
 :func:`telemetry_message` builds one message by name (HEARTBEAT, SYS_STATUS, GPS_RAW_INT,
 ATTITUDE, GLOBAL_POSITION_INT, VFR_HUD, BATTERY_STATUS, HOME_POSITION, EXTENDED_SYS_STATE,
-MISSION_CURRENT, NAV_CONTROLLER_OUTPUT, WIND, AUTOPILOT_VERSION) from the
+MISSION_CURRENT, NAV_CONTROLLER_OUTPUT, WIND, AUTOPILOT_VERSION here; the rest in
+:mod:`longwing.mavlink.telemetry_extra`) from the
 :class:`~longwing.mavlink.vehicle.SitlVehicle`'s latest logged state (the estimate where a
 GCS expects the autopilot's view: attitude, position, wind); :data:`DEFAULT_RATES` are the
-stream rates a GCS normally asks for and :data:`STREAMS` the REQUEST_DATA_STREAM groups. The
-vehicle paces and sends them.
+stream rates and :data:`STREAMS` the REQUEST_DATA_STREAM groups (ArduPlane's SRn_ groups:
+RAW_SENS, EXT_STAT, RC_CHAN, POSITION, EXTRA1, EXTRA2, EXTRA3). The vehicle paces and sends
+them. docs/telemetry.md lists them all with their rates and sources.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
 from longwing.control import target as tg
+from longwing.mavlink.telemetry_extra import extra_message, sensor_bits
 
 if TYPE_CHECKING:
     from longwing.mavlink.vehicle import SitlVehicle
@@ -31,26 +34,33 @@ CAPABILITIES = (M.MAV_PROTOCOL_CAPABILITY_MISSION_INT | M.MAV_PROTOCOL_CAPABILIT
                 | M.MAV_PROTOCOL_CAPABILITY_SET_POSITION_TARGET_GLOBAL_INT
                 | M.MAV_PROTOCOL_CAPABILITY_TERRAIN
                 | M.MAV_PROTOCOL_CAPABILITY_FTP)  # fmt: skip
-SENSORS = (M.MAV_SYS_STATUS_SENSOR_3D_GYRO | M.MAV_SYS_STATUS_SENSOR_3D_ACCEL
-           | M.MAV_SYS_STATUS_SENSOR_3D_MAG | M.MAV_SYS_STATUS_SENSOR_ABSOLUTE_PRESSURE
-           | M.MAV_SYS_STATUS_SENSOR_DIFFERENTIAL_PRESSURE | M.MAV_SYS_STATUS_SENSOR_GPS
-           | M.MAV_SYS_STATUS_AHRS | M.MAV_SYS_STATUS_PREARM_CHECK)  # fmt: skip
+FIRMWARE_VERSION = (4, 6, 0)  # the ArduPlane release whose MAVLink this vehicle speaks
 
-# default message rates, Hz (ArduPilot SRx_* defaults as a GCS sets them)
+# default message rates, Hz: the messages longwing had before at the rates a GCS normally
+# sets; those added with issue 14 at their SRn group's rate (ArduPlane's SRn_ default, 1 Hz,
+# or the group's rate here: AHRS with WIND, FENCE_STATUS with SYS_STATUS); 0: on request
 DEFAULT_RATES: Mapping[str, float] = MappingProxyType({
     "HEARTBEAT": 1.0, "SYS_STATUS": 1.0, "GPS_RAW_INT": 5.0, "ATTITUDE": 10.0,
     "GLOBAL_POSITION_INT": 5.0, "VFR_HUD": 5.0, "BATTERY_STATUS": 1.0, "HOME_POSITION": 0.2,
     "EXTENDED_SYS_STATE": 1.0, "MISSION_CURRENT": 1.0, "NAV_CONTROLLER_OUTPUT": 5.0,
     "WIND": 1.0,
+    "RAW_IMU": 1.0, "SCALED_PRESSURE": 1.0, "SCALED_IMU": 0.0,  # RAW_SENS
+    "FENCE_STATUS": 1.0, "POSITION_TARGET_GLOBAL_INT": 1.0,  # EXT_STAT
+    "RC_CHANNELS": 1.0, "SERVO_OUTPUT_RAW": 1.0,  # RC_CHAN
+    "AHRS": 1.0, "SYSTEM_TIME": 1.0, "EKF_STATUS_REPORT": 1.0,  # EXTRA3
 })  # fmt: skip
-# REQUEST_DATA_STREAM stream ids -> the messages they carry (ArduPilot's grouping)
+# REQUEST_DATA_STREAM stream ids -> the messages they carry (ArduPlane's GCS_Mavlink.cpp)
 STREAMS: Mapping[int, tuple[str, ...]] = MappingProxyType({
+    M.MAV_DATA_STREAM_RAW_SENSORS: ("RAW_IMU", "SCALED_PRESSURE"),
     M.MAV_DATA_STREAM_EXTENDED_STATUS: ("SYS_STATUS", "GPS_RAW_INT", "MISSION_CURRENT",
-                                        "NAV_CONTROLLER_OUTPUT", "BATTERY_STATUS"),
+                                        "NAV_CONTROLLER_OUTPUT", "FENCE_STATUS",
+                                        "POSITION_TARGET_GLOBAL_INT"),
+    M.MAV_DATA_STREAM_RC_CHANNELS: ("SERVO_OUTPUT_RAW", "RC_CHANNELS"),
     M.MAV_DATA_STREAM_POSITION: ("GLOBAL_POSITION_INT",),
     M.MAV_DATA_STREAM_EXTRA1: ("ATTITUDE",),
     M.MAV_DATA_STREAM_EXTRA2: ("VFR_HUD",),
-    M.MAV_DATA_STREAM_EXTRA3: ("WIND", "EXTENDED_SYS_STATE", "HOME_POSITION"),
+    M.MAV_DATA_STREAM_EXTRA3: ("AHRS", "WIND", "SYSTEM_TIME", "BATTERY_STATUS",
+                               "EKF_STATUS_REPORT", "EXTENDED_SYS_STATE", "HOME_POSITION"),
 })  # fmt: skip
 
 
@@ -67,7 +77,8 @@ def telemetry_message(v: SitlVehicle, name: str) -> Any | None:
                                    v.base_mode(), v.mode, status)  # fmt: skip
     elif name == "SYS_STATUS":
         fuel_pct = _fuel_pct(v, s)
-        msg = mav.sys_status_encode(SENSORS, SENSORS, SENSORS, 200, 12600, -1, fuel_pct,
+        present, enabled, health = sensor_bits(v)
+        msg = mav.sys_status_encode(present, enabled, health, 200, 12600, -1, fuel_pct,
                                     0, 0, 0, 0, 0, 0)  # fmt: skip
     elif name == "GPS_RAW_INT":
         fix = v.gnss_fix_type()
@@ -135,11 +146,13 @@ def telemetry_message(v: SitlVehicle, name: str) -> Any | None:
         frm = deg(math.atan2(-we, -wn)) % 360.0
         msg = mav.wind_encode(frm, math.hypot(wn, we), 0.0)
     elif name == "AUTOPILOT_VERSION":
-        msg = mav.autopilot_version_encode(CAPABILITIES, (4 << 24) | (6 << 16) | 255, 0, 0,
+        major, minor, patch = FIRMWARE_VERSION
+        sw = (major << 24) | (minor << 16) | (patch << 8) | M.FIRMWARE_VERSION_TYPE_OFFICIAL
+        msg = mav.autopilot_version_encode(CAPABILITIES, sw, 0, 0,
                                            0, [0] * 8, [0] * 8, [0] * 8, 0, 0, v.sysid,
                                            [0] * 18)  # fmt: skip
     else:
-        return None
+        return extra_message(v, s, name)
     return msg
 
 

@@ -49,6 +49,7 @@ from longwing.mavlink.link import Links, new_parser
 from longwing.mavlink.outputs import Outputs
 from longwing.mavlink.prearm import prearm_problem
 from longwing.mavlink.rc_input import RcFailsafe, RcInput
+from longwing.mavlink.services import VehicleServices
 from longwing.mavlink.telemetry import DEFAULT_RATES, telemetry_message
 from longwing.mavlink.terrain_protocol import VehicleTerrain, database_terrain, terrain_points
 from longwing.mission.failsafe import NOTICE_KINDS
@@ -126,9 +127,11 @@ class SitlVehicle:
         self.statustext_id = 0
         self.stats = {"rx": 0, "tx": 0}
         self.reply_to = None  # the endpoint of the message being handled
+        self.param_list_ep = None  # the endpoint of the last PARAM_REQUEST_LIST
         self.terrain_io = VehicleTerrain(self.mav, terrain, min_clearance_m)
         tlog = getattr(links, "tlog", None)  # MAVFTP serves the tlog's folder as /APM/LOGS
         self.ftp = VehicleFtp(self.mav, params, tlog.path.parent if tlog is not None else None)
+        self.services = VehicleServices(self)  # fence, banner, camera feedback, answers
         self._boot()
 
     def _boot(self) -> None:
@@ -149,6 +152,7 @@ class SitlVehicle:
         self.rc = RcInput()
         self.rc_fs = RcFailsafe()
         self.outputs = Outputs()
+        self.services.reboot()
         for ep in self.links.endpoints():
             ep.rates.clear()
             ep.next_send.clear()
@@ -293,7 +297,9 @@ class SitlVehicle:
             self.n_events_sent += 1
             if ev.kind == "item_reached":
                 self.send(self.mav.mission_item_reached_encode(ev.seq), broadcast=True)
-            text = ev.kind.replace("_", " ") + (f": {ev.detail}" if ev.detail else "")
+            text = self.services.event_text(ev) or (
+                ev.kind.replace("_", " ") + (f": {ev.detail}" if ev.detail else "")
+            )
             severity = EVENT_SEVERITY.get(ev.kind, M.MAV_SEVERITY_INFO)
             if ev.kind == "failsafe" and ev.detail.split(":", 1)[0] in NOTICE_KINDS:
                 severity = M.MAV_SEVERITY_NOTICE  # an announcement, no action
@@ -345,6 +351,7 @@ class SitlVehicle:
         self.flight = Flight(sc)
         self.flight.stream_log_to(None)  # telemetry reads the latest row; keep no log
         self.launch_t = self.sim_t
+        self.services.apply_fence()  # the fence as enabled (DO_FENCE_ENABLE)
         if self.mode == 13:
             self.flight.mgr.set_mode(0.0, int(Mode.TAKEOFF), self.here())
         self.statustext(f"launch: {self.af.launch.method}", M.MAV_SEVERITY_INFO)
@@ -388,7 +395,8 @@ class SitlVehicle:
         self.send_message("HOME_POSITION")
 
     def more_commands(self, c: Command) -> int:
-        return more_commands(self, c)
+        result = self.services.command(c.cmd, c.p)
+        return more_commands(self, c) if result is None else result
 
     def known_streams(self) -> set[str]:
         return known_streams()
@@ -426,7 +434,7 @@ class SitlVehicle:
         if self.flying:  # the manager flies the new items from the current seq on
             mgr = self.flight.mgr
             mgr.mission = self.mission
-            self.flight.monitor.fence = self.mission.fence
+            self.services.apply_fence()
 
     # --- the loop ---------------------------------------------------------------------------
 
@@ -446,6 +454,8 @@ class SitlVehicle:
             tsys = getattr(msg, "target", None)  # MANUAL_CONTROL
         if tsys is not None and tsys not in (0, self.sysid):
             return  # for another vehicle
+        if self.services.handle(msg):
+            return
         now = time.monotonic()
         if t == "HEARTBEAT":
             if msg.get_srcSystem() != self.sysid and msg.type == M.MAV_TYPE_GCS:
@@ -501,6 +511,8 @@ class SitlVehicle:
                 self.send(out)
             return
         if t.startswith("PARAM_") and self.param_proto is not None:
+            if t == "PARAM_REQUEST_LIST":
+                self.param_list_ep = self.reply_to
             for out in self.param_proto.handle(msg, now):
                 self.send(out, broadcast=t == "PARAM_SET")  # a change: every GCS hears it
             return
@@ -538,9 +550,12 @@ class SitlVehicle:
         if self.mission_proto is not None:
             for out in self.mission_proto.tick(now):
                 self.send(out)
+        self.reply_to = self.param_list_ep  # the rest of a PARAM_REQUEST_LIST, paced in wall
         for out in self.param_proto.tick(time.monotonic()) if self.param_proto else ():
-            self.send(out)  # the rest of a PARAM_REQUEST_LIST, paced in wall time
+            self.send(out)  # time, to the link that asked
+        self.reply_to = None
         self._announce()
+        self.services.tick()
         self._telemetry()
         here = self.here() if self.flying else Position(self.home.lat_deg, self.home.lon_deg,
                                                          self.home.alt_m)  # fmt: skip
