@@ -46,6 +46,7 @@ from longwing.mavlink.gcs_requests import (
     request_data_stream,
 )
 from longwing.mavlink.link import Links, new_parser
+from longwing.mavlink.log_protocol import VehicleLogs
 from longwing.mavlink.outputs import Outputs
 from longwing.mavlink.prearm import prearm_problem
 from longwing.mavlink.rc_input import RcFailsafe, RcInput
@@ -129,6 +130,7 @@ class SitlVehicle:
         self.terrain_io = VehicleTerrain(self.mav, terrain, min_clearance_m)
         tlog = getattr(links, "tlog", None)  # MAVFTP serves the tlog's folder as /APM/LOGS
         self.ftp = VehicleFtp(self.mav, params, tlog.path.parent if tlog is not None else None)
+        self.logs = VehicleLogs(tlog.path.parent if tlog is not None else None, self.mav)
         self._boot()
 
     def _boot(self) -> None:
@@ -301,6 +303,7 @@ class SitlVehicle:
         if f.done and not self.landed_done:
             self.landed_done = True
             self.armed = False
+            self.logs.finish()  # the flight's DataFlash log
             res = f.result().summary
             self.statustext(f"flight ended: {res['end_state']} ({res['end_reason']})",
                             M.MAV_SEVERITY_NOTICE)  # fmt: skip
@@ -343,7 +346,9 @@ class SitlVehicle:
                             seed=self.seed, max_duration_s=1e7, terrain=self.terrain,
                             autopilot_terrain=known, **kw)  # fmt: skip
         self.flight = Flight(sc)
-        self.flight.stream_log_to(None)  # telemetry reads the latest row; keep no log
+        self.flight.stream_log_to(
+            self.logs.start(self.flight, cl.LOG_COLUMNS, self.params, self.sim_t)
+        )  # the .bin (telemetry: last row)
         self.launch_t = self.sim_t
         if self.mode == 13:
             self.flight.mgr.set_mode(0.0, int(Mode.TAKEOFF), self.here())
@@ -496,6 +501,10 @@ class SitlVehicle:
             ):
                 self.send(out)
             return
+        if t.startswith("LOG_"):
+            for out in self.logs.handle(msg, self.reply_to):
+                self.send(out)
+            return
         if t == "FILE_TRANSFER_PROTOCOL":
             for out in self.ftp.handle(msg):
                 self.send(out)
@@ -540,6 +549,10 @@ class SitlVehicle:
                 self.send(out)
         for out in self.param_proto.tick(time.monotonic()) if self.param_proto else ():
             self.send(out)  # the rest of a PARAM_REQUEST_LIST, paced in wall time
+        self.reply_to = self.logs.asker  # LOG_DATA, paced in wall time, to the link that asked
+        for out in self.logs.tick():
+            self.send(out)
+        self.reply_to = None
         self._announce()
         self._telemetry()
         here = self.here() if self.flying else Position(self.home.lat_deg, self.home.lon_deg,
