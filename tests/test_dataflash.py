@@ -309,3 +309,27 @@ def test_mavlogdump_reads_it(run, flight):
                            timeout=300, check=True).stdout.splitlines()  # fmt: skip
     assert sum("MODE {" in line for line in modes) == len(flight[0]["MODE"])
     assert "Id : 10" in modes[0] and "Id : 11" in modes[-1]
+
+
+def test_units_as_readers_show_them(flight):
+    msgs, _, _, _ = flight
+    r = msgs["_reader"][0]
+
+    def unit(name: str, col: str) -> str:
+        return r.formats[r.name_to_id[name]].get_unit(col)
+
+    assert unit("GPS", "Alt") == "m" and unit("GPS", "Lat") == "deglatitude"
+    assert unit("GPS", "TimeUS") == "µs"  # seconds with the 1e-6 multiplier
+    assert unit("XKF1", "VN") == "m/s" and unit("XKF1", "Yaw") == "degheading"
+    assert unit("BARO", "Press") == "Pa" and unit("BARO", "Temp") == "degC"
+    assert unit("IMU", "GyrX") == "rad/s" and unit("BAT", "RemPct") == "%"
+    assert unit("BAT", "CurrTot") == ""  # grams of fuel: no ArduPilot unit says so
+
+
+def test_unit_ids_need_labels():
+    w = DataflashWriter(io.BytesIO())
+    w.define("X", "Qf", "TimeUS,A", units="sm", mults="F0")
+    with pytest.raises(ValueError, match=r"\['m'\]"):
+        w.write_units({"s": "s"}, {"F": 1e-6, "0": 1.0})
+    with pytest.raises(ValueError, match="unit/multiplier ids"):
+        w.define("Y", "Qf", "TimeUS,A", units="s")

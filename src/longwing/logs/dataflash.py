@@ -59,6 +59,8 @@ class MessageType:
     name: str
     fmt: str
     columns: tuple[str, ...]
+    units: str | None = None  # one UNIT id per column (FMTU's UnitIds)
+    mults: str | None = None  # one MULT id per column (FMTU's MultIds)
 
     @property
     def struct(self) -> struct.Struct:
@@ -120,16 +122,21 @@ class DataflashWriter:
         self._fmt = fmt
         self._emit(fmt, (FMT_TYPE, fmt.length, "FMT", FMT_FORMAT, FMT_COLUMNS))
 
-    def define(self, name: str, fmt: str, columns: str | Sequence[str]) -> MessageType:
-        """Define a record type (writes its FMT record); returns it."""
+    def define(self, name: str, fmt: str, columns: str | Sequence[str],
+               units: str | None = None, mults: str | None = None) -> MessageType:  # fmt: skip
+        """Define a record type (writes its FMT record); returns it. ``units`` and
+        ``mults``: a UNIT and a MULT id per column, written by :meth:`write_units`."""
         cols = tuple(columns.split(",")) if isinstance(columns, str) else tuple(columns)
         _validate(name, fmt, cols)
+        for ids in (units, mults):
+            if ids is not None and len(ids) != len(fmt):
+                raise ValueError(f"{name}: {len(ids)} unit/multiplier ids for {len(fmt)} fields")
         if name in self.types:
             raise ValueError(f"DataFlash type {name} is defined twice")
         type_id = FIRST_TYPE + len(self.types)
         if type_id > MAX_TYPE:
             raise ValueError("more than 127 DataFlash record types")
-        mt = MessageType(type_id, name, fmt, cols)
+        mt = MessageType(type_id, name, fmt, cols, units, mults)
         self.types[name] = mt
         self._emit(self._fmt, (type_id, mt.length, name, fmt, ",".join(cols)))
         return mt
@@ -138,6 +145,27 @@ class DataflashWriter:
         packed = mt.struct.pack(*(_stored(c, v) for c, v in zip(mt.fmt, values, strict=True)))
         self.stream.write(bytes((HEAD1, HEAD2, mt.type_id)) + packed)
         self.bytes_written += mt.length
+
+    def write_units(self, units: Mapping[str, str], mults: Mapping[str, float]) -> None:
+        """ArduPilot's unit records: UNIT (id -> label) and MULT (id -> multiplier) for the
+        ids given, then an FMTU per defined type that has units (what readers show as each
+        field's unit; the stored values are unchanged). Call after the last define."""
+        typed = [mt for mt in self.types.values() if mt.units is not None]
+        used = {c for mt in typed for c in mt.units}
+        missing = used - set(units)
+        missing |= {c for mt in typed if mt.mults for c in mt.mults} - set(mults)
+        if missing:
+            raise ValueError(f"unit/multiplier ids without a label: {sorted(missing)}")
+        self.define("UNIT", "QbZ", "TimeUS,Id,Label")
+        self.define("MULT", "Qbd", "TimeUS,Id,Mult")
+        self.define("FMTU", "QBNN", "TimeUS,FmtType,UnitIds,MultIds")
+        for uid, label in units.items():
+            self.write("UNIT", Id=ord(uid), Label=label)
+        for mid, mult in mults.items():
+            self.write("MULT", Id=ord(mid), Mult=mult)
+        for mt in typed:
+            self.write("FMTU", FmtType=mt.type_id, UnitIds=mt.units,
+                       MultIds=mt.mults or "-" * len(mt.fmt))  # fmt: skip
 
     def write(self, name: str, **values: object) -> None:
         """One record of type ``name``; fields by column name in reader units (a missing

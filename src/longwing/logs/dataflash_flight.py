@@ -40,26 +40,40 @@ RHO0_KGPM3 = 1.225  # sea-level ISA density (EAS)
 GROUND_END_STATES = ("landed", "landed_out", "crashed", "aborted")
 FLUSH_ROWS = 256  # rows buffered before they are packed and written (the SITL logs 1 a time)
 
-#: (name, format, columns) of every record type, ArduPlane's names, a subset of the fields
+#: (name, format, columns, units, multipliers) of every record type: ArduPlane's names, a
+#: subset of its fields (docs/logs.md); units and multipliers are FMTU ids (UNITS, MULTS)
 FORMATS = (
-    ("PARM", "QNff", "TimeUS,Name,Value,Default"),
-    ("MODE", "QMBB", "TimeUS,Mode,ModeNum,Rsn"),
-    ("MSG", "QZ", "TimeUS,Message"),
-    ("EV", "QB", "TimeUS,Id"),
-    ("CMD", "QHHHffffLLfB", "TimeUS,CTot,CNum,CId,Prm1,Prm2,Prm3,Prm4,Lat,Lng,Alt,Frame"),
-    ("CAM", "QBHIHLLeeefff", "TimeUS,I,Img,GPSTime,GPSWeek,Lat,Lng,Alt,RelAlt,GPSAlt,R,P,Y"),
-    ("ATT", "Qfffff", "TimeUS,DesRoll,Roll,DesPitch,Pitch,Yaw"),
-    ("CTUN", "Qccccfff", "TimeUS,NavRoll,Roll,NavPitch,Pitch,ThO,As,E2T"),
-    ("NTUN", "QfffLLff", "TimeUS,AltE,XT,AsE,TLat,TLng,TAlt,TAsp"),
-    ("GPS", "QBBIHLLeffff", "TimeUS,I,Status,GMS,GWk,Lat,Lng,Alt,Spd,GCrs,VZ,U"),
-    ("POS", "QLLff", "TimeUS,Lat,Lng,Alt,RelHomeAlt"),
-    ("BAT", "QBffffB", "TimeUS,Inst,Volt,Curr,CurrTot,RemPct,H"),
-    ("IMU", "QBfff", "TimeUS,I,GyrX,GyrY,GyrZ"),
-    ("BARO", "QBfffcfB", "TimeUS,I,Alt,AltAMSL,Press,Temp,CRt,H"),
-    ("ARSP", "QBffcBB", "TimeUS,I,Airspeed,DiffPress,Temp,U,H"),
-    ("XKF1", "QBccCffffff", "TimeUS,C,Roll,Pitch,Yaw,VN,VE,VD,PN,PE,PD"),
-    ("XKF2", "QBff", "TimeUS,C,VWN,VWE"),
+    ("PARM", "QNff", "TimeUS,Name,Value,Default", "s---", "F---"),
+    ("MODE", "QMBB", "TimeUS,Mode,ModeNum,Rsn", "s---", "F---"),
+    ("MSG", "QZ", "TimeUS,Message", "s-", "F-"),
+    ("EV", "QB", "TimeUS,Id", "s-", "F-"),
+    ("CMD", "QHHHffffLLfB", "TimeUS,CTot,CNum,CId,Prm1,Prm2,Prm3,Prm4,Lat,Lng,Alt,Frame",
+     "s-------DUm-", "F-------GG0-"),
+    ("CAM", "QBHIHLLeeefff", "TimeUS,I,Img,GPSTime,GPSWeek,Lat,Lng,Alt,RelAlt,GPSAlt,R,P,Y",
+     "s#---DUmmmddh", "F----GGBBB000"),
+    ("ATT", "Qfffff", "TimeUS,DesRoll,Roll,DesPitch,Pitch,Yaw", "sddddh", "F00000"),
+    ("CTUN", "Qccccfff", "TimeUS,NavRoll,Roll,NavPitch,Pitch,ThO,As,E2T", "sdddd%n-",
+     "FBBBB00-"),
+    ("NTUN", "QfffLLff", "TimeUS,AltE,XT,AsE,TLat,TLng,TAlt,TAsp", "smmnDUmn", "F000GG00"),
+    ("GPS", "QBBIHLLeffff", "TimeUS,I,Status,GMS,GWk,Lat,Lng,Alt,Spd,GCrs,VZ,U",
+     "s#-s-DUmnhn-", "F--C-GGB000-"),
+    ("POS", "QLLff", "TimeUS,Lat,Lng,Alt,RelHomeAlt", "sDUmm", "FGG00"),
+    ("BAT", "QBffffB", "TimeUS,Inst,Volt,Curr,CurrTot,RemPct,H", "s#v--%-", "F-0--0-"),
+    ("IMU", "QBfff", "TimeUS,I,GyrX,GyrY,GyrZ", "s#EEE", "F-000"),
+    ("BARO", "QBfffcfB", "TimeUS,I,Alt,AltAMSL,Press,Temp,CRt,H", "s#mmPOn-", "F-000B0-"),
+    ("ARSP", "QBffcBB", "TimeUS,I,Airspeed,DiffPress,Temp,U,H", "s#nPO--", "F-00B--"),
+    ("XKF1", "QBccCffffff", "TimeUS,C,Roll,Pitch,Yaw,VN,VE,VD,PN,PE,PD", "s#ddhnnnmmm",
+     "F-BBB000000"),
+    ("XKF2", "QBff", "TimeUS,C,VWN,VWE", "s#nn", "F-00"),
 )  # fmt: skip
+#: ArduPilot's UNIT ids and labels (LogStructure.h) for the ids used above
+UNITS = {
+    "-": "", "#": "instance", "%": "%", "d": "deg", "D": "deglatitude", "E": "rad/s",
+    "h": "degheading", "m": "m", "n": "m/s", "O": "degC", "P": "Pa", "s": "s",
+    "U": "deglongitude", "v": "V",
+}  # fmt: skip
+#: ArduPilot's MULT ids ("-": no multiplier)
+MULTS = {"-": 0.0, "0": 1.0, "B": 1e-2, "C": 1e-3, "F": 1e-6, "G": 1e-7}
 PER_ROW = ("ATT", "CTUN", "NTUN", "GPS", "POS", "BAT", "IMU", "BARO", "ARSP", "XKF1", "XKF2")
 
 _WGS84_A = 6378137.0
@@ -113,8 +127,9 @@ class FlightDataflash:
         self.col = {c: i for i, c in enumerate(columns)}
         self.offset_s = time_offset_s
         self.w = DataflashWriter(stream)
-        for name, fmt, cols in FORMATS:
-            self.w.define(name, fmt, cols)
+        for name, fmt, cols, units, mults in FORMATS:
+            self.w.define(name, fmt, cols, units, mults)
+        self.w.write_units(UNITS, MULTS)
         self.group = self.w.group(PER_ROW)
         sc = flight.sc
         self.home = sc.mission.home
