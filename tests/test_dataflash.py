@@ -333,3 +333,29 @@ def test_unit_ids_need_labels():
         w.write_units({"s": "s"}, {"F": 1e-6, "0": 1.0})
     with pytest.raises(ValueError, match="unit/multiplier ids"):
         w.define("Y", "Qf", "TimeUS,A", units="s")
+
+
+def test_rows_reach_the_file_as_they_stream(tmp_path):
+    """Memory stays bounded on a long flight: rows are packed and written every
+    FLUSH_ROWS rows, not kept until the end."""
+    from longwing.airframe.loader import load_airframe
+    from longwing.logs.dataflash_flight import FLUSH_ROWS, FlightDataflash
+    from longwing.sim import closedloop as cl
+    from longwing.sim.runner import Flight, FlightScenario
+
+    flight = Flight(FlightScenario(load_airframe("aerosonde"), load_mission(SURVEY)))
+    rows = np.zeros((100, cl.N_LOG))
+    rows[:, cl.LOG_COLUMNS.index("alt_m")] = 100.0
+    with open(tmp_path / "f.bin", "wb") as f:
+        d = FlightDataflash(f, flight, cl.LOG_COLUMNS, [])
+        sizes = []
+        for k in range(50):
+            rows[:, 0] = 10.0 * k + 0.1 * np.arange(100)
+            d.append(rows, ("AUTO", "leg"))
+            f.flush()
+            sizes.append((tmp_path / "f.bin").stat().st_size)
+        d.close()
+    per_row = sum(d.group.types[n].length for n in PER_ROW)
+    held = [(k + 1) * 100 * per_row - (s - sizes[0]) for k, s in enumerate(sizes)]
+    assert max(held) <= (FLUSH_ROWS + 100) * per_row  # never more than one batch behind
+    assert (tmp_path / "f.bin").stat().st_size >= 5000 * per_row

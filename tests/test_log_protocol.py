@@ -195,3 +195,33 @@ def test_sitl_flight_log_listed_downloaded_and_erased(tmp_path):
         conn.mav.log_request_list_send(1, 1, 0, 0xFFFF)
         entry = recv(conn, "LOG_ENTRY", 10)
         assert (entry.id, entry.num_logs) == (0, 0)
+
+
+def test_each_flight_a_new_numbered_log_listed_once_finished(tmp_path):
+    from longwing.airframe.loader import load_airframe
+    from longwing.mavlink.params import ParamStore
+    from longwing.sim import closedloop as cl
+    from longwing.sim.runner import Flight, FlightScenario
+
+    af = load_airframe("aerosonde")
+    (tmp_path / "00000004.BIN").write_bytes(b"an earlier session's")
+    logs = _logs(tmp_path)
+    store = ParamStore(af)
+    for number in (5, 6):
+        flight = Flight(FlightScenario(af, load_mission(PLAN), max_duration_s=20.0))
+        writer = logs.start(flight, cl.LOG_COLUMNS, store, time_offset_s=12.5)
+        flight.stream_log_to(writer)
+        partial = tmp_path / f".{number:08d}.BIN.partial"
+        assert partial.is_file() and len(logs.logs()) == number - 4  # not listed yet
+        flight.run()
+        logs.finish()
+        assert not partial.exists()
+        path = tmp_path / f"{number:08d}.BIN"
+        assert logs.logs()[-1] == path
+        r = DFReader.DFReader_binary(str(path))
+        gps = []
+        while (m := r.recv_msg()) is not None:
+            if m.get_type() == "GPS":
+                gps.append(m.TimeUS)
+        assert len(r.params) == len(store)
+        assert gps[0] == 12_500_000 and len(gps) == 200  # 20 s at 10 Hz, from the boot time
