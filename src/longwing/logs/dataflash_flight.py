@@ -23,7 +23,7 @@ from typing import BinaryIO
 import numpy as np
 
 from longwing.control import target as tg
-from longwing.geo.atmosphere import isa
+from longwing.geo.atmosphere import isa_arrays
 from longwing.logs.dataflash import DataflashWriter
 
 #: ArduPlane's flight mode numbers (MODE.ModeNum, HEARTBEAT custom_mode)
@@ -38,7 +38,7 @@ MODE_REASON_UNKNOWN = 0  # ModeReason::UNKNOWN: longwing does not record why
 GPS_FIX_3D, GPS_NO_FIX = 3, 1
 RHO0_KGPM3 = 1.225  # sea-level ISA density (EAS)
 GROUND_END_STATES = ("landed", "landed_out", "crashed", "aborted")
-FLUSH_ROWS = 256  # rows buffered before they are packed and written (the SITL logs 1 a time)
+FLUSH_ROWS = 2048  # rows buffered before they are packed and written (0.8 MB)
 
 #: (name, format, columns, units, multipliers) of every record type: ArduPlane's names, a
 #: subset of its fields (docs/logs.md); units and multipliers are FMTU ids (UNITS, MULTS)
@@ -121,6 +121,7 @@ class FlightDataflash:
 
     def __init__(self, stream: BinaryIO, flight, columns: Sequence[str],
                  params: Sequence[tuple[str, float, float]], *, time_offset_s: float = 0.0,
+                 flush_rows: int = FLUSH_ROWS,
                  banner: str = "longwing flight log (ArduPlane-compatible)") -> None:  # fmt: skip
         self.stream = stream
         self.flight = flight
@@ -147,6 +148,7 @@ class FlightDataflash:
         self.last_t = 0.0
         self.closed = False
         self.banner = banner
+        self.flush_rows = flush_rows
         self._header(params, sc.mission)
 
     def _us(self, t_s: float) -> int:
@@ -171,7 +173,7 @@ class FlightDataflash:
     def append(self, rows: np.ndarray, labels: Sequence[str] = ()) -> None:
         """Rows of one block, all flown in the mode ``labels[0]`` under the flight's present
         target (copied: the caller may reuse its array). Written in batches of
-        :data:`FLUSH_ROWS` rows with the events and photos since merged in."""
+        ``flush_rows`` rows with the events and photos since merged in."""
         if self.closed or rows.shape[0] == 0:
             return
         # the events so far came before these rows; the block's mode holds from its first row
@@ -180,7 +182,7 @@ class FlightDataflash:
         self._rows.append(rows.copy())
         self._targets.append((rows.shape[0], *self._target_deg()))
         self._n_rows += rows.shape[0]
-        if self._n_rows >= FLUSH_ROWS:
+        if self._n_rows >= self.flush_rows:
             self._flush()
 
     def _flush(self) -> None:
@@ -284,8 +286,7 @@ class FlightDataflash:
         g.set(out, "ATT", "Yaw", yaw)
         # air data from the truth's altitude (the ISA the physics flies in)
         alt = col("alt_m")
-        atm = np.array([isa(float(h)) for h in alt]).reshape(n, 3)
-        temp_k, press_pa, rho = atm[:, 0], atm[:, 1], atm[:, 2]
+        temp_k, press_pa, rho = isa_arrays(np.ascontiguousarray(alt, dtype=np.float64))
         e2t = np.sqrt(RHO0_KGPM3 / rho)
         tas = col("meas_tas_mps")
         g.set(out, "CTUN", "NavRoll", deg(col("roll_cmd_rad")))

@@ -37,6 +37,7 @@ DATA_LEN = 90  # bytes per LOG_DATA
 DATA_RATE_HZ = 3000.0  # LOG_DATA messages per second of wall time (270 kB/s)
 DATA_BURST = 32  # the most sent by one tick
 ALL_LOGS = 0xFFFF
+FLUSH_ROWS = 256  # log rows held before they are written (25 s of flight at 10 Hz)
 
 
 @dataclass
@@ -116,7 +117,8 @@ class VehicleLogs:
             self._partial = self.folder / f".{number:08d}.BIN.partial"
             self._file = open(self._partial, "wb")  # noqa: SIM115 - closed in finish()
             self.writer = FlightDataflash(self._file, flight, columns, triples,
-                                          time_offset_s=time_offset_s)  # fmt: skip
+                                          time_offset_s=time_offset_s,
+                                          flush_rows=FLUSH_ROWS)  # fmt: skip
         except OSError:  # the folder went away or is full: this flight keeps no log
             if self._file is not None:
                 self._file.close()
