@@ -359,3 +359,24 @@ def test_rows_reach_the_file_as_they_stream(tmp_path):
     held = [(k + 1) * 100 * per_row - (s - sizes[0]) for k, s in enumerate(sizes)]
     assert max(held) <= (FLUSH_ROWS + 100) * per_row  # never more than one batch behind
     assert (tmp_path / "f.bin").stat().st_size >= 5000 * per_row
+
+
+def test_ntun_is_the_navigation_to_the_waypoint(flight):
+    """TLat/TLng are the mission's points; Dist and TBrg are ArduPlane's flat-Earth distance
+    and bearing (Location::get_distance), within their approximation of the geodesic."""
+    msgs, log, _, _ = flight
+    mission = load_mission(SURVEY)
+    points = {(round(it.lat_deg, 6), round(it.lon_deg, 6)) for it in mission.items}
+    points.add((round(mission.home.lat_deg, 6), round(mission.home.lon_deg, 6)))
+    ntun = msgs["NTUN"]
+    seen = {(round(m.TLat, 6), round(m.TLng, 6)) for m in ntun}
+    assert len(seen) > 5 and len(seen - points) <= 1  # the take-off's climb-out point
+    geod = Geodesic.WGS84
+    for k in range(0, len(ntun), 53):
+        m = ntun[k]
+        g = geod.Inverse(log["est_lat_deg"][k], log["est_lon_deg"][k], m.TLat, m.TLng)
+        assert m.Dist == pytest.approx(g["s12"], rel=5e-3, abs=0.5)  # measured 1.1e-3
+        if g["s12"] > 200:
+            assert (m.TBrg - g["azi1"] + 180) % 360 - 180 == pytest.approx(0, abs=0.3)  # 0.1
+    xt = np.array([m.XT for m in ntun])
+    assert np.max(np.abs(xt - log["xtrack_m"])) <= 1e-3 * np.max(np.abs(xt)) + 1e-3

@@ -54,7 +54,8 @@ FORMATS = (
     ("ATT", "Qfffff", "TimeUS,DesRoll,Roll,DesPitch,Pitch,Yaw", "sddddh", "F00000"),
     ("CTUN", "Qccccfff", "TimeUS,NavRoll,Roll,NavPitch,Pitch,ThO,As,E2T", "sdddd%n-",
      "FBBBB00-"),
-    ("NTUN", "QfffLLff", "TimeUS,AltE,XT,AsE,TLat,TLng,TAlt,TAsp", "smmnDUmn", "F000GG00"),
+    ("NTUN", "QfcfffLLff", "TimeUS,Dist,TBrg,AltE,XT,AsE,TLat,TLng,TAlt,TAsp", "smdmmnDUmn",
+     "F0B000GG00"),
     ("GPS", "QBBIHLLeffff", "TimeUS,I,Status,GMS,GWk,Lat,Lng,Alt,Spd,GCrs,VZ,U",
      "s#-s-DUmnhn-", "F--C-GGB000-"),
     ("POS", "QLLff", "TimeUS,Lat,Lng,Alt,RelHomeAlt", "sDUmm", "FGG00"),
@@ -76,6 +77,7 @@ UNITS = {
 MULTS = {"-": 0.0, "0": 1.0, "B": 1e-2, "C": 1e-3, "F": 1e-6, "G": 1e-7}
 PER_ROW = ("ATT", "CTUN", "NTUN", "GPS", "POS", "BAT", "IMU", "BARO", "ARSP", "XKF1", "XKF2")
 
+LOCATION_SCALING_M_PER_DEG = 111318.84502145034  # ArduPilot's LOCATION_SCALING_FACTOR x 1e7
 _WGS84_A = 6378137.0
 _WGS84_E2 = 6.69437999014e-3
 
@@ -108,6 +110,22 @@ def _geodetic_deg(x: float, y: float, z: float) -> tuple[float, float]:
     th = math.atan2(z * _WGS84_A, p * b)
     lat = math.atan2(z + ep2 * b * math.sin(th) ** 3, p - _WGS84_E2 * _WGS84_A * math.cos(th) ** 3)
     return math.degrees(lat), math.degrees(math.atan2(y, x))
+
+
+def plane_distance_bearing(lat_rad, lon_rad, target_deg: np.ndarray):
+    """Distance (m) and bearing (deg, 0-360) from positions to targets (rows of lat, lon in
+    degrees; NaN: none, 0 out) as ArduPlane computes its waypoint distance and bearing
+    (Location::get_distance, get_bearing): degrees of latitude and of longitude scaled by the
+    cosine of the mean latitude, times LOCATION_SCALING_FACTOR."""
+    lat, lon = np.degrees(lat_rad), np.degrees(lon_rad)
+    tlat, tlon = target_deg[:, 0], target_deg[:, 1]
+    scale = np.maximum(np.cos(np.radians(0.5 * (lat + tlat))), 0.01)
+    north = (tlat - lat) * LOCATION_SCALING_M_PER_DEG
+    east = ((tlon - lon + 180.0) % 360.0 - 180.0) * scale * LOCATION_SCALING_M_PER_DEG
+    dist = np.hypot(north, east)
+    brg = np.degrees(np.arctan2(east, north)) % 360.0
+    known = np.isfinite(dist)
+    return np.where(known, dist, 0.0), np.where(known, brg, 0.0)
 
 
 def event_text(kind: str, detail: str) -> str:
@@ -297,10 +315,13 @@ class FlightDataflash:
         g.set(out, "CTUN", "As", tas / e2t)
         g.set(out, "CTUN", "E2T", e2t)
         # navigation: errors and the target
+        dist, brg = plane_distance_bearing(col("est_lat_rad"), col("est_lon_rad"), target)
+        g.set(out, "NTUN", "Dist", dist)
+        g.set(out, "NTUN", "TBrg", brg)
         g.set(out, "NTUN", "AltE", col("alt_cmd_m") - col("est_alt_m"))
         g.set(out, "NTUN", "XT", col("xtrack_m"))
         g.set(out, "NTUN", "AsE", col("tas_cmd_mps") - tas)
-        g.set(out, "NTUN", "TLat", target[:, 0])
+        g.set(out, "NTUN", "TLat", target[:, 0])  # NaN (none): 0
         g.set(out, "NTUN", "TLng", target[:, 1])
         g.set(out, "NTUN", "TAlt", col("alt_cmd_m"))
         g.set(out, "NTUN", "TAsp", col("tas_cmd_mps"))
@@ -367,6 +388,6 @@ class FlightDataflash:
         centre or landing point flown to)."""
         t = self.flight.target
         x, y, z = float(t[tg.BX]), float(t[tg.BY]), float(t[tg.BZ])
-        if x == 0.0 and y == 0.0 and z == 0.0:
-            return 0.0, 0.0
+        if x == 0.0 and y == 0.0 and z == 0.0:  # no target yet
+            return math.nan, math.nan
         return _geodetic_deg(x, y, z)
