@@ -85,8 +85,9 @@ def test_download_ends_with_a_short_packet(folder):
 def test_packets_are_paced_in_wall_time(tmp_path):
     (tmp_path / "00000001.BIN").write_bytes(b"x" * (DATA_LEN * 1000 + 1))
     logs = _logs(tmp_path)
-    first = logs.handle(M.MAVLink_log_request_data_message(1, 1, 1, 0, 0xFFFFFFFF))
+    first = logs.handle(M.MAVLink_log_request_data_message(1, 1, 1, 0, 0xFFFFFFFF), "gcs2")
     assert len(first) == DATA_BURST
+    assert logs.asker == "gcs2"  # the vehicle sends the rest to the link that asked
     assert logs.tick() == []  # no wall time has passed: nothing more, however many steps
     sent = 0
     for _ in range(100):  # 0.1 s in 1 ms steps
