@@ -25,13 +25,8 @@ import numpy as np
 from longwing.control import target as tg
 from longwing.geo.atmosphere import isa_arrays
 from longwing.logs.dataflash import DataflashWriter
+from longwing.mission.manager import Mode
 
-#: ArduPlane's flight mode numbers (MODE.ModeNum, HEARTBEAT custom_mode)
-PLANE_MODE_NUMBERS = {
-    "MANUAL": 0, "CIRCLE": 1, "STABILIZE": 2, "TRAINING": 3, "ACRO": 4, "FBWA": 5,
-    "FBWB": 6, "CRUISE": 7, "AUTOTUNE": 8, "AUTO": 10, "RTL": 11, "LOITER": 12,
-    "TAKEOFF": 13, "AVOID_ADSB": 14, "GUIDED": 15,
-}  # fmt: skip
 # ArduPilot's LogEvent ids (AP_Logger.h)
 EV_ARMED, EV_DISARMED, EV_LAND_COMPLETE = 10, 11, 18
 MODE_REASON_UNKNOWN = 0  # ModeReason::UNKNOWN: longwing does not record why
@@ -277,10 +272,11 @@ class FlightDataflash:
 
     def _mode(self, us: int, mode: str) -> None:
         """A MODE record if ``mode`` is not the one in force."""
-        num = PLANE_MODE_NUMBERS.get(mode)
+        num = Mode.__members__.get(mode)  # ArduPlane's mode numbers
         if num is not None and mode != self.mode:
             self.mode = mode
-            self.w.write("MODE", TimeUS=us, Mode=num, ModeNum=num, Rsn=MODE_REASON_UNKNOWN)
+            self.w.write("MODE", TimeUS=us, Mode=int(num), ModeNum=int(num),
+                         Rsn=MODE_REASON_UNKNOWN)  # fmt: skip
 
     def _pack(self, rows: np.ndarray, target: np.ndarray) -> np.ndarray:
         """The per-row records of a block (see :data:`PER_ROW`)."""
