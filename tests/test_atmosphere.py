@@ -109,3 +109,14 @@ def test_continuity_at_layer_boundaries() -> None:
     assert isa_geopotential(26000.0)[0] == pytest.approx(216.65 + 6.0, abs=1e-9)
     assert isa_geopotential(40000.0)[0] == pytest.approx(228.65 + 8.0 * 2.8, abs=1e-9)
     assert math.isfinite(isa(0.0)[2])
+
+
+def test_isa_arrays_is_isa_at_every_altitude() -> None:
+    import numpy as np
+
+    from longwing.geo.atmosphere import isa_arrays
+
+    alt = np.array([-400.0, 0.0, 60.0, 5_000.0, 11_000.0, 15_000.0, 30_000.0])
+    t_k, p_pa, rho = isa_arrays(alt)
+    for i, h in enumerate(alt):
+        assert (t_k[i], p_pa[i], rho[i]) == isa(float(h))

@@ -193,7 +193,7 @@ def test_run_folder_from_before_markers_is_replaced_but_not_with_extra_files(
     old = tmp_path / "old"
     assert run_cli(monkeypatch, capsys, *args, "--out", str(old))[0] == 0
     (old / ".longwing-run").unlink()
-    for name in ("mission.plan", "airframe.toml"):  # not written by the older version
+    for name in ("mission.plan", "airframe.toml", "flight.bin"):  # not written by the older version
         (old / name).unlink()
     assert run_cli(monkeypatch, capsys, *args, "--out", str(old))[0] == 0
     assert (old / ".longwing-run").is_file()

@@ -20,7 +20,7 @@ import pytest
 mavsdk = pytest.importorskip("mavsdk", minversion="4")  # 4.x: the native binding, not gRPC
 
 from mavsdk import Autopilot, ComponentType, Configuration, Mavsdk, Vehicle  # noqa: E402
-from mavsdk.plugins.action import Action, ActionResult  # noqa: E402
+from mavsdk.plugins.action import Action, ActionResult, OrbitYawBehavior  # noqa: E402
 from mavsdk.plugins.mission_raw import MissionRaw, MissionRawError, MissionRawResult  # noqa: E402
 from mavsdk.plugins.telemetry import FlightMode, LandedState, Telemetry  # noqa: E402
 
@@ -265,3 +265,39 @@ def test_mavsdk_flies_the_survey_and_lands(vehicle):
     assert d_land < 300.0, f"{d_land:.0f} m from the landing point"
     assert abs(end.relative_altitude_m) < 5.0
     assert elapsed < 180.0
+
+
+def test_mavsdk_goto_location_and_do_orbit(vehicle):
+    """MAVSDK's Action on ArduPlane (issue 14, item 2): goto_location (DO_REPOSITION with an
+    AMSL altitude and a NaN yaw, MAVSDK's "keep yaw") flies there; do_orbit circles the point
+    at the radius. Flown after the survey test: the vehicle re-arms and takes off again from
+    where it landed. (get_return_to_launch_altitude is answered UNSUPPORTED by MAVSDK 4.1
+    itself for an ArduPilot autopilot: no request reaches the vehicle.)"""
+    mr, tel, action = vehicle.mission_raw, vehicle.telemetry, vehicle.action
+    assert action.arm() == ActionResult.SUCCESS
+    assert _start_mission(mr, timeout_s=120.0)[-1] == "SUCCESS"
+    assert _wait_for(lambda: tel.position().relative_altitude_m > 80.0, 60.0)
+    home = tel.home()
+    lat, lon = 47.615, -52.94
+    target_alt = home.absolute_altitude_m + 120.0
+    action.goto_location(lat, lon, target_alt, math.nan)
+
+    def dist(la: float, lo: float) -> float:
+        p = tel.position()
+        return _distance_m(p.latitude_deg, p.longitude_deg, la, lo)
+
+    assert _wait_for(lambda: dist(lat, lon) < 300.0, 30.0, step_s=0.02)
+    time.sleep(1.0)  # 100 s of flight: settled on the loiter at the point
+    assert tel.position().absolute_altitude_m == pytest.approx(target_alt, abs=10.0)
+    clat, clon = 47.622, -52.945
+    action.do_orbit(250.0, math.nan, OrbitYawBehavior.HOLD_FRONT_TO_CIRCLE_CENTER, clat, clon,
+                    target_alt)  # fmt: skip
+    assert _wait_for(lambda: abs(dist(clat, clon) - 250.0) < 40.0, 30.0, step_s=0.02)
+    time.sleep(1.0)
+    samples = []
+    end = time.monotonic() + 3.0  # 300 s of sim time: about two turns
+    while time.monotonic() < end:
+        samples.append(dist(clat, clon))
+        time.sleep(0.05)
+    assert abs(sum(samples) / len(samples) - 250.0) < 30.0, samples
+    assert max(abs(d - 250.0) for d in samples) < 60.0, samples

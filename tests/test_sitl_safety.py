@@ -104,7 +104,7 @@ class Sitl:
             )  # fmt: skip
         self.conn = mavutil.mavlink_connection(f"udpin:127.0.0.1:{base}", source_system=255,
                                                dialect="ardupilotmega")  # fmt: skip
-        if self.conn.wait_heartbeat(timeout=60) is None:
+        if self.conn.wait_heartbeat(timeout=150) is None:
             self.close()
             pytest.fail("no heartbeat from longwing sitl: " + self.stderr()[-2000:])
 

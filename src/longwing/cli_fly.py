@@ -31,6 +31,7 @@ COLD_COMPILE_S = 60  # measured: a first flight on an empty numba cache, 2-core 
 COMPILE_NOTE = f"compiling flight kernels (one time, about {COLD_COMPILE_S} s)"
 RERUN_OPTIONS = ("out_dir", "as_json", "rerun")  # the options --rerun may be given with
 PLOT_ROWS = 20_000  # the report plots 20,000-40,000 rows of the log (every k-th)
+BIN_NAME = "flight.bin"  # the run's ArduPilot DataFlash log (docs/logs.md)
 
 
 def kernels_cold(kernel=None) -> bool:
@@ -48,6 +49,16 @@ def note_compile(kernel=None) -> None:
     """One line before the progress bar when the flight kernels must be compiled first."""
     if kernels_cold(kernel):
         err.print(COMPILE_NOTE)
+
+
+def fly_params(prep: Prepared) -> list[tuple[str, float, float]]:
+    """(name, value, default) of every parameter the flight flies with (the DataFlash
+    log's PARM records): the SITL's parameter table with the --param values."""
+    from longwing.mavlink.params import ParamStore
+
+    store = ParamStore(prep.scenario.airframe)
+    store.update(prep.params)
+    return [(n, float(v), float(store.info(n).default)) for n, v in store.values().items()]
 
 
 def _scenario_record(args: FlyArgs, prep: Prepared, copies: dict[str, str]) -> dict:
@@ -98,7 +109,8 @@ def run_fly(args: FlyArgs, out_dir: Path, as_json: bool, rerun_of: Path | None =
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from longwing.io.memory import release_freed_memory
-    from longwing.logs.logfile import LogWriter
+    from longwing.logs.dataflash_flight import FlightDataflash
+    from longwing.logs.logfile import LogTee, LogWriter
     from longwing.logs.outputs import check_run_dir
     from longwing.logs.report import PLOT_COLUMNS
     from longwing.sim import closedloop as cl
@@ -116,7 +128,9 @@ def run_fly(args: FlyArgs, out_dir: Path, as_json: bool, rerun_of: Path | None =
     with _stage(out_dir, "fly") as stage:
         writer = LogWriter(stage.path / "log.parquet", cl.LOG_COLUMNS, ("mode", "target"),
                            plot_columns=PLOT_COLUMNS, plot_rows=PLOT_ROWS)  # fmt: skip
-        flight.stream_log_to(writer)
+        bin_file = open(stage.path / BIN_NAME, "wb")  # noqa: SIM115 - closed after the flight
+        binlog = FlightDataflash(bin_file, flight, cl.LOG_COLUMNS, fly_params(prep))
+        flight.stream_log_to(LogTee(writer, binlog))
         route_km = flight.route_m / 1000.0
         progress = Progress(
             TextColumn("[bold]fly"), BarColumn(), TextColumn("{task.fields[t]:>8.0f} s"),
@@ -137,6 +151,8 @@ def run_fly(args: FlyArgs, out_dir: Path, as_json: bool, rerun_of: Path | None =
                 flight.run()
             finally:
                 writer.close()
+                binlog.close()
+                bin_file.close()
         res = flight.result()
         del flight  # its buffers are not needed for the report
         release_freed_memory()

@@ -431,6 +431,7 @@ def serve(
                 flush_wall = time.monotonic() + TLOG_FLUSH_S
     finally:
         for v in vehicles:
+            v.logs.finish()  # the flight's DataFlash log, as far as it flew
             v.links.close()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from longwing.geo.constants import G0_MPS2  # the ISA's standard gravity
@@ -66,6 +67,16 @@ def isa_geopotential(hgp_m: float) -> tuple[float, float, float]:
 def isa(alt_m: float) -> tuple[float, float, float]:
     """Temperature (K), pressure (Pa), density (kg/m^3) at geometric altitude (m MSL)."""
     return isa_geopotential(geopotential_altitude_m(alt_m))
+
+
+@njit(cache=True)
+def isa_arrays(alt_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`isa` of every altitude of an array (logs): temperature, pressure, density."""
+    n = alt_m.shape[0]
+    t_k, p_pa, rho = np.empty(n), np.empty(n), np.empty(n)
+    for i in range(n):
+        t_k[i], p_pa[i], rho[i] = isa(alt_m[i])
+    return t_k, p_pa, rho
 
 
 @njit(cache=True)

@@ -212,6 +212,18 @@ class LogWriter:
         self._writer.close()
 
 
+class LogTee:
+    """Hands every block of log rows to several writers (e.g. log.parquet and the DataFlash
+    log); closing stays with the owner of each."""
+
+    def __init__(self, *writers) -> None:
+        self.writers = writers
+
+    def append(self, rows: np.ndarray, labels: Sequence[str] = ()) -> None:
+        for w in self.writers:
+            w.append(rows, labels)
+
+
 def file_columns(columns: Sequence[str], data: np.ndarray) -> dict[str, np.ndarray]:
     """A log held in memory (kernel units) as named columns in file units (for plots)."""
     out = {}

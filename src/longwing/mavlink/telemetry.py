@@ -191,3 +191,19 @@ def _to_target(v: SitlVehicle, s: dict) -> tuple[float, int]:
     inv = Geodesic.WGS84.Inverse(math.degrees(s["est_lat_rad"]), math.degrees(s["est_lon_rad"]),
                                  math.degrees(lat_b), math.degrees(lon_b))  # fmt: skip
     return inv["s12"], int(round(inv["azi1"])) % 360
+
+
+def base_mode_of(mode: int, armed: bool) -> int:
+    """ArduPlane's base_mode bits for the mode (GCS_MAVLINK_Plane::base_mode)."""
+    b = M.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED
+    if armed:
+        b |= M.MAV_MODE_FLAG_SAFETY_ARMED
+    if mode in (0, 3, 4):  # MANUAL, TRAINING, ACRO
+        b |= M.MAV_MODE_FLAG_MANUAL_INPUT_ENABLED
+    elif mode in (2, 5, 6, 7, 8):  # STABILIZE, FBWA, FBWB, CRUISE, AUTOTUNE
+        b |= M.MAV_MODE_FLAG_STABILIZE_ENABLED
+    else:  # AUTO, RTL, LOITER, GUIDED, CIRCLE, TAKEOFF
+        b |= M.MAV_MODE_FLAG_GUIDED_ENABLED | M.MAV_MODE_FLAG_STABILIZE_ENABLED
+    if mode != 0:
+        b |= M.MAV_MODE_FLAG_STABILIZE_ENABLED
+    return b  # never AUTO_ENABLED: ArduPlane does not set it in any mode

@@ -46,11 +46,12 @@ from longwing.mavlink.gcs_requests import (
     request_data_stream,
 )
 from longwing.mavlink.link import Links, new_parser
+from longwing.mavlink.log_protocol import VehicleLogs
 from longwing.mavlink.outputs import Outputs
 from longwing.mavlink.prearm import prearm_problem
 from longwing.mavlink.rc_input import RcFailsafe, RcInput
 from longwing.mavlink.services import VehicleServices
-from longwing.mavlink.telemetry import DEFAULT_RATES, telemetry_message
+from longwing.mavlink.telemetry import DEFAULT_RATES, base_mode_of, telemetry_message
 from longwing.mavlink.terrain_protocol import VehicleTerrain, database_terrain, terrain_points
 from longwing.mission.failsafe import NOTICE_KINDS
 from longwing.mission.manager import Mode, Position
@@ -132,6 +133,7 @@ class SitlVehicle:
         tlog = getattr(links, "tlog", None)  # MAVFTP serves the tlog's folder as /APM/LOGS
         self.ftp = VehicleFtp(self.mav, params, tlog.path.parent if tlog is not None else None)
         self.services = VehicleServices(self)  # fence, banner, camera feedback, answers
+        self.logs = VehicleLogs(tlog.path.parent if tlog is not None else None, self.mav)
         self._boot()
 
     def _boot(self) -> None:
@@ -220,21 +222,7 @@ class SitlVehicle:
         return int(self.sim_t * 1000.0) & 0xFFFFFFFF
 
     def base_mode(self) -> int:
-        """ArduPlane's base_mode bits for the mode (GCS_MAVLINK_Plane::base_mode)."""
-        b = M.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED
-        if self.armed:
-            b |= M.MAV_MODE_FLAG_SAFETY_ARMED
-        if self.mode in (0, 3, 4):  # MANUAL, TRAINING, ACRO
-            b |= M.MAV_MODE_FLAG_MANUAL_INPUT_ENABLED
-        elif self.mode in (2, 5, 6, 7, 8):  # STABILIZE, FBWA, FBWB, CRUISE, AUTOTUNE
-            b |= M.MAV_MODE_FLAG_STABILIZE_ENABLED
-        else:  # AUTO, RTL, LOITER, GUIDED, CIRCLE, TAKEOFF
-            b |= M.MAV_MODE_FLAG_GUIDED_ENABLED | M.MAV_MODE_FLAG_STABILIZE_ENABLED
-        if self.mode != 0:
-            b |= M.MAV_MODE_FLAG_STABILIZE_ENABLED
-        if self.mode == 10:
-            b |= M.MAV_MODE_FLAG_AUTO_ENABLED
-        return b
+        return base_mode_of(self.mode, self.armed)
 
     def gnss_fix_type(self) -> int:
         """GPS_RAW_INT's fix type: 3 (3D), 0 while a GNSS-loss fault is active."""
@@ -307,6 +295,7 @@ class SitlVehicle:
         if f.done and not self.landed_done:
             self.landed_done = True
             self.armed = False
+            self.logs.finish()  # the flight's DataFlash log
             res = f.result().summary
             self.statustext(f"flight ended: {res['end_state']} ({res['end_reason']})",
                             M.MAV_SEVERITY_NOTICE)  # fmt: skip
@@ -349,7 +338,9 @@ class SitlVehicle:
                             seed=self.seed, max_duration_s=1e7, terrain=self.terrain,
                             autopilot_terrain=known, **kw)  # fmt: skip
         self.flight = Flight(sc)
-        self.flight.stream_log_to(None)  # telemetry reads the latest row; keep no log
+        self.flight.stream_log_to(
+            self.logs.start(self.flight, cl.LOG_COLUMNS, self.params, self.sim_t)
+        )  # the .bin (telemetry: last row)
         self.launch_t = self.sim_t
         self.services.apply_fence()  # the fence as enabled (DO_FENCE_ENABLE)
         if self.mode == 13:
@@ -506,6 +497,10 @@ class SitlVehicle:
             ):
                 self.send(out)
             return
+        if t.startswith("LOG_"):
+            for out in self.logs.handle(msg, self.reply_to):
+                self.send(out)
+            return
         if t == "FILE_TRANSFER_PROTOCOL":
             for out in self.ftp.handle(msg):
                 self.send(out)
@@ -553,6 +548,9 @@ class SitlVehicle:
         self.reply_to = self.param_list_ep  # the rest of a PARAM_REQUEST_LIST, paced in wall
         for out in self.param_proto.tick(time.monotonic()) if self.param_proto else ():
             self.send(out)  # time, to the link that asked
+        self.reply_to = self.logs.asker  # LOG_DATA, paced in wall time, to the link that asked
+        for out in self.logs.tick():
+            self.send(out)
         self.reply_to = None
         self._announce()
         self.services.tick()
