@@ -90,7 +90,7 @@ def test_out_of_range_values_as_arduplane_takes_them():
     ones outside their range: refused, the PARAM_VALUE carries the value in force."""
     st = ParamStore(AF)
     proto = ParamProtocol(st, new_parser(1, 1))
-    cases = [("SR0_EXTRA1", 500.0, I16, 500), ("FENCE_RADIUS", 5.0, F, 5.0),
+    cases = [("SR0_ADSB", 500.0, I16, 500), ("FENCE_RADIUS", 5.0, F, 5.0),
              ("BATT_FS_LOW_ACT", 300.0, I8, 127), ("LOG_DISARMED", 1.5, I8, 1),
              ("BATT_FS_CRT_ACT", -1.5, I8, -1),
              ("SERVO3_MIN", 2.995, I16, 3), ("ARMING_CHECK", 1e12, I32, 2**31 - 1),
@@ -110,16 +110,16 @@ def test_out_of_range_values_as_arduplane_takes_them():
     (m, _) = _set(proto, "FLTMODE1", 300.0, I8)  # honoured (the pilot modes read it)
     assert st.get("FLTMODE1") == 11 and m.param_value == 11.0
     # NaN/inf are never stored (ArduPilot drops them too)
-    (m, _) = _set(proto, "SR0_EXTRA1", float("nan"), I16)
-    assert st.get("SR0_EXTRA1") == 500 and m.param_value == 500.0
+    (m, _) = _set(proto, "SR0_ADSB", float("nan"), I16)
+    assert st.get("SR0_ADSB") == 500 and m.param_value == 500.0
 
 
 def test_ignored_values_in_files_and_cli(tmp_path: Path):
     path = tmp_path / "x.parm"
-    path.write_text("SR2_POSITION 80\nFLTMODE1 10\nSERVO5_MIN 1500.7\n")
+    path.write_text("SR2_ADSB 80\nFLTMODE1 10\nSERVO5_MIN 1500.7\n")
     st = ParamStore(AF)
     st.load(path)
-    assert (st.get("SR2_POSITION"), st.get("FLTMODE1"), st.get("SERVO5_MIN")) == (80, 10, 1500)
+    assert (st.get("SR2_ADSB"), st.get("FLTMODE1"), st.get("SERVO5_MIN")) == (80, 10, 1500)
     from longwing.cli_fly_inputs import parse_params
 
     _, fs, _, given = parse_params(["FENCE_ACTION=6", "LW_FS_GPS_ACTN=2", "SR0_PARAMS=200"], AF)

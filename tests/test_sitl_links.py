@@ -137,3 +137,32 @@ def test_protocol_timeouts_are_wall_clock_at_50x(tmp_path):
     clock); the vehicle gave up after 0.18 s of wall time when timeouts ran on sim time."""
     with sitl_gcs(tmp_path / "s", port_base(36500) + 10, "--speedup", "50") as (udp, _):
         assert _upload(udp, 3, delay_s=1.0) == (M.MAV_MISSION_ACCEPTED, 1)
+
+
+def test_sr_params_per_link_and_reboot_keeps_parameters(tmp_path):
+    """SR1_EXTRA1 (the GCS UDP link is link 1) set to 2 Hz: ATTITUDE at 2 Hz on that link,
+    still 10 Hz on the TCP link (link 0). PREFLIGHT_REBOOT_SHUTDOWN 1: the vehicle restarts
+    (banner again, MANUAL, disarmed) with the parameters it had."""
+    base = port_base(36500) + 20
+    with sitl_gcs(tmp_path / "s", base, "--speedup", "1") as (udp, _):
+        tcp = mavutil.mavlink_connection(f"tcp:127.0.0.1:{base + 2}", source_system=254,
+                                         source_component=191, dialect="ardupilotmega")  # fmt: skip
+        assert tcp.wait_heartbeat(timeout=20) is not None
+        for name, value in (("SR1_EXTRA1", 2.0), ("WP_RADIUS", 75.0)):
+            udp.mav.param_set_send(1, 1, name.encode(), value, M.MAV_PARAM_TYPE_REAL32)
+            got = recv(udp, "PARAM_VALUE", timeout=5, cond=lambda m, n=name: m.param_id == n)
+            assert got is not None and got.param_value == value
+        (n_tcp, _), (n_udp, _) = _count([tcp, udp], "ATTITUDE", 4.0)
+        assert 6 <= n_udp <= 10, n_udp  # 2 Hz x 4 s
+        assert 34 <= n_tcp <= 46, n_tcp  # 10 Hz x 4 s
+        udp.mav.command_long_send(1, 1, M.MAV_CMD_PREFLIGHT_REBOOT_SHUTDOWN, 0, 1, 0, 0, 0, 0,
+                                  0, 0)  # fmt: skip
+        assert recv(udp, "COMMAND_ACK", timeout=5).result == M.MAV_RESULT_ACCEPTED
+        banner = recv(udp, "STATUSTEXT", timeout=10, cond=lambda m: m.text.startswith("ArduPlane"))
+        assert banner is not None
+        hb = recv(udp, "HEARTBEAT", cond=lambda m: m.get_srcSystem() == 1)
+        assert hb.custom_mode == 0 and not hb.base_mode & M.MAV_MODE_FLAG_SAFETY_ARMED
+        udp.mav.param_request_read_send(1, 1, b"WP_RADIUS", -1)
+        got = recv(udp, "PARAM_VALUE", timeout=5, cond=lambda m: m.param_id == "WP_RADIUS")
+        assert got is not None and got.param_value == 75.0
+        tcp.close()

@@ -9,6 +9,7 @@ slice (RC input, flight-mode switch, RC failsafe). Functions of the
 from __future__ import annotations
 
 import math
+import re
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
@@ -25,6 +26,12 @@ from longwing.mission.manager import PILOT_MODES, Mode, Position
 
 M = mavlink2
 RATE_MAX_HZ = 50.0  # the most any stream is sent at
+# ArduPilot's SRn_ stream groups -> the REQUEST_DATA_STREAM ids carrying the same messages
+SR_STREAMS = {"RAW_SENS": M.MAV_DATA_STREAM_RAW_SENSORS,
+              "EXT_STAT": M.MAV_DATA_STREAM_EXTENDED_STATUS,
+              "RC_CHAN": M.MAV_DATA_STREAM_RC_CHANNELS, "POSITION": M.MAV_DATA_STREAM_POSITION,
+              "EXTRA1": M.MAV_DATA_STREAM_EXTRA1, "EXTRA2": M.MAV_DATA_STREAM_EXTRA2,
+              "EXTRA3": M.MAV_DATA_STREAM_EXTRA3}  # fmt: skip
 INT32_MAX = 2**31 - 1
 PILOT = frozenset(int(m) for m in PILOT_MODES)
 
@@ -88,9 +95,46 @@ def _asking_links(v) -> list[dict]:
     """The stream rates of the link the request came on (every link's if unknown)."""
     eps = [v.reply_to] if v.reply_to is not None else v.links.endpoints()
     for ep in eps:
-        if not ep.rates:
-            ep.rates.update(DEFAULT_RATES)
+        init_rates(v, ep)
     return [ep.rates for ep in eps]
+
+
+def init_rates(v, ep) -> None:
+    """A link's stream rates when it has none yet: :data:`DEFAULT_RATES`, with each SRn_
+    group (n the link's number) that is set to other than its default applied to that
+    group's messages (ArduPilot's SRn_ in role; 0: off)."""
+    if ep.rates:
+        return
+    ep.rates.update(DEFAULT_RATES)
+    apply_sr_params(v, ep)
+
+
+def apply_sr_params(v, ep, only: str | None = None) -> None:
+    """The SR<ep.channel>_ groups (or the group ``only``) set off their default, onto the
+    link's rates."""
+    p = v.params
+    if p is None:
+        return
+    for group, stream in SR_STREAMS.items():
+        name = f"SR{ep.channel}_{group}"
+        if name not in p or (only is not None and group != only):
+            continue
+        value = p.get(name)
+        if only is None and value == p.info(name).default:
+            continue
+        for msg in STREAMS.get(stream, ()):
+            ep.rates[msg] = min(float(value), RATE_MAX_HZ)
+
+
+def on_param_set(v, name: str) -> None:
+    """A PARAM_SET of an SRn_ group: the links numbered n take the rate at once."""
+    m = re.fullmatch(r"SR(\d)_([A-Z0-9_]+)", name)
+    if m is None or m.group(2) not in SR_STREAMS:
+        return
+    for ep in v.links.endpoints():
+        if ep.channel == int(m.group(1)):
+            init_rates(v, ep)
+            apply_sr_params(v, ep, only=m.group(2))
 
 
 def known_streams() -> set[str]:

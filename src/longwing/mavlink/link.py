@@ -70,6 +70,7 @@ class _Endpoint:
     next_send: dict = field(default_factory=dict)  # message name -> wall time due
     seen: set = field(default_factory=set)  # (sysid, compid) heard on this endpoint
     tx_seq: int = 0  # the sequence number of our next frame here (one series per link)
+    channel: int = 0  # ArduPilot's link number n, whose SRn_ stream rates apply
 
 
 Endpoint = _Endpoint
@@ -149,6 +150,7 @@ class TcpServer:
             raise
         self.host, self.port = self.sock.getsockname()[:2]
         self.clients: dict[socket.socket, _Endpoint] = {}
+        self.channel = 0  # the SRn_ link number of its clients (set by Links)
 
     def accept(self) -> None:
         while True:
@@ -160,7 +162,8 @@ class TcpServer:
                 return
             conn.setblocking(False)
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.clients[conn] = _Endpoint(f"tcp:{peer[0]}:{peer[1]}", write=self._sender(conn))
+            self.clients[conn] = _Endpoint(f"tcp:{peer[0]}:{peer[1]}", write=self._sender(conn),
+                                           channel=self.channel)  # fmt: skip
 
     def send(self, data: bytes) -> None:
         for conn in list(self.clients):
@@ -242,8 +245,18 @@ class Links:
     """All transports of one vehicle: poll, parse, send to all or one."""
 
     def __init__(self, links: list, tlog: TlogWriter | None = None) -> None:
+        """``links`` in the SITL's order: the GCS UDP link, the MAVSDK UDP link, the TCP
+        server. Their SRn_ numbers are ArduPilot SITL's: TCP clients (MAVProxy's port,
+        SERIAL0) 0, then the UDP links 1, 2, ..."""
         self.links = links
         self.tlog = tlog
+        n_udp = 0
+        for lk in links:
+            if isinstance(lk, TcpServer):
+                lk.channel = 0
+            else:
+                n_udp += 1
+                lk.ep.channel = n_udp
 
     def poll(self, timeout_s: float = 0.0) -> list[tuple[_Endpoint, object]]:
         """Messages received since the last poll (bad frames dropped and counted)."""

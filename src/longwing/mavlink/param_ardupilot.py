@@ -6,8 +6,9 @@ served like every other parameter. Which of them longwing acts on is recorded pe
 (``honoured``): the pilot modes read FLTMODE_CH/FLTMODE1..6, RCMAP_*, RCn_MIN/TRIM/MAX/
 REVERSED/DZ, RC_OVERRIDE_TIME, THR_FAILSAFE, FBWB_CLIMB_RATE and ACRO_*_RATE
 (mavlink/rc_input.py, control/pilot.py); DO_SET_SERVO reads SERVOn_FUNCTION;
-DO_FLIGHTTERMINATION AFS_ENABLE; the boot mode INITIAL_MODE. The others are **accepted but
-ignored**, and documented so in docs/parameters.md.
+DO_FLIGHTTERMINATION AFS_ENABLE; the boot mode INITIAL_MODE; the links' stream rates the
+SRn_ groups of the messages longwing streams (mavlink/gcs_requests.py). The others are
+**accepted but ignored**, and documented so in docs/parameters.md.
 
 Names, types (MAV_PARAM_TYPE of the ArduPilot AP_Int8/16/32/AP_Float), units, ranges,
 values and defaults follow ArduPlane (Parameters.cpp and the library tables: RC_Channel,
@@ -111,11 +112,15 @@ def _servo_rows() -> list[Row]:
     return rows
 
 
+SR_HONOURED = frozenset({"RAW_SENS", "EXT_STAT", "RC_CHAN", "POSITION", "EXTRA1", "EXTRA2",
+                         "EXTRA3"})  # the groups whose messages longwing streams  # fmt: skip
+
+
 def _sr_rows() -> list[Row]:
     return [
         Row(f"SR{k}_{g}", "", INT16, "Hz", 0, 50,
             f"link {k}: stream rate of {what}", default=rate, user="Advanced",
-            display=f"{g} stream rate")
+            display=f"{g} stream rate", honoured=g in SR_HONOURED)
         for k in range(SR_LINKS)
         for g, rate, what in SR_GROUPS
     ]  # fmt: skip

@@ -39,8 +39,10 @@ from longwing.mavlink.commands import Command, run_command
 from longwing.mavlink.ftp import VehicleFtp
 from longwing.mavlink.gcs_requests import (
     command_of,
+    init_rates,
     known_streams,
     more_commands,
+    on_param_set,
     pilot_step,
     position_target,
     request_data_stream,
@@ -51,7 +53,7 @@ from longwing.mavlink.outputs import Outputs
 from longwing.mavlink.prearm import prearm_problem
 from longwing.mavlink.rc_input import RcFailsafe, RcInput
 from longwing.mavlink.services import VehicleServices
-from longwing.mavlink.telemetry import DEFAULT_RATES, base_mode_of, telemetry_message
+from longwing.mavlink.telemetry import base_mode_of, telemetry_message
 from longwing.mavlink.terrain_protocol import VehicleTerrain, database_terrain, terrain_points
 from longwing.mission.failsafe import NOTICE_KINDS
 from longwing.mission.manager import Mode, Position
@@ -251,8 +253,7 @@ class SitlVehicle:
         # always sent); one link's requested rates never change another's
         now = time.monotonic()
         for ep in self.links.endpoints():
-            if not ep.rates:
-                ep.rates.update(DEFAULT_RATES)
+            init_rates(self, ep)
             for name, hz in ep.rates.items():
                 if hz <= 0.0 or now < ep.next_send.get(name, 0.0):
                     continue
@@ -510,6 +511,8 @@ class SitlVehicle:
                 self.param_list_ep = self.reply_to
             for out in self.param_proto.handle(msg, now):
                 self.send(out, broadcast=t == "PARAM_SET")  # a change: every GCS hears it
+                if t == "PARAM_SET" and out.get_type() == "PARAM_VALUE":
+                    on_param_set(self, out.param_id)
             return
 
     def step(self) -> None:
