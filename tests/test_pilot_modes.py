@@ -170,3 +170,21 @@ def test_rc_failsafe_short_then_long_and_recovery():
     assert (kind, mode) == ("long", 11)  # RTL after FS_LONG_TIMEOUT
     auto = RcFailsafe()  # in AUTO (not a pilot mode) RC loss changes nothing
     assert all(auto.update(False, False, t, 1.5, 20.0, 10) is None for t in (0.0, 5.0, 60.0))
+
+
+def test_outputs_repeat_servo_and_timed_capture():
+    """DO_REPEAT_SERVO: count cycles of PWM then trim, each half a period (ArduPilot); and
+    IMAGE_START_CAPTURE's photos every interval (sim time)."""
+    from longwing.mavlink.outputs import Outputs
+
+    out = Outputs()
+    out.start_repeat(channel=6, pwm=1900, count=2, period_s=2.0, t_s=10.0)
+    seen = []
+    for t in np.arange(10.0, 15.0, 0.5):
+        out.tick(float(t))
+        seen.append(out.servo_pwm[5])
+    assert seen == [1900, 1900, 1500, 1500, 1900, 1900, 1500, 1500, 1500, 1500]
+    assert out.repeat is None
+    out.start_capture(interval_s=2.0, total=3, t_s=0.0)
+    photos = [out.tick(t) for t in (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)]
+    assert photos == [1, 0, 1, 0, 1, 0, 0] and out.capture is None

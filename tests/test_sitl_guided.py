@@ -211,3 +211,31 @@ def test_fbwa_from_rc_override_and_the_rc_failsafe(tmp_path):
         assert any(t.startswith("Failsafe. Short event on") for t in texts), (texts, modes)
         assert any(t.startswith("Failsafe. Long event on") for t in texts), texts
         assert 1 in modes and modes[-1] == 11, modes  # CIRCLE, then RTL
+
+
+def test_camera_commands_and_flight_termination(tmp_path):
+    """DO_DIGICAM_CONTROL (shoot) and IMAGE_START_CAPTURE give one CAMERA_FEEDBACK per photo;
+    DO_FLIGHTTERMINATION with AFS_ENABLE 1: the engine stops (throttle output at its minimum)
+    and the flight ends where the ground decides, never in a mode change."""
+    with sitl_gcs(tmp_path / "s", port_base(36000) + 10, "--mission", PLAN, "--speedup",
+                  "10", "--duration-s", "6000") as (conn, _):  # fmt: skip
+        _airborne(conn)
+        conn.mav.command_long_send(1, 1, M.MAV_CMD_DO_DIGICAM_CONTROL, 0, 0, 0, 0, 0, 1, 0, 0)
+        fb = recv(conn, "CAMERA_FEEDBACK", timeout=10)
+        assert fb is not None
+        first = fb.img_idx
+        # (its position and attitude against GLOBAL_POSITION_INT: test_sitl_telemetry.py)
+        ack = command(conn, M.MAV_CMD_IMAGE_START_CAPTURE, 0, 2, 3)  # 3 photos, 2 s apart
+        assert ack.result == M.MAV_RESULT_ACCEPTED
+        idx = [recv(conn, "CAMERA_FEEDBACK", timeout=10).img_idx for _ in range(3)]
+        assert idx == [first + 1, first + 2, first + 3]
+        conn.mav.param_set_send(1, 1, b"AFS_ENABLE", 1, M.MAV_PARAM_TYPE_INT8)
+        assert recv(conn, "PARAM_VALUE", cond=lambda m: m.param_id == "AFS_ENABLE").param_value == 1
+        ack = command(conn, M.MAV_CMD_DO_FLIGHTTERMINATION, 1)
+        assert ack.result == M.MAV_RESULT_ACCEPTED
+        servo = recv(conn, "SERVO_OUTPUT_RAW", timeout=5, cond=lambda m: m.servo3_raw <= 1100)
+        assert servo is not None  # SERVO3 (throttle) at SERVO3_MIN
+        assert command(conn, M.MAV_CMD_DO_SET_MODE, M.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED,
+                       10).result == M.MAV_RESULT_FAILED  # fmt: skip
+        end = recv(conn, "STATUSTEXT", timeout=60, cond=lambda m: m.text.startswith("flight ended"))
+        assert end is not None and not end.text.startswith("flight ended: airborne")

@@ -31,7 +31,7 @@ Getter = Callable[[str], float | int]  # ParamStore.get
 PLANE_MODES: Labels = (
     (0, "Manual"), (1, "CIRCLE"), (2, "STABILIZE"), (3, "TRAINING"), (4, "ACRO"),
     (5, "FBWA"), (6, "FBWB"), (7, "CRUISE"), (8, "AUTOTUNE"), (10, "Auto"), (11, "RTL"),
-    (12, "Loiter"), (13, "TAKEOFF"), (14, "AVOID_ADSB"), (15, "Guided"), (23, "THERMAL"),
+    (12, "Loiter"), (13, "TAKEOFF"), (14, "AVOID_ADSB"), (15, "Guided"), (24, "THERMAL"),
 )  # fmt: skip
 #: ArduPlane's FLIGHT_MODE_1..6 defaults (ArduPlane/config.h): RTL, RTL, FBWA, FBWA, MANUAL x2
 FLTMODE_DEFAULTS = (11, 11, 5, 5, 0, 0)
@@ -128,13 +128,13 @@ def _sr_rows() -> list[Row]:
 
 def _general_rows() -> list[Row]:
     fltmodes = [
-        Row(f"FLTMODE{i}", "", INT8, "", 0, 23, f"flight mode for switch position {i}",
+        Row(f"FLTMODE{i}", "", INT8, "", 0, 24, f"flight mode for switch position {i}",
             PLANE_MODES, default=FLTMODE_DEFAULTS[i - 1], display=f"FlightMode{i}",
             honoured=True)
         for i in range(1, 7)
     ]  # fmt: skip
     return [
-        Row("INITIAL_MODE", "", INT8, "", 0, 23, "flight mode at boot", PLANE_MODES, default=0,
+        Row("INITIAL_MODE", "", INT8, "", 0, 24, "flight mode at boot", PLANE_MODES, default=0,
             user="Advanced", display="Initial flight mode", honoured=True),
         Row("FLTMODE_CH", "", INT8, "", 1, 16, "RC channel of the flight-mode switch",
             default=8, user="Advanced", display="Flightmode channel", honoured=True),
