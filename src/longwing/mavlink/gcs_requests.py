@@ -96,6 +96,7 @@ def _asking_links(v) -> list[dict]:
     eps = [v.reply_to] if v.reply_to is not None else v.links.endpoints()
     for ep in eps:
         init_rates(v, ep)
+        ep.next_any = 0.0  # the rates change: look again at the next slice
     return [ep.rates for ep in eps]
 
 
@@ -135,6 +136,7 @@ def on_param_set(v, name: str) -> None:
         if ep.channel == int(m.group(1)):
             init_rates(v, ep)
             apply_sr_params(v, ep, only=m.group(2))
+            ep.next_any = 0.0
 
 
 def known_streams() -> set[str]:
@@ -198,6 +200,8 @@ def position_target(v, msg) -> None:
 def pilot_step(v, now: float) -> None:
     """The sticks to the flight; the flight-mode switch; the RC failsafe."""
     rc, param = v.rc, v.param
+    if v.mode not in PILOT and v.rc_fs.stage == 0 and not any(rc.pwm):
+        return  # no stick input, none needed: nothing to do
     rc.expire(now, param)
     wanted = rc.mode_switch(param)
     if wanted is not None and wanted != v.mode:

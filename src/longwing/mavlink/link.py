@@ -40,6 +40,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 MAX_DATAGRAM = 65535
 MAX_DATAGRAMS_PER_POLL = 64  # the rest waits for the next poll (the kernel buffers it)
 MAX_TCP_READS_PER_POLL = 4  # x 64 KiB
+ACCEPT_EVERY_S = 0.05  # how often the TCP server looks for new clients (wall time)
 UDP_RCVBUF_BYTES = 4 << 20  # asked of the kernel (it may cap it at net.core.rmem_max)
 LOOPBACK = "127.0.0.1"
 MAX_TLOG_SUFFIX = 999  # session-STAMP-2.tlog ... session-STAMP-999.tlog on name collisions
@@ -71,6 +72,7 @@ class _Endpoint:
     seen: set = field(default_factory=set)  # (sysid, compid) heard on this endpoint
     tx_seq: int = 0  # the sequence number of our next frame here (one series per link)
     channel: int = 0  # ArduPilot's link number n, whose SRn_ stream rates apply
+    next_any: float = 0.0  # wall time the next stream message is due (0: rates changed)
 
 
 Endpoint = _Endpoint
@@ -151,8 +153,13 @@ class TcpServer:
         self.host, self.port = self.sock.getsockname()[:2]
         self.clients: dict[socket.socket, _Endpoint] = {}
         self.channel = 0  # the SRn_ link number of its clients (set by Links)
+        self.next_accept = 0.0
 
     def accept(self) -> None:
+        now = time.monotonic()
+        if now < self.next_accept:
+            return  # a new client waits at most ACCEPT_EVERY_S
+        self.next_accept = now + ACCEPT_EVERY_S
         while True:
             try:
                 conn, peer = self.sock.accept()

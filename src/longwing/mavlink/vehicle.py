@@ -254,12 +254,19 @@ class SitlVehicle:
         now = time.monotonic()
         for ep in self.links.endpoints():
             init_rates(self, ep)
+            if now < ep.next_any:
+                continue  # nothing due on this link yet
+            nxt = math.inf
             for name, hz in ep.rates.items():
-                if hz <= 0.0 or now < ep.next_send.get(name, 0.0):
+                if hz <= 0.0:
                     continue
-                ep.next_send[name] = now + 1.0 / hz
-                self.reply_to = ep
-                self.send_message(name)
+                due = ep.next_send.get(name, 0.0)
+                if now >= due:
+                    due = ep.next_send[name] = now + 1.0 / hz
+                    self.reply_to = ep
+                    self.send_message(name)
+                nxt = min(nxt, due)
+            ep.next_any = nxt
         self.reply_to = None
 
     def send_message(self, name: str) -> bool:
