@@ -101,6 +101,9 @@ def test_run_streams_are_numpy_spawn_children_and_independent_of_the_batch():
     ('[mission]\nplan = "short_survey.plan"\n[weather]\nx = 1\n[run]\nruns = 1\n',
      "unknown section [weather]"),
     ("[mission\n", "not valid TOML"),
+    ('[mission]\nplan = "short_survey.plan"\n[environment]\nwind_file = "w.grib2"\n'
+     '[dispersions]\nwind_dir_deg = {dist = "normal", mean = 1, sd = 1}\n[run]\nruns = 1\n',
+     "the wind of a wind_file cannot be dispersed"),
 ])  # fmt: skip
 def test_bad_scenarios_give_one_line_naming_the_key(tmp_path, text, message):
     path = tmp_path / "s.toml"

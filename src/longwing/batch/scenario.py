@@ -142,6 +142,9 @@ def parse_scenario(data: Mapping, path: Path) -> Scenario:
             disp[name] = parse_dispersion(name, spec)
         except DispersionError as exc:
             raise ScenarioError(f"{where0}: {exc}") from None
+    if "wind_file" in values and ({"wind_speed_mps", "wind_dir_deg"} & set(disp)):
+        raise ScenarioError(f"{where0}: [dispersions] the wind of a wind_file cannot be "
+                            "dispersed (give wind = \"DIR@SPEED\" instead)")  # fmt: skip
     if "turbulence" in disp:
         d = disp["turbulence"]
         if d.dist != "choice" or any(str(v).lower() not in TURBULENCE_NAMES for v in d.values):
