@@ -19,6 +19,7 @@ from rich.markup import escape
 
 from longwing.airframe.loader import AirframeError, list_bundled_airframes, load_airframe
 from longwing.airframe.params import Airframe
+from longwing.cli_batch import batch
 from longwing.cli_errors import UsageFailure
 from longwing.cli_fly import fly, note_compile, write_sim_folder
 from longwing.cli_params import params
@@ -34,6 +35,7 @@ app.add_typer(plan_app, name="plan")
 app.command()(sitl)
 app.command()(fly)
 app.command()(params)
+app.command()(batch)
 err = Console(stderr=True)
 out = Console()
 

@@ -1,0 +1,91 @@
+"""`longwing batch SCENARIO.toml`: a Monte Carlo batch on this machine's cores (docs/batch.md).
+
+The scenario is checked and the output folder cleared for writing before any flight; each
+finished chunk of runs is written atomically to ``OUT/runs.parquet`` (kill it at any time;
+``--resume`` flies only the runs not there); ``--until-ci`` stops once the 95 % Wilson
+interval of P(success) is narrower than asked; ``summary.json`` is written (atomically) at
+the end. A rich progress bar shows the runs done, the ETA and the running P(success).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from longwing.cli_errors import UsageFailure
+
+
+def batch(
+    scenario: Annotated[Path, typer.Argument(help="The scenario TOML (docs/batch.md).")],
+    runs: Annotated[int | None, typer.Option("--runs", help="Runs (default: [run] runs).")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Local processes (default: every core).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Results folder.")] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the batch already in --out.")
+    ] = False,
+    until_ci: Annotated[
+        float | None,
+        typer.Option("--until-ci", help="Stop when the 95 % interval's half-width is below."),
+    ] = None,
+) -> None:
+    """Fly a Monte Carlo batch of a scenario and summarise P(success)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from longwing.batch.engine import RUNS_DIR, read_rows, run_batch
+    from longwing.batch.results import batch_summary
+    from longwing.batch.scenario import ScenarioError, load_scenario
+    from longwing.logs.outputs import OutputError, check_run_dir, mark_dir, read_marker
+
+    try:
+        sc = load_scenario(scenario)
+    except ScenarioError as exc:
+        raise UsageFailure(str(exc)) from None
+    n = sc.runs if runs is None else runs
+    if not 1 <= n <= 10_000_000:
+        raise UsageFailure(f"--runs {n}: must be in 1..10000000")
+    k = workers if workers is not None else (os.cpu_count() or 1)
+    if not 1 <= k <= 512:
+        raise UsageFailure(f"--workers {k}: must be in 1..512")
+    if until_ci is not None and not 0.0 < until_ci < 0.5:
+        raise UsageFailure(f"--until-ci {until_ci}: a half-width in (0, 0.5)")
+    out = out if out is not None else Path("runs") / f"batch-{scenario.stem}"
+    try:
+        check_run_dir(out, "batch")
+    except OutputError as exc:
+        raise UsageFailure(str(exc)) from None
+    if (out / RUNS_DIR).exists() and not resume:
+        raise UsageFailure(f"--out {out} holds a batch already: --resume continues it, or "
+                           "choose another folder")  # fmt: skip
+    if resume and read_marker(out) is None:
+        raise UsageFailure(f"--resume: {out} holds no batch to continue")
+    mark_dir(out, "batch")
+    console = Console(highlight=False)
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed}/{task.total} runs"),
+               TextColumn("{task.fields[p]}"), TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("batch", total=n, p="")
+
+        def progress(done: int, total: int, ok: int) -> None:
+            p = f"P(success) {ok / done:.3f}" if done else ""
+            bar.update(task, completed=done, p=p)
+
+        run_batch(sc.path, out, n, k, until_ci, progress)
+    summary = batch_summary(read_rows(out), n)
+    summary["scenario"] = str(sc.path)
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=".summary-", suffix=".json")
+    with os.fdopen(fd, "w") as f:
+        json.dump(summary, f, indent=2)
+    os.replace(tmp, out / "summary.json")
+    lo, hi = summary["p_success_ci95"]
+    console.print(f"{summary['runs']} runs: P(success) {summary['p_success']:.3f} "
+                  f"(95 % CI {lo:.3f}-{hi:.3f}); end states {summary['end_states']}")  # fmt: skip
+    console.print(f"results: {out / 'summary.json'}, rows: {out / RUNS_DIR}")
