@@ -108,3 +108,30 @@ def test_bad_input_is_one_line_exit_2(tmp_path):
     assert r.returncode == 2 and "--resume" in r.stderr
     r = _batch(str(SCENARIO), "--workers", "0", "--out", str(tmp_path / "w"))
     assert r.returncode == 2 and "--workers 0" in r.stderr and not (tmp_path / "w").exists()
+
+
+def test_fly_scenario_run_equals_the_batch_row_and_reruns(tmp_path):
+    out = tmp_path / "b"
+    assert _batch(str(SCENARIO), "--runs", "6", "--workers", "2", "--out",
+                  str(out)).returncode == 0  # fmt: skip
+    row = _rows(out)[5]
+    fly_dir, again = tmp_path / "run5", tmp_path / "again"
+    cmd = [sys.executable, "-m", "longwing.cli", "fly"]
+    r = subprocess.run([*cmd, "--scenario", str(SCENARIO), "--run", "5", "--out", str(fly_dir),
+                        "--json"], capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert (s["end_state"], s["fuel_remaining_kg"], s["flight_time_s"]) == (
+        row["end_state"],
+        row["fuel_remaining_kg"],
+        row["flight_time_s"],
+    )  # bit for bit
+    assert s["touchdown"]["distance_m"] == row["landing_error_m"]
+    r = subprocess.run([*cmd, "--rerun", str(fly_dir), "--out", str(again), "--json"],
+                       capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["fuel_remaining_kg"] == row["fuel_remaining_kg"]
+    r = subprocess.run([*cmd, str(EXAMPLES / "short_survey.plan"), "--scenario", str(SCENARIO),
+                        "--run", "1", "--out", str(tmp_path / "x")],
+                       capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert r.returncode == 2 and "--scenario S --run I" in r.stderr

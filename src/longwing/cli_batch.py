@@ -48,6 +48,9 @@ def batch(
         sc = load_scenario(scenario)
     except ScenarioError as exc:
         raise UsageFailure(str(exc)) from None
+    if sc.wind_file is not None:
+        raise UsageFailure(f"{scenario}: a scenario with a wind_file is not flown by batch yet; "
+                           "give [environment] wind")  # fmt: skip
     n = sc.runs if runs is None else runs
     if not 1 <= n <= 10_000_000:
         raise UsageFailure(f"--runs {n}: must be in 1..10000000")

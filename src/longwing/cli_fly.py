@@ -22,7 +22,14 @@ import typer
 from rich.console import Console
 
 from longwing.cli_errors import UsageFailure
-from longwing.cli_fly_inputs import FlyArgs, Prepared, load_rerun, prepare, sha256
+from longwing.cli_fly_inputs import (
+    FlyArgs,
+    Prepared,
+    load_rerun,
+    prepare,
+    scenario_run_args,
+    sha256,
+)
 from longwing.cli_options import DemOption
 
 err = Console(stderr=True)
@@ -350,6 +357,10 @@ def fly(
         Path | None,
         typer.Option(help="Fly an earlier run again from its folder (with --out NEW)."),
     ] = None,
+    scenario: Annotated[
+        Path | None, typer.Option(help="A batch scenario TOML: fly its run --run alone.")
+    ] = None,
+    run: Annotated[int | None, typer.Option(help="The run of --scenario to fly.")] = None,
 ) -> None:
     """Fly a mission from launch to landing and write a run folder with a report.
 
@@ -371,6 +382,21 @@ def fly(
         except ValueError as exc:
             raise UsageFailure(str(exc)) from None
         run_fly(args, out_dir, as_json, rerun_of=rerun)
+        return
+    if scenario is not None or run is not None:
+        given = [
+            name for name in ctx.params
+            if name not in RERUN_OPTIONS + ("scenario", "run")
+            and getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"
+        ]  # fmt: skip
+        if scenario is None or run is None or given:
+            raise UsageFailure("--scenario S --run I fly a batch's run as it is: give both, "
+                               "and no mission or flight options")  # fmt: skip
+        try:
+            args = scenario_run_args(scenario, run)
+        except ValueError as exc:
+            raise UsageFailure(str(exc)) from None
+        run_fly(args, out_dir, as_json)
         return
     if mission_file is None:
         raise UsageFailure("give a MISSION file (or --rerun RUN_DIR)")

@@ -35,6 +35,9 @@ class FlyArgs:
     dem: tuple[str, ...] | None = None
     ignore_terrain: bool = False  # fly legs plan check calls terrain conflicts anyway
     min_clearance_m: float = 50.0  # plan check's --min-clearance-m for the terrain gate
+    # a Monte Carlo scenario's run (longwing batch): the flight is that run's, bit for bit
+    scenario: str | None = None
+    run: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ def prepare(args: FlyArgs) -> Prepared:
     from longwing.sim.runner import FlightScenario
 
     af, af_bytes = load_airframe_source(args.airframe)
+    if args.scenario is not None:
+        return _prepare_scenario_run(args, af, af_bytes)
     path = Path(args.mission_file)
     try:
         mission_bytes = path.read_bytes()
@@ -123,6 +128,36 @@ def prepare(args: FlyArgs) -> Prepared:
         terrain=terrain,
     )  # fmt: skip
     return Prepared(sc, mission_bytes, af_bytes, given, wind_sha, wind_bytes, dem_sha)
+
+
+def scenario_run_args(scenario: Path, run: int) -> FlyArgs:
+    """The inputs of run ``run`` of a batch scenario, for `fly --scenario S --run I`."""
+    from longwing.batch.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    if sc.wind_file is not None:
+        raise ValueError(f"{scenario}: a scenario with a wind_file is not flown by batch yet")
+    if not 0 <= run < sc.runs:
+        raise ValueError(f"--run {run}: the scenario has runs 0..{sc.runs - 1}")
+    return FlyArgs(mission_file=str(sc.plan), airframe=sc.airframe, scenario=str(scenario),
+                   run=run)  # fmt: skip
+
+
+def _prepare_scenario_run(args: FlyArgs, af, af_bytes: bytes) -> Prepared:
+    """Run ``args.run`` of the scenario: the FlightScenario the batch flies for it."""
+    from longwing.batch.run_inputs import run_scenario
+    from longwing.batch.scenario import load_scenario
+    from longwing.mission import load_mission
+    from longwing.physics.wind import parse_wind
+
+    sc = load_scenario(args.scenario)
+    path = Path(args.mission_file)
+    try:
+        mission_bytes = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read the mission: {exc.strerror or exc}") from None
+    fs, _ = run_scenario(sc, af, load_mission(path), parse_wind(sc.wind), int(args.run))
+    return Prepared(fs, mission_bytes, af_bytes, {})
 
 
 def _load_dem(args: FlyArgs):
@@ -230,6 +265,7 @@ def load_rerun(run_dir: Path) -> FlyArgs:
             params=tuple(f"{n}={v!r}" for n, v in sc["params"].items()),
             dem=_rerun_dem(run_dir, sc), ignore_terrain=bool(sc.get("ignore_terrain", False)),
             min_clearance_m=float(sc.get("min_clearance_m", 50.0)),
+            scenario=sc.get("scenario"), run=sc.get("run"),
         )  # fmt: skip
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ValueError(f"--rerun {run_dir}: cannot read the run's record "
