@@ -34,6 +34,10 @@ def batch(
         float | None,
         typer.Option("--until-ci", help="Stop when the 95 % interval's half-width is below."),
     ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", help="Run on this dask.distributed scheduler (tcp://HOST:PORT)."),
+    ] = None,
 ) -> None:
     """Fly a Monte Carlo batch of a scenario and summarise P(success)."""
     from rich.console import Console
@@ -57,6 +61,8 @@ def batch(
     k = workers if workers is not None else (os.cpu_count() or 1)
     if not 1 <= k <= 512:
         raise UsageFailure(f"--workers {k}: must be in 1..512")
+    if dask is not None and not dask.startswith(("tcp://", "tls://", "ws://", "wss://")):
+        raise UsageFailure(f"--dask {dask}: a scheduler address like tcp://HOST:8786")
     if until_ci is not None and not 0.0 < until_ci < 0.5:
         raise UsageFailure(f"--until-ci {until_ci}: a half-width in (0, 0.5)")
     out = out if out is not None else Path("runs") / f"batch-{scenario.stem}"
@@ -81,7 +87,10 @@ def batch(
             p = f"P(success) {ok / done:.3f}" if done else ""
             bar.update(task, completed=done, p=p)
 
-        run_batch(sc.path, out, n, k, until_ci, progress)
+        try:
+            run_batch(sc.path, out, n, k, until_ci, progress, dask_address=dask)
+        except OSError as exc:  # no scheduler there (distributed raises OSError subclasses)
+            raise UsageFailure(f"--dask {dask}: cannot use the cluster: {exc}") from None
     summary = batch_summary(read_rows(out), n)
     summary["scenario"] = str(sc.path)
     fd, tmp = tempfile.mkstemp(dir=out, prefix=".summary-", suffix=".json")

@@ -1,4 +1,5 @@
-"""Running a batch: runs in chunks on local processes, each finished chunk's rows written
+"""Running a batch: runs in chunks on local processes or a dask.distributed cluster, each
+finished chunk's rows written
 atomically as one Parquet part of ``runs.parquet`` (a folder pyarrow reads as one table),
 resumable, stopping early when P(success) is known well enough (docs/batch.md).
 
@@ -115,13 +116,56 @@ def chunks_of(todo: list[int], workers: int, cap: int = MAX_CHUNK) -> list[list[
     return [todo[k : k + size] for k in range(0, len(todo), size)]
 
 
+class _LocalPool:
+    """Local processes behind the two calls the batch loop needs."""
+
+    def __init__(self, workers: int) -> None:
+        self.pool = ProcessPoolExecutor(max_workers=workers)
+        self.workers = workers
+
+    def submit(self, *args):
+        return self.pool.submit(*args)
+
+    def wait_first(self, running: set) -> tuple[set, set]:
+        done, rest = wait(running, return_when=FIRST_COMPLETED)
+        return set(done), set(rest)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+
+class _DaskPool:
+    """An existing dask.distributed cluster (its scheduler's address) behind the same calls;
+    the workers must see the scenario's files at the same paths."""
+
+    def __init__(self, address: str) -> None:
+        from distributed import Client
+
+        self.client = Client(address, timeout="30s")
+        self.workers = max(1, len(self.client.scheduler_info()["workers"]))
+
+    def submit(self, fn, *args):
+        return self.client.submit(fn, *args, pure=False)
+
+    def wait_first(self, running: set) -> tuple[set, set]:
+        from distributed import wait as dwait
+
+        done, rest = dwait(list(running), return_when="FIRST_COMPLETED")
+        return set(done), set(rest)
+
+    def close(self) -> None:
+        self.client.close()
+
+
 def run_batch(scenario_path: Path, out: Path, runs: int, workers: int,
               until_ci: float | None = None,
-              progress: Callable[[int, int, int], None] | None = None) -> int:  # fmt: skip
+              progress: Callable[[int, int, int], None] | None = None,
+              dask_address: str | None = None) -> int:  # fmt: skip
     """Run the runs 0..runs-1 not yet done; returns how many were flown now. ``progress``
     (done, total, successes so far) after each chunk; ``until_ci``: stop once the 95 %
     Wilson interval's half-width over every finished run is below it (the chunks already
-    flying are kept, and the interval judged again with them)."""
+    flying are kept, and the interval judged again with them); ``dask_address``: on that
+    dask.distributed scheduler instead of ``workers`` local processes."""
     for stale in (out / RUNS_DIR).glob(".part-*.partial"):
         stale.unlink()  # a part a killed batch never finished: its runs are flown again
     have = done_runs(out)
@@ -141,17 +185,19 @@ def run_batch(scenario_path: Path, out: Path, runs: int, workers: int,
 
     if progress is not None:
         progress(n_done, runs, n_ok)
-    # stopping on the interval: small chunks, so that little is flown past the point
-    pending = chunks_of(todo, workers, UNTIL_CI_CHUNK if until_ci is not None else MAX_CHUNK)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = _DaskPool(dask_address) if dask_address is not None else _LocalPool(workers)
+    try:
+        # stopping on the interval: small chunks, so that little is flown past the point
+        pending = chunks_of(todo, pool.workers,
+                            UNTIL_CI_CHUNK if until_ci is not None else MAX_CHUNK)  # fmt: skip
         running: set = set()
         while True:
             if not enough():  # narrow enough: no new chunks; those running still count
-                while pending and len(running) < 2 * workers:
+                while pending and len(running) < 2 * pool.workers:
                     running.add(pool.submit(fly_rows, str(scenario_path), pending.pop(0)))
             if not running:
                 break
-            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            finished, running = pool.wait_first(running)
             for fut in finished:
                 rows = fut.result()
                 _write_part(out, rows)
@@ -160,4 +206,6 @@ def run_batch(scenario_path: Path, out: Path, runs: int, workers: int,
                 n_ok += sum(r["success"] for r in rows)
                 if progress is not None:
                     progress(n_done, runs, n_ok)
+    finally:
+        pool.close()
     return flown
