@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_planning.py
 	$(PY) benchmarks/bench_terrain.py
 	$(PY) benchmarks/bench_sitl.py
+	$(PY) benchmarks/bench_batch.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache

@@ -1,0 +1,75 @@
+"""Monte Carlo batch throughput (issue 15, item 6): runs per minute of
+examples/survey_mc.toml (short_survey.plan, ~20 min flights) with 1 and 2 local workers and
+through a dask.distributed cluster of 2 worker processes on this machine.
+
+    .venv/bin/python benchmarks/bench_batch.py [--runs 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "examples" / "survey_mc.toml"
+BIN = Path(sys.executable).parent
+
+
+def _batch(out: Path, runs: int, *extra: str) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([str(BIN / "longwing"), "batch", str(SCENARIO), "--runs", str(runs),
+                    "--out", str(out), *extra], check=True, capture_output=True)  # fmt: skip
+    return time.perf_counter() - t0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=32)
+    n = ap.parse_args().runs
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        _batch(tmp / "warm", 2, "--workers", "2")  # numba caches warm
+        w1 = _batch(tmp / "w1", n, "--workers", "1")
+        w2 = _batch(tmp / "w2", n, "--workers", "2")
+        port = _free_port()
+        addr = f"tcp://127.0.0.1:{port}"
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": tmp}
+        procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1",
+                                   "--port", str(port), "--no-dashboard"], **quiet)]  # fmt: skip
+        try:
+            time.sleep(2.0)
+            procs += [subprocess.Popen([str(BIN / "dask"), "worker", addr, "--nworkers", "1",
+                                        "--nthreads", "1", "--no-dashboard"], **quiet)
+                      for _ in range(2)]  # fmt: skip
+            from distributed import Client
+
+            with Client(addr, timeout="60s") as c:
+                c.wait_for_workers(2, timeout=120)
+                c.run(lambda: __import__("longwing.batch.engine"))
+            _batch(tmp / "dwarm", 2, "--dask", addr)
+            dk = _batch(tmp / "dk", n, "--dask", addr)
+        finally:
+            for p in reversed(procs):
+                p.kill()
+                p.wait()
+    rate = {k: n / v * 60.0 for k, v in (("1 worker", w1), ("2 workers", w2), ("dask 2", dk))}
+    print(f"survey_mc.toml, {n} runs (whole `longwing batch` commands, process start included):")
+    for k, v in rate.items():
+        print(f"  {k:>10}: {v:7.1f} runs/min")
+    print(f"  2 workers / 1 worker: {rate['2 workers'] / rate['1 worker']:.2f}x (target >= 1.8x)")
+    print(f"  dask / 2 local workers: {rate['dask 2'] / rate['2 workers']:.2f} (target >= 0.9)")
+
+
+if __name__ == "__main__":
+    main()
