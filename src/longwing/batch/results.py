@@ -57,4 +57,55 @@ def batch_summary(rows: pa.Table, runs_asked: int) -> dict:
         "cep95_m": float(np.percentile(land_err, 95)) if land_err.size else None,
         "rms_xtrack_m": _pct(xt),
         "failure_modes": [{"mode": m, "runs": c} for m, c in whys.most_common()],
+        "landing_ellipses": landing_ellipses(rows),
+        "sensitivity": {y: src(rows, y) for y in ("fuel_remaining_kg", "success")},
     }  # fmt: skip
+
+
+def landing_ellipses(rows: pa.Table) -> dict | None:
+    """The 1-2-3 sigma ellipses of the landed runs' touchdowns about their mean, in the
+    landing's frame (along the final approach, across it; m): from the 2 x 2 covariance's
+    eigen-decomposition. For a bivariate normal cloud the k-sigma ellipse holds
+    1 - exp(-k^2 / 2) of the points (39 %, 86 %, 99 %)."""
+    states = rows.column("end_state").to_pylist()
+    al = rows.column("landing_along_m").to_numpy(zero_copy_only=False)
+    ac = rows.column("landing_across_m").to_numpy(zero_copy_only=False)
+    keep = np.array([s == "landed" for s in states]) & np.isfinite(al) & np.isfinite(ac)
+    if keep.sum() < 3:
+        return None
+    xy = np.stack([al[keep], ac[keep]])
+    mean = xy.mean(axis=1)
+    lam, vec = np.linalg.eigh(np.cov(xy))
+    lam = np.clip(lam, 0.0, None)
+    major = vec[:, 1]
+    angle = math.degrees(math.atan2(major[1], major[0]))  # from the along axis to across
+    return {"landed_runs": int(keep.sum()), "mean_along_m": float(mean[0]),
+            "mean_across_m": float(mean[1]), "major_axis_deg": angle,
+            "ellipses": [{"sigma": k, "semi_major_m": k * math.sqrt(lam[1]),
+                          "semi_minor_m": k * math.sqrt(lam[0])} for k in (1, 2, 3)]}  # fmt: skip
+
+
+def src(rows: pa.Table, output: str) -> dict | None:
+    """Standardised regression coefficients of ``output`` on the dispersed numeric inputs
+    (the ``in_*`` columns that vary): a least-squares fit of the standardised output on the
+    standardised inputs over the batch's random sample; SRC_j is the output's change in
+    standard deviations per standard deviation of input j, and with R^2 near 1 SRC_j^2 is the
+    share of the output's variance input j explains. Ranked by |SRC|."""
+    names = [c for c in rows.column_names if c.startswith("in_")
+             and pa.types.is_floating(rows.schema.field(c).type)]  # fmt: skip
+    y = np.asarray(rows.column(output).to_pylist(), dtype=float)
+    cols, used = [], []
+    for c in names:
+        x = rows.column(c).to_numpy(zero_copy_only=False).astype(float)
+        if np.all(np.isfinite(x)) and x.std() > 1e-9 * max(1.0, abs(x.mean())):
+            cols.append((x - x.mean()) / x.std())
+            used.append(c[3:])
+    if not cols or y.std() == 0.0 or len(y) <= len(cols) + 1:
+        return None
+    xs = np.stack(cols, axis=1)
+    ys = (y - y.mean()) / y.std()
+    beta, *_ = np.linalg.lstsq(xs, ys, rcond=None)
+    r2 = 1.0 - float(np.sum((ys - xs @ beta) ** 2) / np.sum(ys**2))
+    ranked = sorted(zip(used, beta, strict=True), key=lambda t: -abs(t[1]))
+    return {"method": "SRC (standardised linear regression)", "r2": r2,
+            "inputs": [{"input": n, "src": float(b)} for n, b in ranked]}  # fmt: skip
