@@ -54,6 +54,10 @@ def test_one_and_two_workers_give_the_same_rows_and_the_summary(tmp_path):
     assert s["p_success_ci95"] == pytest.approx([lo, hi], abs=1e-9)
     assert sum(s["end_states"].values()) == 8
     assert "P(success)" in ra.stdout
+    report = (a / "report.html").read_text()
+    assert report.count("<img ") == 4 and report.rstrip().endswith("</html>")
+    assert f"longwing fly --scenario {SCENARIO} --run " in report
+    assert all(1 <= len(r["track_lat_deg"]) <= 200 for r in rows)
 
 
 def test_killed_then_resumed_loses_and_repeats_nothing(tmp_path):

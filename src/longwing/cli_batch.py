@@ -44,6 +44,7 @@ def batch(
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from longwing.batch.engine import RUNS_DIR, read_rows, run_batch
+    from longwing.batch.report import render_batch_report
     from longwing.batch.results import batch_summary
     from longwing.batch.scenario import ScenarioError, load_scenario
     from longwing.logs.outputs import OutputError, check_run_dir, mark_dir, read_marker
@@ -91,13 +92,20 @@ def batch(
             run_batch(sc.path, out, n, k, until_ci, progress, dask_address=dask)
         except OSError as exc:  # no scheduler there (distributed raises OSError subclasses)
             raise UsageFailure(f"--dask {dask}: cannot use the cluster: {exc}") from None
-    summary = batch_summary(read_rows(out), n)
+    rows = read_rows(out)
+    summary = batch_summary(rows, n)
     summary["scenario"] = str(sc.path)
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=".summary-", suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        json.dump(summary, f, indent=2)
-    os.replace(tmp, out / "summary.json")
+    _write_atomic(out / "summary.json", json.dumps(summary, indent=2))
+    _write_atomic(out / "report.html", render_batch_report(rows, summary, str(scenario)))
     lo, hi = summary["p_success_ci95"]
     console.print(f"{summary['runs']} runs: P(success) {summary['p_success']:.3f} "
                   f"(95 % CI {lo:.3f}-{hi:.3f}); end states {summary['end_states']}")  # fmt: skip
-    console.print(f"results: {out / 'summary.json'}, rows: {out / RUNS_DIR}")
+    console.print(f"results: {out / 'summary.json'}, {out / 'report.html'}, rows: "
+                  f"{out / RUNS_DIR}")  # fmt: skip
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)

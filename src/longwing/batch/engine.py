@@ -33,6 +33,7 @@ RUNS_DIR = "runs.parquet"
 CHUNKS_PER_WORKER = 8  # tasks per worker over a batch (load balance vs per-task overhead)
 MAX_CHUNK = 50
 UNTIL_CI_CHUNK = 5
+TRACK_POINTS = 200  # points of each run's track kept in its row (the report's track bundle)
 
 
 def fly_rows(scenario_path: str, runs: list[int]) -> list[dict]:
@@ -50,7 +51,9 @@ def fly_rows(scenario_path: str, runs: list[int]) -> list[dict]:
     for i in runs:
         t0 = time.perf_counter()
         fs, inputs = run_scenario(sc, af, mission, wind, i)
-        s = fly(fs).summary
+        res = fly(fs)
+        s = res.summary
+        lat, lon = _track(res.log)
         ok, why = judge(s, sc.success)
         td = s.get("touchdown") or {}
         row = {"run": i, "end_state": s["end_state"], "success": ok, "why": "; ".join(why),
@@ -65,7 +68,8 @@ def fly_rows(scenario_path: str, runs: list[int]) -> list[dict]:
                "max_xtrack_m": s.get("max_xtrack_m") or math.nan,
                "failsafes": ",".join(e["detail"].split(":", 1)[0] for e in s["events"]
                                      if e["kind"] == "failsafe"),
-               "end_reason": s["end_reason"]}  # fmt: skip
+               "end_reason": s["end_reason"], "track_lat_deg": lat,
+               "track_lon_deg": lon}  # fmt: skip
         for name in DISPERSION_NAMES:
             if name in inputs:
                 row[f"in_{name}"] = inputs[name]
@@ -76,6 +80,17 @@ def fly_rows(scenario_path: str, runs: list[int]) -> list[dict]:
         row["wall_s"] = time.perf_counter() - t0  # the one column that varies between runs
         rows.append(row)
     return rows
+
+
+def _track(log) -> tuple[list[float], list[float]]:
+    """The flown track (truth), thinned to at most TRACK_POINTS points, degrees."""
+    from longwing.sim import closedloop as cl
+
+    step = max(1, math.ceil(len(log) / TRACK_POINTS))
+    rows = log[::step]
+    lat = rows[:, cl.LOG_COLUMNS.index("lat_rad")]
+    lon = rows[:, cl.LOG_COLUMNS.index("lon_rad")]
+    return [math.degrees(v) for v in lat], [math.degrees(v) for v in lon]
 
 
 def done_runs(out: Path) -> set[int]:
