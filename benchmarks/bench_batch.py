@@ -33,6 +33,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def task_overhead() -> None:
+    """Per-task overhead inside a worker: a task's wall time against the sum of its runs'
+    own flight times (``wall_s``): reading the scenario, plan and airframe, building rows."""
+    from longwing.batch.engine import fly_rows
+
+    fly_rows(str(SCENARIO), [0])  # warm
+    for size in (5, 13, 25):
+        t0 = time.perf_counter()
+        rows = fly_rows(str(SCENARIO), list(range(100, 100 + size)))
+        wall = time.perf_counter() - t0
+        own = sum(r["wall_s"] for r in rows)
+        print(f"  task of {size:>2} runs: {wall:6.2f} s, overhead {(wall - own) / wall:.2%}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=32)
@@ -69,6 +83,8 @@ def main() -> None:
         print(f"  {k:>10}: {v:7.1f} runs/min")
     print(f"  2 workers / 1 worker: {rate['2 workers'] / rate['1 worker']:.2f}x (target >= 1.8x)")
     print(f"  dask / 2 local workers: {rate['dask 2'] / rate['2 workers']:.2f} (target >= 0.9)")
+    print("per-task overhead (target < 2 %):")
+    task_overhead()
 
 
 if __name__ == "__main__":
