@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
 from longwing.control import target as tg
+from longwing.mavlink.outputs import N_RELAYS, N_SERVOS
 from longwing.mission.manager import Mode, Position
 
 M = mavlink2
@@ -29,8 +30,6 @@ REL_FRAMES = (M.MAV_FRAME_GLOBAL_RELATIVE_ALT, M.MAV_FRAME_GLOBAL_RELATIVE_ALT_I
 TERRAIN_FRAMES = (M.MAV_FRAME_GLOBAL_TERRAIN_ALT, M.MAV_FRAME_GLOBAL_TERRAIN_ALT_INT)
 FRAME_LONG = -1  # a COMMAND_LONG: no frame (altitudes relative to home)
 FORCE_ARM, FORCE_DISARM = 2989.0, 21196.0  # ArduPilot's magic numbers in param2
-N_SERVOS = 16
-N_RELAYS = 6
 ACCEPTED, DENIED, FAILED = M.MAV_RESULT_ACCEPTED, M.MAV_RESULT_DENIED, M.MAV_RESULT_FAILED
 UNSUPPORTED = M.MAV_RESULT_UNSUPPORTED
 TEMP_REJECTED = M.MAV_RESULT_TEMPORARILY_REJECTED

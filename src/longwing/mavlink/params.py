@@ -175,36 +175,14 @@ class ParamStore:
             if p.name in MISSION_DEFAULT_WINS:
                 default = getattr(ms_defaults, p.name)
             add(p.name, REAL32, p.unit, default, p.lo, p.hi, p.doc, groups, field=field)
-        for s in FAILSAFE_ROWS:
-            raw = getattr(fs_defaults, s.field)
-            add(
-                s.name,
-                s.param_type,
-                s.unit,
-                _to_param(raw, s.scale, s.value_map),
-                s.lo,
-                s.hi,
-                s.doc,
-                ("failsafe",),
-                values=s.values,
-                field=s.field,
-                value_map=s.value_map,
-            )
-        for s in MISSION_ROWS:
-            raw = ms_field_defaults.get(s.field, getattr(ms_defaults, s.field))
-            add(
-                s.name,
-                s.param_type,
-                s.unit,
-                _to_param(raw, s.scale, s.value_map),
-                s.lo,
-                s.hi,
-                s.doc,
-                ("mission",),
-                values=s.values,
-                field=s.field,
-                scale=s.scale,
-            )
+        rows = [(s, "failsafe", getattr(fs_defaults, s.field)) for s in FAILSAFE_ROWS] + [
+            (s, "mission", ms_field_defaults.get(s.field, getattr(ms_defaults, s.field)))
+            for s in MISSION_ROWS
+        ]
+        for s, group, raw in rows:
+            add(s.name, s.param_type, s.unit, _to_param(raw, s.scale, s.value_map), s.lo, s.hi,
+                s.doc, (group,), values=s.values, field=s.field, value_map=s.value_map,
+                scale=s.scale)  # fmt: skip
         vehicle_defaults = {"SYSID_THISMAV": sysid, "SIM_SPEEDUP": sim_speedup,
                             "TERRAIN_ENABLE": 1, "TERRAIN_SPACING": 100}  # fmt: skip
         for s in VEHICLE_ROWS:

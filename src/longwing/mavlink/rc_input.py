@@ -30,24 +30,21 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from longwing.mavlink.param_ardupilot import FLTMODE_DEFAULTS
+
 N_CHANNELS = 18
 UINT16_MAX = 65535
 INT16_MAX = 32767
 MODE_BANDS_US = (1230, 1360, 1490, 1620, 1749)  # ArduPilot's 6-position switch
 PWM_MIN_US, PWM_MAX_US = 800, 2200  # outside this a channel value is no signal
 
-#: settings the RC mapping reads, with ArduPilot's defaults (read through ``param(name,
-#: default)`` so a parameter store without them still works)
-RC_DEFAULTS = {"RC_OVERRIDE_TIME": 3.0, "RCMAP_ROLL": 1, "RCMAP_PITCH": 2, "RCMAP_THROTTLE": 3,
-               "RCMAP_YAW": 4, "FLTMODE_CH": 8}  # fmt: skip
-FLTMODE_DEFAULTS = (11, 11, 5, 5, 0, 0)  # ArduPlane's: RTL, RTL, FBWA, FBWA, MANUAL, MANUAL
 
 ParamFn = Callable[[str, float], float]
 
 
 def channel_defaults(ch: int) -> dict[str, float]:
-    """RCn_MIN/MAX/TRIM/REVERSED/DZ defaults (ArduPilot's: 1100, 1900, 1500, 0, 0; the
-    throttle channel's trim is its minimum)."""
+    """RCn_MIN/MAX/TRIM/REVERSED/DZ defaults (ArduPilot's: 1100, 1900, 1500, 0, 0), for a
+    parameter store without them."""
     return {f"RC{ch}_MIN": 1100, f"RC{ch}_MAX": 1900, f"RC{ch}_TRIM": 1500,
             f"RC{ch}_REVERSED": 0, f"RC{ch}_DZ": 0}  # fmt: skip
 

@@ -40,7 +40,6 @@ from longwing.mavlink.ftp import VehicleFtp
 from longwing.mavlink.gcs_requests import (
     command_of,
     init_rates,
-    known_streams,
     more_commands,
     on_param_set,
     pilot_step,
@@ -396,9 +395,6 @@ class SitlVehicle:
     def more_commands(self, c: Command) -> int:
         result = self.services.command(c.cmd, c.p)
         return more_commands(self, c) if result is None else result
-
-    def known_streams(self) -> set[str]:
-        return known_streams()
 
     def take_photo(self) -> bool:
         """One camera trigger now (a GCS's DO_DIGICAM_CONTROL, IMAGE_START_CAPTURE)."""
