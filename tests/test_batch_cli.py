@@ -131,6 +131,11 @@ def test_fly_scenario_run_equals_the_batch_row_and_reruns(tmp_path):
         row["flight_time_s"],
     )  # bit for bit
     assert s["touchdown"]["distance_m"] == row["landing_error_m"]
+    rec = json.loads((fly_dir / "summary.json").read_text())["scenario"]  # what it flew
+    assert rec["turbulence"] == row["in_turbulence"] and rec["fuel_kg"] == row["in_fuel_kg"]
+    frm, speed = (float(x) for x in rec["wind"].split("@"))
+    assert frm == pytest.approx(row["in_wind_dir_deg"] % 360.0, abs=0.05)
+    assert speed == pytest.approx(row["in_wind_speed_mps"], abs=0.005)
     r = subprocess.run([*cmd, "--rerun", str(fly_dir), "--out", str(again), "--json"],
                        capture_output=True, text=True, timeout=300)  # fmt: skip
     assert r.returncode == 0, r.stderr

@@ -103,7 +103,11 @@ def test_run_streams_are_numpy_spawn_children_and_independent_of_the_batch():
     ("[mission\n", "not valid TOML"),
     ('[mission]\nplan = "short_survey.plan"\n[environment]\nwind_file = "w.grib2"\n'
      '[dispersions]\nwind_dir_deg = {dist = "normal", mean = 1, sd = 1}\n[run]\nruns = 1\n',
-     "the wind of a wind_file cannot be dispersed"),
+     "wind_dir_deg: a wind_file's wind is not one speed and direction; disperse "
+     "wind_dir_offset_deg"),
+    ('[mission]\nplan = "short_survey.plan"\n[dispersions]\nwind_speed_mps = {dist = '
+     '"normal", mean = 1, sd = 1}\nwind_speed_scale = {dist = "normal", mean = 1, sd = 0.1}\n'
+     '[run]\nruns = 1\n', "give wind_speed_mps or wind_speed_scale, not both"),
 ])  # fmt: skip
 def test_bad_scenarios_give_one_line_naming_the_key(tmp_path, text, message):
     path = tmp_path / "s.toml"

@@ -53,9 +53,15 @@ def batch(
         sc = load_scenario(scenario)
     except ScenarioError as exc:
         raise UsageFailure(str(exc)) from None
-    if sc.wind_file is not None:
-        raise UsageFailure(f"{scenario}: a scenario with a wind_file is not flown by batch yet; "
-                           "give [environment] wind")  # fmt: skip
+    if sc.wind_file is not None:  # the file serves the mission: checked before any run
+        from longwing.airframe.loader import load_airframe
+        from longwing.batch.scenario import scenario_wind
+        from longwing.mission import load_mission
+
+        try:
+            scenario_wind(sc, load_airframe(sc.airframe), load_mission(sc.plan))
+        except ScenarioError as exc:
+            raise UsageFailure(str(exc)) from None
     n = sc.runs if runs is None else runs
     if not 1 <= n <= 10_000_000:
         raise UsageFailure(f"--runs {n}: must be in 1..10000000")

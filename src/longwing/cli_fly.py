@@ -12,6 +12,7 @@ terminal and in summary.json); 2 bad input; 130 interrupted (Ctrl-C), nothing wr
 
 from __future__ import annotations
 
+import math
 import shlex
 import sys
 from dataclasses import asdict
@@ -89,7 +90,29 @@ def _scenario_record(args: FlyArgs, prep: Prepared, copies: dict[str, str]) -> d
         "dem_sha256": prep.dem_sha256,
         "wind_copy": copies.get("wind"),  # None: too large, flown again from wind_file
         "wind_grid": sc.wind.describe() if hasattr(sc.wind, "describe") else None,
+        **(_drawn_record(args, prep) if prep.drawn is not None else {}),
     }
+
+
+def _drawn_record(args: FlyArgs, prep: Prepared) -> dict:
+    """What a batch scenario's run flew (not the CLI's defaults): its wind, turbulence,
+    flight seed, fuel, faults and every input drawn for it."""
+    from longwing.batch.scenario import load_scenario
+
+    sc, fs, drawn = load_scenario(args.scenario), prep.scenario, prep.drawn
+    if sc.wind_file is None and fs.wind.alt_m.size == 1:  # one layer: the wind flown
+        wn, we = float(fs.wind.wn_mps[0]), float(fs.wind.we_mps[0])
+        wind = f"{math.degrees(math.atan2(-we, -wn)) % 360.0:.1f}@{math.hypot(wn, we):.2f}"
+    else:
+        wind = f"{sc.wind_file} from {sc.start_time or 'its first time'}" if sc.wind_file \
+            else sc.wind  # fmt: skip
+        if "wind_speed_scale" in drawn or "wind_dir_offset_deg" in drawn:
+            wind += (f" x {drawn.get('wind_speed_scale', 1.0):.3f}, veered "
+                     f"{drawn.get('wind_dir_offset_deg', 0.0):+.1f} deg")  # fmt: skip
+    faults = [f"{f.kind}@{f.t_s:g}" + ("" if f.duration_s is None else f":{f.duration_s:g}")
+              for f in fs.faults]  # fmt: skip
+    return {"wind": wind, "turbulence": fs.turbulence.name.lower(), "seed": fs.seed,
+            "fuel_kg": fs.fuel_kg, "faults": faults, "drawn": drawn}  # fmt: skip
 
 
 def _provenance() -> dict:

@@ -51,6 +51,7 @@ class Prepared:
     wind_sha256: str | None = None
     wind_bytes: bytes | None = None  # the wind file when small enough to copy into the run
     dem_sha256: list[str] | None = None  # per DEM file (None: none, or a synthetic spec)
+    drawn: dict | None = None  # a batch scenario's run: the inputs drawn for it
 
 
 def sha256(data: bytes) -> str:
@@ -135,8 +136,6 @@ def scenario_run_args(scenario: Path, run: int) -> FlyArgs:
     from longwing.batch.scenario import load_scenario
 
     sc = load_scenario(scenario)
-    if sc.wind_file is not None:
-        raise ValueError(f"{scenario}: a scenario with a wind_file is not flown by batch yet")
     if not 0 <= run < sc.runs:
         raise ValueError(f"--run {run}: the scenario has runs 0..{sc.runs - 1}")
     return FlyArgs(mission_file=str(sc.plan), airframe=sc.airframe, scenario=str(scenario),
@@ -146,9 +145,8 @@ def scenario_run_args(scenario: Path, run: int) -> FlyArgs:
 def _prepare_scenario_run(args: FlyArgs, af, af_bytes: bytes) -> Prepared:
     """Run ``args.run`` of the scenario: the FlightScenario the batch flies for it."""
     from longwing.batch.run_inputs import run_scenario
-    from longwing.batch.scenario import load_scenario
+    from longwing.batch.scenario import load_scenario, scenario_wind
     from longwing.mission import load_mission
-    from longwing.physics.wind import parse_wind
 
     sc = load_scenario(args.scenario)
     path = Path(args.mission_file)
@@ -156,8 +154,10 @@ def _prepare_scenario_run(args: FlyArgs, af, af_bytes: bytes) -> Prepared:
         mission_bytes = path.read_bytes()
     except OSError as exc:
         raise ValueError(f"{path}: cannot read the mission: {exc.strerror or exc}") from None
-    fs, _ = run_scenario(sc, af, load_mission(path), parse_wind(sc.wind), int(args.run))
-    return Prepared(fs, mission_bytes, af_bytes, {})
+    mission = load_mission(path)
+    wind_sha = None if sc.wind_file is None else file_sha256(sc.wind_file)
+    fs, drawn = run_scenario(sc, af, mission, scenario_wind(sc, af, mission), int(args.run))
+    return Prepared(fs, mission_bytes, af_bytes, {}, wind_sha, drawn=drawn)
 
 
 def _load_dem(args: FlyArgs):

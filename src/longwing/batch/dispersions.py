@@ -29,6 +29,7 @@ from scipy.stats import truncnorm
 DISPERSION_NAMES = (
     "wind_speed_mps", "wind_dir_deg", "turbulence", "fuel_kg", "mass_kg", "bsfc_scale",
     "drag_scale", "sensor_noise_scale", "gnss_loss_p", "engine_failure_p",
+    "wind_speed_scale", "wind_dir_offset_deg",
 )  # fmt: skip
 #: what each means (docs/batch.md)
 DISPERSION_DOC = {
@@ -42,6 +43,10 @@ DISPERSION_DOC = {
     "sensor_noise_scale": "factor on every sensor's noise and bias",
     "gnss_loss_p": "probability that GNSS is lost for a while during the flight",
     "engine_failure_p": "probability that the engine fails during the flight",
+    "wind_speed_scale": "factor on the wind's speed everywhere (a wind_file's or the "
+    "scenario's wind): the forecast's speed error",
+    "wind_dir_offset_deg": "veer of the wind everywhere, deg clockwise (a wind_file's or the "
+    "scenario's wind): the forecast's direction error",
 }
 DISTRIBUTIONS = {"normal": ("mean", "sd"), "uniform": ("low", "high"),
                  "truncnormal": ("mean", "sd", "low", "high"), "choice": ("values",)}  # fmt: skip

@@ -40,13 +40,13 @@ def fly_rows(scenario_path: str, runs: list[int]) -> list[dict]:
     """Fly runs ``runs`` of the scenario; one row each (see the module doc)."""
     from longwing.airframe.loader import load_airframe
     from longwing.batch.run_inputs import judge, run_scenario
-    from longwing.batch.scenario import load_scenario
+    from longwing.batch.scenario import load_scenario, scenario_wind
     from longwing.mission import load_mission
-    from longwing.physics.wind import parse_wind
     from longwing.sim.runner import fly
 
     sc = load_scenario(scenario_path)
-    af, mission, wind = load_airframe(sc.airframe), load_mission(sc.plan), parse_wind(sc.wind)
+    af, mission = load_airframe(sc.airframe), load_mission(sc.plan)
+    wind = scenario_wind(sc, af, mission)
     rows = []
     for i in runs:
         t0 = time.perf_counter()

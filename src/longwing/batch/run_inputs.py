@@ -8,6 +8,9 @@ flown):
 * ``wind_speed_mps`` / ``wind_dir_deg``: a constant wind of that speed (0..100 m/s) and
   direction (modulo 360); the one not dispersed comes from the scenario's wind at the
   surface;
+* ``wind_speed_scale`` / ``wind_dir_offset_deg``: the scenario's wind (a ``wind`` or a
+  ``wind_file``'s grid) with every point's speed times the scale (0..10) and its direction
+  veered clockwise by the offset: a forecast's error;
 * ``turbulence``: the severity; ``fuel_kg``: limited to (0, the tank]; ``mass_kg``: the dry
   mass (inertia unchanged), at least 10 % of the airframe's;
 * ``bsfc_scale``, ``drag_scale`` (CDp, CDq, CDde), ``sensor_noise_scale`` (every noise,
@@ -32,6 +35,7 @@ from longwing.batch.scenario import Scenario, SuccessCriteria
 from longwing.mission.model import Mission
 from longwing.physics.turbulence import parse_turbulence
 from longwing.physics.wind import WindField, parse_wind
+from longwing.planning.wind4d import WindGrid4D
 from longwing.sensors.params import SensorParams
 from longwing.sim.faults import Fault
 from longwing.sim.scenario import FlightScenario, truth_wind_ned
@@ -39,6 +43,7 @@ from longwing.sim.scenario import FlightScenario, truth_wind_ned
 GNSS_LOSS_S = 600.0
 FAULT_START_MIN_S = 60.0
 SCALE_MIN = 0.01
+WIND_SCALE_MAX = 10.0
 NOISE_FIELDS = ("noise", "sigma", "_rw_")  # SensorParams fields the noise scale multiplies
 
 
@@ -47,25 +52,33 @@ def _scaled_sensors(sp: SensorParams, k: float) -> SensorParams:
                           if any(s in f for s in NOISE_FIELDS)})  # fmt: skip
 
 
-def _wind(sc: Scenario, base: WindField, mission: Mission, draws: dict) -> WindField:
-    if "wind_speed_mps" not in draws and "wind_dir_deg" not in draws:
-        return base
-    home = mission.home
-    wn, we, _ = truth_wind_ned(base, 0.0, home.lat_deg, home.lon_deg, home.alt_m)
-    speed = draws.get("wind_speed_mps", math.hypot(wn, we))
-    frm = draws.get("wind_dir_deg", math.degrees(math.atan2(-we, -wn)))
-    draws["wind_speed_mps"] = speed = min(max(float(speed), 0.0), 100.0)
-    draws["wind_dir_deg"] = frm = float(frm) % 360.0
-    return parse_wind(f"{frm!r}@{speed!r}")
+def _wind(base: WindField | WindGrid4D, mission: Mission, draws: dict):
+    w = base
+    if "wind_speed_mps" in draws or "wind_dir_deg" in draws:  # a WindField (scenario.py)
+        home = mission.home
+        wn, we, _ = truth_wind_ned(base, 0.0, home.lat_deg, home.lon_deg, home.alt_m)
+        speed = draws.get("wind_speed_mps", math.hypot(wn, we))
+        frm = draws.get("wind_dir_deg", math.degrees(math.atan2(-we, -wn)))
+        draws["wind_speed_mps"] = speed = min(max(float(speed), 0.0), 100.0)
+        draws["wind_dir_deg"] = frm = float(frm) % 360.0
+        w = parse_wind(f"{frm!r}@{speed!r}")
+    if "wind_speed_scale" in draws or "wind_dir_offset_deg" in draws:
+        k = draws.get("wind_speed_scale", 1.0)
+        draws["wind_speed_scale"] = k = min(max(float(k), 0.0), WIND_SCALE_MAX)
+        veer = draws.get("wind_dir_offset_deg", 0.0)
+        draws["wind_dir_offset_deg"] = veer = float(veer)
+        w = w.veered_scaled(k, veer)
+    return w
 
 
-def run_scenario(sc: Scenario, af: Airframe, mission: Mission, wind: WindField, run: int
-                 ) -> tuple[FlightScenario, dict]:  # fmt: skip
-    """Run ``run``'s flight and the inputs it flies (name -> value, faults included)."""
+def run_scenario(sc: Scenario, af: Airframe, mission: Mission, wind: WindField | WindGrid4D,
+                 run: int) -> tuple[FlightScenario, dict]:  # fmt: skip
+    """Run ``run``'s flight and the inputs it flies (name -> value, faults included);
+    ``wind`` is the scenario's (:func:`~longwing.batch.scenario.scenario_wind`)."""
     streams = run_streams(sc.seed, run)
     draws = {name: d.draw(streams[DISPERSION_NAMES.index(name)])
              for name, d in sc.dispersions.items()}  # fmt: skip
-    w = _wind(sc, wind, mission, draws)
+    w = _wind(wind, mission, draws)
     turb = parse_turbulence(str(draws.get("turbulence", sc.turbulence)))
     fuel = sc.fuel_kg
     if "fuel_kg" in draws:

@@ -142,9 +142,14 @@ def parse_scenario(data: Mapping, path: Path) -> Scenario:
             disp[name] = parse_dispersion(name, spec)
         except DispersionError as exc:
             raise ScenarioError(f"{where0}: {exc}") from None
-    if "wind_file" in values and ({"wind_speed_mps", "wind_dir_deg"} & set(disp)):
-        raise ScenarioError(f"{where0}: [dispersions] the wind of a wind_file cannot be "
-                            "dispersed (give wind = \"DIR@SPEED\" instead)")  # fmt: skip
+    for absolute, relative in (("wind_speed_mps", "wind_speed_scale"),
+                               ("wind_dir_deg", "wind_dir_offset_deg")):  # fmt: skip
+        if absolute in disp and "wind_file" in values:
+            raise ScenarioError(f"{where0}: [dispersions] {absolute}: a wind_file's wind is "
+                                f"not one speed and direction; disperse {relative}")  # fmt: skip
+        if absolute in disp and relative in disp:
+            raise ScenarioError(f"{where0}: [dispersions] give {absolute} or {relative}, "
+                                "not both")  # fmt: skip
     if "turbulence" in disp:
         d = disp["turbulence"]
         if d.dist != "choice" or any(str(v).lower() not in TURBULENCE_NAMES for v in d.values):
@@ -194,3 +199,21 @@ def load_scenario(path: str | Path) -> Scenario:
     except ValueError as exc:
         raise ScenarioError(f"{path}: [environment] wind: {exc}") from None
     return sc
+
+
+def scenario_wind(sc: Scenario, airframe, mission):
+    """The scenario's wind before any dispersion: its ``wind`` (a WindField), or its
+    ``wind_file`` read for the mission from ``start_time`` (a WindGrid4D); ScenarioError
+    naming the key when the file cannot serve the mission."""
+    from longwing.physics.wind import parse_wind
+
+    if sc.wind_file is None:
+        return parse_wind(sc.wind)
+    from longwing.io.wind_file import load_mission_wind
+    from longwing.planning.wind4d import WindGrid4D
+
+    try:
+        grid = load_mission_wind(sc.wind_file, mission, airframe, sc.start_time)
+    except (ValueError, OSError) as exc:  # WindFileError is a ValueError
+        raise ScenarioError(f"{sc.path}: [environment] wind_file: {exc}") from None
+    return grid if isinstance(grid, WindGrid4D) else WindGrid4D.from_windgrid(grid)

@@ -24,7 +24,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from longwing.geo.atmosphere import H_MAX_M, H_MIN_M, R0_GEOPOTENTIAL_M, isa_geopotential
-from longwing.physics.wind import GriddedWind, gridded_wind_many, gridded_wind_ne
+from longwing.physics.wind import (
+    GriddedWind,
+    gridded_wind_many,
+    gridded_wind_ne,
+    veer_scale_ne,
+)
 
 __all__ = [
     "WindGrid4D", "WindSpanError", "geopotential_height_to_alt_m", "pressure_altitude_m",
@@ -98,6 +103,13 @@ class WindGrid4D:
     def kernel_grid(self) -> GriddedWind:
         """The arrays the compiled lookup (and the closed loop) reads."""
         return self._kernel
+
+    def veered_scaled(self, scale: float, veer_deg: float) -> WindGrid4D:
+        """The grid with every wind times ``scale`` and veered by ``veer_deg`` (clockwise),
+        :func:`longwing.physics.wind.veer_scale_ne`: a forecast's speed and direction error."""
+        wn, we = veer_scale_ne(self.wn_mps, self.we_mps, scale, veer_deg)
+        return WindGrid4D(self.t_s, self.lat_deg, self.lon_deg, self.alt_m, wn, we,
+                          self.ref_time, self.source, self.levels)  # fmt: skip
 
     @property
     def shape(self) -> tuple[int, int, int, int]:
