@@ -2,7 +2,8 @@
 
     .venv/bin/python examples/make_examples.py
 
-Writes ``short_survey.plan``, ``short_survey.waypoints``, ``long_range.plan`` and
+Writes ``short_survey.plan``, ``short_survey.waypoints``, ``bay_survey.plan``,
+``long_range.plan`` and
 ``laima.plan`` next to this script. Coordinates are rounded to 1e-7 degree (MAVLink
 ``MISSION_ITEM_INT`` resolution). Every positioned item and every leg (sampled every
 200 m) is checked against the plan's own geofence before writing.
@@ -157,6 +158,62 @@ def short_survey() -> Mission:
     )
 
 
+def bay_survey() -> Mission:
+    """About an hour: take-off from Bell Island, a 10-line camera survey of Conception Bay
+    north-west of the island (lines of 5 km, 300 m apart), loiter, landing sequence."""
+    home = BELL_ISLAND
+    runway_heading = 60.0
+    to_point = offset(home.lat_deg, home.lon_deg, runway_heading, 600.0)
+    climb = offset(home.lat_deg, home.lon_deg, runway_heading, 1500.0)
+    origin = offset(home.lat_deg, home.lon_deg, 330.0, 3000.0)
+    lines = []
+    for k in range(10):
+        start = offset(origin[0], origin[1], runway_heading - 90.0, 300.0 * k)
+        end = offset(start[0], start[1], runway_heading + 180.0, 5000.0)
+        lines.append((start, end) if k % 2 == 0 else (end, start))
+    items = [
+        MissionItem.takeoff(to_point[0], to_point[1], 80.0, REL, pitch_deg=12.0),
+        MissionItem.change_speed(22.0),
+        MissionItem.waypoint(climb[0], climb[1], 120.0, REL),
+        MissionItem.waypoint(lines[0][0][0], lines[0][0][1], 120.0, REL),
+        MissionItem.cam_trigger_distance(60.0),
+    ]
+    for start, end in lines:
+        items.append(MissionItem.waypoint(start[0], start[1], 120.0, REL))
+        items.append(MissionItem.waypoint(end[0], end[1], 120.0, REL))
+    items.append(MissionItem.cam_trigger_distance(0.0))
+    loiter = offset(home.lat_deg, home.lon_deg, 200.0, 1800.0)
+    items.append(
+        MissionItem.loiter_turns(loiter[0], loiter[1], 100.0, REL, turns=2.0, radius_m=-150.0)
+    )
+    items.append(MissionItem.change_speed(20.0))
+    touchdown = offset(home.lat_deg, home.lon_deg, runway_heading, 100.0)
+    items += landing_sequence(touchdown, runway_heading, 1500.0, 50.0, 0.0, REL, 40.0)
+    fence_vertices = tuple(
+        local(home.lat_deg, home.lon_deg, e, n)
+        for e, n in (
+            (-3600.0, -3300.0),
+            (300.0, -3400.0),
+            (2400.0, -300.0),
+            (2600.0, 2200.0),
+            (-1000.0, 7600.0),
+            (-9500.0, 3000.0),
+            (-9000.0, -500.0),
+        )
+    )
+    rally = offset(home.lat_deg, home.lon_deg, 150.0, 800.0)
+    return Mission(
+        home=home,
+        items=tuple(items),
+        fence=Fence(
+            polygons=(FencePolygon(fence_vertices, inclusion=True),),
+            max_alt_above_home_m=150.0,
+        ),
+        rally=(RallyPoint(rally[0], rally[1], 80.0, REL),),
+        cruise_speed_mps=22.0,
+    )
+
+
 def long_range() -> Mission:
     """A coastal patrol of the Avalon Peninsula from Bell Island and back (> 300 km)."""
     home = BELL_ISLAND
@@ -273,6 +330,7 @@ def main() -> None:
     """Write the examples and print their route lengths."""
     missions = {
         "short_survey": short_survey(),
+        "bay_survey": bay_survey(),
         "long_range": long_range(),
         "laima": laima(),
     }
