@@ -20,7 +20,10 @@ demo: $(STAMP)
 	$(VENV)/bin/longwing fly examples/long_range.plan --airframe aerosonde --wind 90@8 \
 	    --turbulence light --seed 1 --out runs/demo
 	$(VENV)/bin/longwing plan check examples/long_range.plan --airframe aerosonde --wind 90@8
-	@echo "report: runs/demo/report.html"
+	@# a Monte Carlo batch of the short survey (a second `make demo` continues the same one)
+	if [ -d runs/demo-batch/runs.parquet ]; then resume=--resume; fi; \
+	$(VENV)/bin/longwing batch examples/survey_mc.toml --runs 40 --out runs/demo-batch $$resume
+	@echo "report: runs/demo/report.html; Monte Carlo: runs/demo-batch/report.html"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
