@@ -11,6 +11,8 @@ leaves every other input's draws unchanged.
 Distributions (fields as in the scenario file): ``normal`` (mean, sd > 0), ``uniform``
 (low < high), ``truncnormal`` (mean, sd > 0, low < high: a normal cut to [low, high],
 scipy's ``truncnorm``), ``choice`` (values, optional weights >= 0 with a positive sum).
+:meth:`Dispersion.ppf` is each one's inverse CDF: a scenario with ``[run] design = "sobol"``
+maps the rows of its Saltelli design through it instead of drawing.
 
 Pure: no I/O (the scenario file is read by :mod:`longwing.batch.scenario`).
 """
