@@ -265,7 +265,9 @@ def output_sensitivity(rows: pa.Table, output: str, design: str = "random",
     inputs = [{"input": e["input"], **{k: e.get(k) for k in fields}} for e in entries.values()]
     key = next((k for k in (key, "delta", "S1", "src") if any(e[k] is not None
                                                              for e in inputs)), key)  # fmt: skip
-    inputs.sort(key=lambda e: -abs(e[key]) if e[key] is not None else math.inf)
+    # the indices by value (their bias-corrected estimates may dip below 0), SRC by size
+    size = abs if key == "src" else float
+    inputs.sort(key=lambda e: -size(e[key]) if e[key] is not None else math.inf)
     return {"design": design, "runs": n, "ranked_by": key, "methods": methods,
             "src_r2": None if fit is None else fit[1], "inputs": inputs, "reason": None,
             "notes": notes}  # fmt: skip
