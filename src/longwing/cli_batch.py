@@ -62,6 +62,12 @@ def batch(
             scenario_wind(sc, load_airframe(sc.airframe), load_mission(sc.plan))
         except ScenarioError as exc:
             raise UsageFailure(str(exc)) from None
+    if sc.design == "sobol" and runs is not None and runs != sc.runs:
+        raise UsageFailure(f"--runs {runs}: the scenario's sobol design flies exactly its "
+                           f"[run] runs = {sc.runs} (N x (D + 2)); change it there")  # fmt: skip
+    if sc.design == "sobol" and until_ci is not None:
+        raise UsageFailure("--until-ci: a sobol design needs every one of its runs; fly the "
+                           "whole design, or use design = \"random\"")  # fmt: skip
     n = sc.runs if runs is None else runs
     if not 1 <= n <= 10_000_000:
         raise UsageFailure(f"--runs {n}: must be in 1..10000000")
@@ -99,7 +105,7 @@ def batch(
         except OSError as exc:  # no scheduler there (distributed raises OSError subclasses)
             raise UsageFailure(f"--dask {dask}: cannot use the cluster: {exc}") from None
     rows = read_rows(out)
-    summary = batch_summary(rows, n)
+    summary = batch_summary(rows, n, sc)
     summary["scenario"] = str(sc.path)
     _write_atomic(out / "summary.json", json.dumps(summary, indent=2))
     _write_atomic(out / "report.html", render_batch_report(rows, summary, str(scenario)))

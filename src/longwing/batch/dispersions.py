@@ -11,6 +11,8 @@ leaves every other input's draws unchanged.
 Distributions (fields as in the scenario file): ``normal`` (mean, sd > 0), ``uniform``
 (low < high), ``truncnormal`` (mean, sd > 0, low < high: a normal cut to [low, high],
 scipy's ``truncnorm``), ``choice`` (values, optional weights >= 0 with a positive sum).
+:meth:`Dispersion.ppf` is each one's inverse CDF: a scenario with ``[run] design = "sobol"``
+maps the rows of its Saltelli design through it instead of drawing.
 
 Pure: no I/O (the scenario file is read by :mod:`longwing.batch.scenario`).
 """
@@ -22,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import truncnorm
+from scipy.stats import norm, truncnorm
 
 #: every input a scenario may disperse, in the order of their random streams (append only:
 #: a new name goes last, so that the streams of the others keep their index)
@@ -51,6 +53,7 @@ DISPERSION_DOC = {
 DISTRIBUTIONS = {"normal": ("mean", "sd"), "uniform": ("low", "high"),
                  "truncnormal": ("mean", "sd", "low", "high"), "choice": ("values",)}  # fmt: skip
 OPTIONAL_FIELDS = {"choice": ("weights",)}
+U_MIN = 1e-12  # quantiles Dispersion.ppf keeps away from 0 and 1
 
 
 class DispersionError(ValueError):
@@ -84,6 +87,22 @@ class Dispersion:
             w = np.asarray(self.weights, dtype=float)
             p = w / w.sum()
         return self.values[int(rng.choice(len(self.values), p=p))]
+
+    def ppf(self, u: float):
+        """The value at quantile ``u`` in [0, 1] (the inverse CDF: a uniform ``u`` gives a
+        draw of this distribution); a ``choice`` takes the first value whose cumulative
+        weight exceeds ``u``. ``u`` is kept inside [U_MIN, 1 - U_MIN] (finite normals)."""
+        u = min(max(float(u), U_MIN), 1.0 - U_MIN)
+        if self.dist == "normal":
+            return float(norm.ppf(u, loc=self.mean, scale=self.sd))
+        if self.dist == "uniform":
+            return self.low + u * (self.high - self.low)
+        if self.dist == "truncnormal":
+            a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
+            return float(truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd))
+        w = np.asarray(self.weights or [1.0] * len(self.values), dtype=float)
+        k = int(np.searchsorted(np.cumsum(w) / w.sum(), u, side="right"))
+        return self.values[min(k, len(self.values) - 1)]
 
 
 def _number(spec: Mapping, key: str, where: str) -> float:

@@ -39,7 +39,7 @@ TRACK_POINTS = 200  # points of each run's track kept in its row (the report's t
 def fly_rows(scenario_path: str, runs: list[int]) -> list[dict]:
     """Fly runs ``runs`` of the scenario; one row each (see the module doc)."""
     from longwing.airframe.loader import load_airframe
-    from longwing.batch.run_inputs import judge, run_scenario
+    from longwing.batch.run_inputs import design_matrix, judge, run_scenario
     from longwing.batch.scenario import load_scenario, scenario_wind
     from longwing.mission import load_mission
     from longwing.sim.runner import fly
@@ -47,10 +47,11 @@ def fly_rows(scenario_path: str, runs: list[int]) -> list[dict]:
     sc = load_scenario(scenario_path)
     af, mission = load_airframe(sc.airframe), load_mission(sc.plan)
     wind = scenario_wind(sc, af, mission)
+    unit = design_matrix(sc)  # a sobol design's matrix: once per task
     rows = []
     for i in runs:
         t0 = time.perf_counter()
-        fs, inputs = run_scenario(sc, af, mission, wind, i)
+        fs, inputs = run_scenario(sc, af, mission, wind, i, unit)
         res = fly(fs)
         s = res.summary
         lat, lon = _track(res.log)

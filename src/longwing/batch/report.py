@@ -1,8 +1,9 @@
 """The batch's ``report.html`` (one self-contained file): P(success) and its interval, the
 end states, histograms of the fuel left and of the landing error, the landing cloud with
-its 1-2-3 sigma ellipses, the track bundle on a map (longitude/latitude), and the worst
-runs with the command that replays each. Drawn from the rows and ``summary.json``, with
-matplotlib's object API (no pyplot state)."""
+its 1-2-3 sigma ellipses, the track bundle on a map (longitude/latitude), the sensitivity
+tables (S1, ST, delta as bars with their 95 % half-widths, the regression's sign), and the
+worst runs with the command that replays each. Drawn from the rows and ``summary.json``,
+with matplotlib's object API (no pyplot state)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ from longwing.logs.report_plots import _figure, _png
 
 WORST = 10
 CSS = ("body{font-family:sans-serif;max-width:1000px;margin:auto}table{border-collapse:"
-       "collapse}td,th{border:1px solid #ccc;padding:2px 6px}code{font-size:90%}")  # fmt: skip
+       "collapse}td,th{border:1px solid #ccc;padding:2px 6px}code{font-size:90%}"
+       ".bar{display:inline-block;height:9px;background:#4878a8;margin-right:4px}")  # fmt: skip
+SENS_FIELDS = ("S1", "ST", "delta")  # the indices shown as bars (those the summary has)
+BAR_PX = 120  # the width of an index of 1
 
 
 def _hist(values: np.ndarray, xlabel: str) -> str:
@@ -82,6 +86,7 @@ def render_batch_report(rows: pa.Table, summary: Mapping, scenario: str) -> str:
              ("tracks (red: runs that failed)", _tracks(rows))]  # fmt: skip
     for name, png in plots:
         parts.append(f"<h2>{e(name)}</h2><img alt='{e(name)}' src='data:image/png;base64,{png}'>")
+    parts.append(_sensitivity(summary.get("sensitivity") or {}))
     worst = sorted(rows.to_pylist(), key=lambda r: (r["success"], r["fuel_remaining_kg"]))
     parts.append("<h2>worst runs</h2><table><tr><th>run</th><th>end state</th><th>fuel "
                  "left, kg</th><th>why</th><th>replay</th></tr>")  # fmt: skip
@@ -91,4 +96,37 @@ def render_batch_report(rows: pa.Table, summary: Mapping, scenario: str) -> str:
                      f"<td>{r['fuel_remaining_kg']:.3f}</td><td>{e(r['why'] or '-')}</td>"
                      f"<td><code>{e(cmd)}</code></td></tr>")  # fmt: skip
     parts.append("</table></body></html>")
+    return "".join(parts)
+
+
+def _index_cell(v: float | None, conf: float | None) -> str:
+    if v is None:
+        return "<td>-</td>"
+    width = round(BAR_PX * min(max(v, 0.0), 1.0))
+    pm = "" if conf is None else f" &plusmn; {conf:.2f}"
+    return f"<td><span class='bar' style='width:{width}px'></span>{v:.2f}{pm}</td>"
+
+
+def _sensitivity(sens: Mapping) -> str:
+    """One table per output: the inputs ranked, their indices as bars."""
+    e = html.escape
+    parts = ["<h2>sensitivity</h2><p>S1: the share of the output's variance an input explains "
+             "alone; ST (Sobol design): with its interactions; delta: how much the output's "
+             "whole distribution shifts with the input (0: not at all); SRC: the sign and "
+             "size of a linear effect. docs/batch.md explains each.</p>"]  # fmt: skip
+    for output, s in sens.items():
+        parts.append(f"<h3>{e(output)}</h3>")
+        if s.get("inputs") is None:
+            parts.append(f"<p>not computed: {e(str(s.get('reason')))}</p>")
+            continue
+        shown = [k for k in SENS_FIELDS if any(i.get(k) is not None for i in s["inputs"])]
+        parts.append(f"<p>design {e(s['design'])}, {s['runs']} runs, ranked by "
+                     f"{e(s['ranked_by'])}</p><table><tr><th>input</th>"
+                     + "".join(f"<th>{k}</th>" for k in shown) + "<th>SRC</th></tr>")  # fmt: skip
+        for i in s["inputs"]:
+            cells = "".join(_index_cell(i.get(k), i.get(f"{k}_conf")) for k in shown)
+            srcv = "-" if i.get("src") is None else f"{i['src']:+.2f}"
+            parts.append(f"<tr><td>{e(i['input'])}</td>{cells}<td>{srcv}</td></tr>")
+        parts.append("</table>")
+        parts.extend(f"<p><small>{e(n)}</small></p>" for n in s.get("notes") or [])
     return "".join(parts)

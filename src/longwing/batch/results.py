@@ -1,7 +1,8 @@
 """A batch's results from its rows: P(success) with its 95 % Wilson interval, end-state
 counts, fuel-reserve and landing-error percentiles, CEP50/CEP95, cross-track percentiles,
-failure modes ranked (docs/batch.md). Computed from ``runs.parquet``, the rows a user sees.
-Pure: no I/O."""
+failure modes ranked, landing ellipses, the sensitivity of fuel left and success to the
+dispersed inputs (:mod:`longwing.batch.sensitivity`) (docs/batch.md). Computed from
+``runs.parquet``, the rows a user sees. Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import numpy as np
 import pyarrow as pa
 
 from longwing.batch.engine import wilson
+from longwing.batch.sensitivity import batch_sensitivity
+from longwing.batch.sensitivity import src as src  # re-exported (it lived here)
 
 PERCENTILES = (5, 25, 50, 75, 95)
 
@@ -34,8 +37,10 @@ def _mode(why: str) -> str:
     return why
 
 
-def batch_summary(rows: pa.Table, runs_asked: int) -> dict:
-    """The summary of the rows (one per finished run)."""
+def batch_summary(rows: pa.Table, runs_asked: int, scenario=None) -> dict:
+    """The summary of the rows (one per finished run); ``scenario`` (a
+    :class:`~longwing.batch.scenario.Scenario`) gives the sensitivity its design, seed and
+    choice values (without it: a random design, seed 1, text values in sorted order)."""
     n = rows.num_rows
     ok = int(sum(rows.column("success").to_pylist()))
     lo, hi = wilson(ok, n) if n else (math.nan, math.nan)
@@ -58,7 +63,7 @@ def batch_summary(rows: pa.Table, runs_asked: int) -> dict:
         "rms_xtrack_m": _pct(xt),
         "failure_modes": [{"mode": m, "runs": c} for m, c in whys.most_common()],
         "landing_ellipses": landing_ellipses(rows),
-        "sensitivity": {y: src(rows, y) for y in ("fuel_remaining_kg", "success")},
+        "sensitivity": batch_sensitivity(rows, *_design(scenario)),
     }  # fmt: skip
 
 
@@ -85,27 +90,7 @@ def landing_ellipses(rows: pa.Table) -> dict | None:
                           "semi_minor_m": k * math.sqrt(lam[0])} for k in (1, 2, 3)]}  # fmt: skip
 
 
-def src(rows: pa.Table, output: str) -> dict | None:
-    """Standardised regression coefficients of ``output`` on the dispersed numeric inputs
-    (the ``in_*`` columns that vary): a least-squares fit of the standardised output on the
-    standardised inputs over the batch's random sample; SRC_j is the output's change in
-    standard deviations per standard deviation of input j, and with R^2 near 1 SRC_j^2 is the
-    share of the output's variance input j explains. Ranked by |SRC|."""
-    names = [c for c in rows.column_names if c.startswith("in_")
-             and pa.types.is_floating(rows.schema.field(c).type)]  # fmt: skip
-    y = np.asarray(rows.column(output).to_pylist(), dtype=float)
-    cols, used = [], []
-    for c in names:
-        x = rows.column(c).to_numpy(zero_copy_only=False).astype(float)
-        if np.all(np.isfinite(x)) and x.std() > 1e-9 * max(1.0, abs(x.mean())):
-            cols.append((x - x.mean()) / x.std())
-            used.append(c[3:])
-    if not cols or y.std() == 0.0 or len(y) <= len(cols) + 1:
-        return None
-    xs = np.stack(cols, axis=1)
-    ys = (y - y.mean()) / y.std()
-    beta, *_ = np.linalg.lstsq(xs, ys, rcond=None)
-    r2 = 1.0 - float(np.sum((ys - xs @ beta) ** 2) / np.sum(ys**2))
-    ranked = sorted(zip(used, beta, strict=True), key=lambda t: -abs(t[1]))
-    return {"method": "SRC (standardised linear regression)", "r2": r2,
-            "inputs": [{"input": n, "src": float(b)} for n, b in ranked]}  # fmt: skip
+def _design(scenario) -> tuple:
+    if scenario is None:
+        return "random", {}, 1
+    return scenario.design, scenario.dispersions, scenario.seed

@@ -20,6 +20,11 @@ flown):
   planned flight time (route / cruise speed); a GNSS loss lasts 600 s, an engine failure is
   for good.
 
+:func:`draw_inputs` is the one place the dispersed inputs are drawn, for the batch and for
+`longwing fly --scenario S --run I`: from the run's streams (design ``random``), or row ``run``
+of the scenario's Saltelli design mapped by each distribution's inverse CDF (``sobol``; the
+fault draws and the flight's noise still come from the run's streams).
+
 :func:`judge` says whether a finished flight met the scenario's success criteria, and why
 not. Pure: no I/O.
 """
@@ -29,9 +34,12 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
+
 from longwing.airframe.params import Airframe
 from longwing.batch.dispersions import DISPERSION_NAMES, flight_seed, run_streams
 from longwing.batch.scenario import Scenario, SuccessCriteria
+from longwing.batch.sensitivity import factors, saltelli_base, saltelli_unit
 from longwing.mission.model import Mission
 from longwing.physics.turbulence import parse_turbulence
 from longwing.physics.wind import WindField, parse_wind
@@ -71,13 +79,36 @@ def _wind(base: WindField | WindGrid4D, mission: Mission, draws: dict):
     return w
 
 
+def design_matrix(sc: Scenario) -> np.ndarray | None:
+    """A ``sobol`` design's unit-hypercube matrix (run i: row i; one column per dispersed
+    input in DISPERSION_NAMES order), from the scenario alone; None for ``random``."""
+    if sc.design != "sobol":
+        return None
+    names = factors(sc.dispersions)
+    return saltelli_unit(len(names), saltelli_base(sc.runs, len(names)), sc.seed)
+
+
+def draw_inputs(sc: Scenario, run: int, streams: list, unit: np.ndarray | None = None
+                ) -> dict:  # fmt: skip
+    """Run ``run``'s dispersed inputs (name -> value): design ``random``, each drawn from its
+    own stream; ``sobol``, row ``run`` of the design (``unit``: :func:`design_matrix`,
+    computed when not given) through each distribution's inverse CDF."""
+    if sc.design != "sobol":
+        return {name: d.draw(streams[DISPERSION_NAMES.index(name)])
+                for name, d in sc.dispersions.items()}  # fmt: skip
+    unit = design_matrix(sc) if unit is None else unit
+    return {name: sc.dispersions[name].ppf(unit[run, j])
+            for j, name in enumerate(factors(sc.dispersions))}  # fmt: skip
+
+
 def run_scenario(sc: Scenario, af: Airframe, mission: Mission, wind: WindField | WindGrid4D,
-                 run: int) -> tuple[FlightScenario, dict]:  # fmt: skip
+                 run: int, unit: np.ndarray | None = None
+                 ) -> tuple[FlightScenario, dict]:  # fmt: skip
     """Run ``run``'s flight and the inputs it flies (name -> value, faults included);
-    ``wind`` is the scenario's (:func:`~longwing.batch.scenario.scenario_wind`)."""
+    ``wind`` is the scenario's (:func:`~longwing.batch.scenario.scenario_wind`); ``unit``: a
+    sobol design's matrix when the caller has it (:func:`draw_inputs`)."""
     streams = run_streams(sc.seed, run)
-    draws = {name: d.draw(streams[DISPERSION_NAMES.index(name)])
-             for name, d in sc.dispersions.items()}  # fmt: skip
+    draws = draw_inputs(sc, run, streams, unit)
     w = _wind(wind, mission, draws)
     turb = parse_turbulence(str(draws.get("turbulence", sc.turbulence)))
     fuel = sc.fuel_kg

@@ -8,7 +8,7 @@ run, what counts as success, how many runs (docs/batch.md).
                     turbulence = "light"
     [dispersions]   wind_speed_mps = {dist = "normal", mean = 8, sd = 2}   ...
     [success]       landed_within_m = 100   min_fuel_kg = 0.2   no_fence_breach = true
-    [run]           runs = 200   seed = 1
+    [run]           runs = 200   seed = 1   design = "random" (or "sobol": a Saltelli design)
 
 Paths are relative to the scenario file. :func:`load_scenario` checks everything it can
 before any flight (the plan and wind file exist and load, the airframe loads, every number
@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from longwing.batch.dispersions import Dispersion, DispersionError, parse_dispersion
+from longwing.batch.sensitivity import DESIGNS, saltelli_base, saltelli_counts
 
 SECTIONS = {
     "mission": {"plan": str, "airframe": str, "fuel_kg": float},
     "environment": {"wind": str, "wind_file": str, "start_time": str, "turbulence": str},
     "success": {"landed_within_m": float, "min_fuel_kg": float, "no_fence_breach": bool},
-    "run": {"runs": int, "seed": int},
+    "run": {"runs": int, "seed": int, "design": str},
 }
 REQUIRED = {"mission": ("plan",), "run": ("runs",)}
 MAX_RUNS = 10_000_000
@@ -67,6 +68,7 @@ class Scenario:
     success: SuccessCriteria = field(default_factory=SuccessCriteria)
     runs: int = 1
     seed: int = 1
+    design: str = "random"  # or "sobol": run i is row i of a Saltelli design (sensitivity.py)
 
 
 def _typed(value: object, kind: type, where: str):
@@ -155,6 +157,7 @@ def parse_scenario(data: Mapping, path: Path) -> Scenario:
         if d.dist != "choice" or any(str(v).lower() not in TURBULENCE_NAMES for v in d.values):
             raise ScenarioError(f"{where0}: [dispersions] turbulence: a choice of "
                                 f"{', '.join(TURBULENCE_NAMES)}")  # fmt: skip
+    _check_design(values, len(disp), where0)
     base = path.parent
     wind_file = values.get("wind_file")
     return Scenario(
@@ -165,8 +168,26 @@ def parse_scenario(data: Mapping, path: Path) -> Scenario:
         start_time=values.get("start_time"), turbulence=turb, dispersions=disp,
         success=SuccessCriteria(values.get("landed_within_m"), values.get("min_fuel_kg"),
                                 bool(values.get("no_fence_breach", False))),
-        runs=runs, seed=seed,
+        runs=runs, seed=seed, design=values.get("design", "random"),
     )  # fmt: skip
+
+
+def _check_design(values: Mapping, n_factors: int, where0: str) -> None:
+    """``[run] design``: one of DESIGNS; a Sobol design flies N * (D + 2) runs, N a power of
+    2 (SALib's Saltelli design; D the dispersed inputs)."""
+    design = values.get("design", "random")
+    if design not in DESIGNS:
+        raise ScenarioError(f"{where0}: [run] design: expected one of {', '.join(DESIGNS)}, "
+                            f"got {design!r}")  # fmt: skip
+    if design != "sobol":
+        return
+    if n_factors == 0:
+        raise ScenarioError(f"{where0}: [run] design: sobol needs at least one dispersed input")
+    if saltelli_base(values["runs"], n_factors) is None:
+        counts = ", ".join(map(str, saltelli_counts(n_factors)))
+        raise ScenarioError(f"{where0}: [run] runs: a sobol design of {n_factors} dispersed "
+                            f"inputs flies N x {n_factors + 2} runs, N a power of 2: {counts}, "
+                            f"...; got {values['runs']}")  # fmt: skip
 
 
 def load_scenario(path: str | Path) -> Scenario:
