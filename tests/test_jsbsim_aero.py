@@ -38,7 +38,13 @@ RESULTS = (
     "moments/n-aero-lbsft",
 )
 # true airspeed range, kts, per aircraft
-ENVELOPE_KTS = {"c172x": (45.0, 140.0), "c310": (70.0, 220.0), "J3Cub": (35.0, 90.0)}
+ENVELOPE_KTS = {
+    "c172x": (45.0, 140.0),
+    "c172p": (45.0, 140.0),
+    "c310": (70.0, 220.0),
+    "J3Cub": (35.0, 90.0),
+    "pa28": (50.0, 150.0),
+}
 
 
 def _fdm(name: str, tmp_path) -> jsbsim.FGFDMExec:
@@ -91,7 +97,7 @@ def _props_from(fdm, compiled) -> np.ndarray:
     return props
 
 
-@pytest.mark.parametrize("name", ["c172x", "c310", "J3Cub"])
+@pytest.mark.parametrize("name", ["c172x", "c172p", "c310", "J3Cub", "pa28"])
 def test_forces_and_moments_agree_with_jsbsim(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # JSBSim may write its output files into the cwd
     compiled = compile_aircraft(load_aircraft(name))
