@@ -309,3 +309,11 @@ def test_new_props_has_the_metrics_and_room_for_the_stack():
     assert props[P.SW_SQFT] == pytest.approx(174.0, rel=1e-15)
     assert props[P.CG_X_IN] == pytest.approx(41.0, rel=1e-15)
     assert np.all(props[P.SLOT["aero/qbar-psf"] : P.CG_X_IN] == 0.0)
+
+
+def test_docs_list_every_supported_property():
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[1] / "docs" / "jsbsim.md").read_text()
+    for p in P.PROPERTIES:
+        assert f"| `{p.name}` | {p.kind} |" in doc, p.name
