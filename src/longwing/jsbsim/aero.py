@@ -70,15 +70,31 @@ def _to_body(kind: int, alpha: float, beta: float, a: float, b: float, c: float)
 @njit(cache=True)
 def axis_sums(k: AeroKernel, props: np.ndarray) -> tuple:
     """The six axis sums (native axes, about the reference point) and the three at-CG
-    force sums, after evaluate()."""
-    s = np.zeros(9)
+    force sums, after evaluate(); each summed from 0 in the functions' order, as JSBSim."""
+    f1 = f2 = f3 = m1 = m2 = m3 = g1 = g2 = g3 = 0.0
     for i in range(k.sum_slot.shape[0]):
+        v = props[k.sum_slot[i]]
         ax = k.sum_axis[i]
         if k.sum_at_cg[i] == 1:
-            s[6 + ax] += props[k.sum_slot[i]]
+            if ax == 0:
+                g1 += v
+            elif ax == 1:
+                g2 += v
+            else:
+                g3 += v
+        elif ax == 0:
+            f1 += v
+        elif ax == 1:
+            f2 += v
+        elif ax == 2:
+            f3 += v
+        elif ax == 3:
+            m1 += v
+        elif ax == 4:
+            m2 += v
         else:
-            s[ax] += props[k.sum_slot[i]]
-    return s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]
+            m3 += v
+    return f1, f2, f3, m1, m2, m3, g1, g2, g3
 
 
 @njit(cache=True)
