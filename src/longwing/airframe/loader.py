@@ -55,6 +55,7 @@ ASPECT_RATIO_MIN = 1.0
 ASPECT_RATIO_MAX = 50.0
 LAUNCH_METHODS = ("catapult", "runway")
 TURBULENCE_LEVELS = ("none", "light", "moderate", "severe")  # as physics.turbulence names them
+JSBSIM_PREFIX = "jsbsim:"
 
 
 class AirframeError(ValueError):
@@ -81,17 +82,36 @@ def load_airframe(name_or_path: str | Path) -> Airframe:
     A ``Path``, or a string containing a path separator or ending in ``.toml``, is a path;
     any other string is a bundled name. Raises :class:`AirframeError` on the first problem.
     """
-    label, raw, source = _resolve(name_or_path)
-    document = _parse_toml(raw, label)
-    values = _validate(document, label)
-    return _build(values, source)
+    return load_airframe_source(name_or_path)[0]
 
 
 def load_airframe_source(name_or_path: str | Path) -> tuple[Airframe, bytes]:
     """:func:`load_airframe`, and the exact bytes of the file it was read from (to keep a
-    copy with a run, so that the run can be flown again)."""
+    copy with a run, so that the run can be flown again). A JSBSim aircraft (``jsbsim:NAME``
+    or a path ending in ``.xml``) gives its aircraft file's bytes."""
+    if is_jsbsim(name_or_path):
+        return _load_jsbsim(name_or_path)
     label, raw, source = _resolve(name_or_path)
     return _build(_validate(_parse_toml(raw, label), label), source), raw
+
+
+def is_jsbsim(name_or_path: str | Path) -> bool:
+    """A JSBSim aircraft: ``jsbsim:NAME`` (the installed jsbsim package's aircraft) or a
+    path ending in ``.xml``."""
+    text = str(name_or_path)
+    return text.startswith(JSBSIM_PREFIX) or text.lower().endswith(".xml")
+
+
+def _load_jsbsim(name_or_path: str | Path) -> tuple[Airframe, bytes]:
+    from longwing.airframe.jsbsim_airframe import jsbsim_airframe
+    from longwing.jsbsim.xml_model import aircraft_path
+
+    text = str(name_or_path)
+    name = text.removeprefix(JSBSIM_PREFIX) if text.startswith(JSBSIM_PREFIX) else Path(text)
+    try:
+        return jsbsim_airframe(name), aircraft_path(name).read_bytes()
+    except (ValueError, OSError) as exc:  # JSBSimModelError is a ValueError
+        raise AirframeError(f"{text}: {exc}") from None
 
 
 def airframe_to_dict(af: Airframe) -> dict[str, dict[str, float | str]]:
@@ -139,7 +159,8 @@ def _resolve(name_or_path: str | Path) -> tuple[str, bytes, Path | None]:
     if name not in list_bundled_airframes():
         raise AirframeError(
             f"unknown airframe '{name}': bundled airframes are {_bundled_names_text()}; "
-            "to load a file, give a path ending in .toml"
+            "to load a file, give a path ending in .toml (or .xml, a JSBSim aircraft), or "
+            "jsbsim:NAME for an aircraft of the jsbsim package"
         )
     resource = _data_dir().joinpath(f"{name}.toml")
     source = resource if isinstance(resource, Path) else None

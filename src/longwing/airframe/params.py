@@ -52,6 +52,9 @@ class AeroParams(NamedTuple):
     Cndr: float
     stall_M: float
     alpha0_rad: float
+    # a JSBSim aircraft's compiled tables (longwing.physics.table_aero.TableAero), which
+    # then give every force and moment; None: the coefficients above
+    table: object = None
 
 
 class MassParams(NamedTuple):

@@ -1,4 +1,5 @@
-"""Aerodynamic forces and moments (Beard & McLain model with stall blending).
+"""Aerodynamic forces and moments (Beard & McLain model with stall blending, or a JSBSim
+aircraft's tables: :mod:`longwing.physics.table_aero`).
 
 Pure compiled kernels: inputs are air-relative body velocity, body rates relative to the
 air mass, surface deflections and density; outputs are body-axis force (N) and moment (N m).
@@ -11,6 +12,7 @@ import math
 from numba import njit
 
 from longwing.airframe.params import AeroParams
+from longwing.physics.table_aero import NO_GROUND_M, table_forces
 
 VA_MIN_MPS = 0.1  # below this the aerodynamic forces are taken as zero
 
@@ -67,8 +69,14 @@ def aero_forces_moments(
     dr: float,
     rho: float,
     p: AeroParams,
+    agl_m: float = NO_GROUND_M,
 ) -> tuple[float, float, float, float, float, float]:
-    """Body-axis aerodynamic force (fx, fy, fz) [N] and moment (l, m, n) [N m]."""
+    """Body-axis aerodynamic force (fx, fy, fz) [N] and moment (l, m, n) [N m]; ``agl_m``
+    the height over the ground (ground effect of table aerodynamics)."""
+    hit, fx, fy, fz, l_, m_, n_ = table_forces(p.table, u, v, w, p_r, q_r, r_r, de, da, dr,
+                                               rho, agl_m)  # fmt: skip
+    if hit:  # a JSBSim aircraft's tables (physics/table_aero.py)
+        return fx, fy, fz, l_, m_, n_
     va, alpha, beta = air_data(u, v, w)
     if va < VA_MIN_MPS:
         return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0

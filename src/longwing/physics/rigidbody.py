@@ -166,7 +166,7 @@ def _derivatives_in(
     fx = fy = fz = l_ = m_ = n_ = 0.0
     if aero_on:
         fx, fy, fz, l_, m_, n_ = aero_forces_moments(
-            ua, va_, wa, pe, qe, re, ctrl[0], ctrl[1], ctrl[2], rho, aero
+            ua, va_, wa, pe, qe, re, ctrl[0], ctrl[1], ctrl[2], rho, aero, h - env[ENV_GROUND_ALT]
         )
     thrust, power, fuel_flow = engine(ctrl[3], va, rho, engine_on, fuel, prop)
     fx += thrust

@@ -133,10 +133,25 @@ def body_dynamics(
     return acc, power, thrust, fuel_flow
 
 
+def _table_lift_coefficient(alpha: float, af: Airframe) -> float:
+    """Static CL of table aerodynamics (surfaces neutral, no rates, out of ground effect)."""
+    va, rho = 30.0, 1.225
+    u, w = va * math.cos(alpha), va * math.sin(alpha)
+    fx, _, fz, *_ = aero_forces_moments(u, 0.0, w, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, rho, af.aero)
+    return (fx * math.sin(alpha) - fz * math.cos(alpha)) / (0.5 * rho * va * va * af.aero.S_m2)
+
+
 def alpha_at_cl_max(af: Airframe) -> tuple[float, float]:
     """Angle of attack (rad) of maximum static lift coefficient, and CLmax."""
     alphas = np.linspace(0.0, 0.6, 6001)
-    cls = np.array([lift_coefficient(a, af.aero) for a in alphas])
+    if af.aero.table is not None:
+        from longwing.physics.table_aero import reset_table_aero
+
+        reset_table_aero(af.aero.table)  # below the hysteresis' stall: the unstalled curve
+        cls = np.array([_table_lift_coefficient(a, af) for a in alphas])
+        reset_table_aero(af.aero.table)
+    else:
+        cls = np.array([lift_coefficient(a, af.aero) for a in alphas])
     i = int(np.argmax(cls))
     return float(alphas[i]), float(cls[i])
 
