@@ -8,7 +8,10 @@
 - ``properties``: the properties the functions may read (docs/jsbsim.md);
 - ``compile_aero``: ``compile_aircraft`` -> CompiledAircraft (AeroKernel, slot names),
   ``new_props``;
-- ``aero``: ``aero_forces_moments`` (lbf, lbf ft) and ``aero_forces_moments_si``.
+- ``aero``: ``aero_forces_moments`` (lbf, lbf ft) and ``aero_forces_moments_si``;
+- ``propulsion_model``: ``load_propulsion`` -> PropulsionModel (piston engines, propellers,
+  tanks; SI records);
+- ``propeller``, ``piston``: FGPropeller and FGPiston (simplified) as njit functions.
 
 Importing this package imports no numba: import the modules you use.
 """

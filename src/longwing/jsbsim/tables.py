@@ -126,6 +126,13 @@ class TableBuilder:
         self.data.extend(breakpoints)
         return idx, 3
 
+    def add_1d(self, keys: list[float], values: list[float]) -> int:
+        """A 1-D table from its rows (a table JSBSim builds in code) -> its index."""
+        idx = self._new(1, len(keys), 1, -1)
+        self.data.extend(float(k) for k in keys)
+        self.data.extend(float(v) for v in values)
+        return idx
+
     def build(self) -> TableSet:
         return TableSet(
             kind=np.array(self.kind, dtype=np.int64),
