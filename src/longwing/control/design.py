@@ -54,7 +54,7 @@ from longwing.control.design_model import TfModel, tf_model
 from longwing.control.params import PARAM_INDEX
 from longwing.geo.atmosphere import isa
 from longwing.geo.constants import G0_MPS2
-from longwing.physics.trim import TrimCondition
+from longwing.physics.trim import TrimCondition, TrimError
 
 ZETA_PHI = 0.707
 ZETA_THETA = 0.707
@@ -70,12 +70,12 @@ ENERGY_RATE_FILTER_S = 0.5  # tecs.py low-passes the energy-rate error over 0.5 
 DESIGN_LATITUDE_RAD = math.radians(45.0)
 DAMP_GRID = np.linspace(0.0, 1.0, 101)
 
-#: the parameters the design sets (what `fly` takes from it for an airframe that gives none)
-DESIGNED = (
+#: the gains the design sets: what a flight takes from it for an airframe that gives none
+#: (the design's params also hold SCALING_SPEED, the EAS they are designed at)
+DESIGNED_GAINS = (
     "RLL2SRV_TCONST", "RLL_RATE_P", "RLL_RATE_I", "RLL_RATE_D", "RLL_RATE_FF",
     "PTCH2SRV_TCONST", "PTCH_RATE_P", "PTCH_RATE_I", "PTCH_RATE_D", "PTCH_RATE_FF",
     "NAVL1_PERIOD", "NAVL1_DAMPING", "TECS_TIME_CONST", "TECS_PTCH_DAMP", "TECS_THR_DAMP",
-    "SCALING_SPEED",
 )  # fmt: skip
 
 
@@ -244,3 +244,14 @@ def design_gains(
         ste_gain_ratio=ste_gain,
     ))  # fmt: skip
     return GainDesign(va, eas, altitude_m, m, figures, params, clamped)
+
+
+def designed_defaults(af: Airframe) -> dict[str, float]:
+    """:data:`DESIGNED_GAINS` of ``af`` designed at its cruise airspeed at sea level (so
+    that SCALING_SPEED, the cruise EAS, is the scaling speed they apply at); empty if it
+    cannot trim there (its flights report that; the table defaults stand)."""
+    try:
+        d = design_gains(af)
+    except TrimError:
+        return {}
+    return {name: d.params[name] for name in DESIGNED_GAINS}
