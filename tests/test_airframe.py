@@ -272,7 +272,7 @@ BAD_FILES = [
         "[payload]\ncamera_kg = 1.0\n\n[fuel]",
         "unknown section 'payload' (known sections: "
         "airframe, mass, geometry, aero, propulsion, fuel, limits, ground, launch, envelope, "
-        "landing, rangefinder)",
+        "landing, rangefinder, autopilot)",
         id="unknown-section",
     ),
     pytest.param(

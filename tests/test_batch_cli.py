@@ -60,6 +60,20 @@ def test_one_and_two_workers_give_the_same_rows_and_the_summary(tmp_path):
     assert all(1 <= len(r["track_lat_deg"]) <= 200 for r in rows)
 
 
+def _processes_naming(path: Path) -> list[int]:
+    """Live processes whose command line names ``path`` (a batch and its workers)."""
+    pids = []
+    for d in Path("/proc").iterdir():
+        try:
+            if d.name.isdigit() and str(path).encode() in (d / "cmdline").read_bytes():
+                status = (d / "status").read_text()
+                if "State:\tZ" not in status:
+                    pids.append(int(d.name))
+        except OSError:
+            continue
+    return pids
+
+
 def test_killed_then_resumed_loses_and_repeats_nothing(tmp_path):
     out = tmp_path / "k"
     proc = subprocess.Popen([sys.executable, "-m", "longwing.cli", "batch", str(SCENARIO),
@@ -71,6 +85,10 @@ def test_killed_then_resumed_loses_and_repeats_nothing(tmp_path):
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
+    end = time.monotonic() + 10  # its workers end with it (they poll for it every second)
+    while time.monotonic() < end and _processes_naming(out):
+        time.sleep(0.1)
+    assert not _processes_naming(out)
     before = _rows(out)
     assert 0 < len(before) < 24, len(before)  # killed mid-batch
     r = _batch(str(SCENARIO), "--runs", "24", "--workers", "2", "--out", str(out), "--resume")

@@ -1,4 +1,4 @@
-"""The `longwing` command line: airframes, trim, open-loop sim, fly, plan.
+"""The `longwing` command line: airframes, trim, tune, open-loop sim, fly, plan.
 
 Bad input (unknown airframe, impossible trim, malformed wind, ...) prints one line on stderr
 and exits with code 2; no traceback, no partial output.
@@ -25,6 +25,7 @@ from longwing.cli_fly import fly, note_compile, write_sim_folder
 from longwing.cli_params import params
 from longwing.cli_plan import plan_app
 from longwing.cli_sitl import sitl
+from longwing.cli_tune import tune
 
 app = typer.Typer(
     add_completion=False,
@@ -36,6 +37,7 @@ app.command()(sitl)
 app.command()(fly)
 app.command()(params)
 app.command()(batch)
+app.command()(tune)
 err = Console(stderr=True)
 out = Console()
 

@@ -266,8 +266,8 @@ def jsbsim_airframe(name_or_path: str | Path) -> Airframe:
         raise JSBSimModelError(f"{model.path}: no fuel tank with a <capacity>")
     mass = MassParams(dry_mass_kg=dry_kg, Jx=jx, Jy=jy, Jz=jz, Jxz=jxz,
                       fuel_capacity_kg=capacity)  # fmt: skip
-    lim = {p: _surface_limit(root, p) for p in ("fcs/elevator-pos-rad",
-                                                "fcs/left-aileron-pos-rad", "fcs/rudder-pos-rad")}  # fmt: skip
+    surfaces = ("fcs/elevator-pos-rad", "fcs/left-aileron-pos-rad", "fcs/rudder-pos-rad")
+    lim = {p: _surface_limit(root, p) for p in surfaces}
     act = ActuatorParams(lim["fcs/elevator-pos-rad"], lim["fcs/left-aileron-pos-rad"],
                          lim["fcs/rudder-pos-rad"], SURFACE_RATE_RADPS, SURFACE_RATE_RADPS,
                          SURFACE_RATE_RADPS, 1.0)  # fmt: skip

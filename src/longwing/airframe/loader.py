@@ -19,6 +19,7 @@ import difflib
 import math
 import os
 import tomllib
+from dataclasses import replace
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -56,6 +57,7 @@ ASPECT_RATIO_MAX = 50.0
 LAUNCH_METHODS = ("catapult", "runway")
 TURBULENCE_LEVELS = ("none", "light", "moderate", "severe")  # as physics.turbulence names them
 JSBSIM_PREFIX = "jsbsim:"
+AUTOPILOT_SECTION = "autopilot"  # optional: autopilot parameters the airframe gives
 
 
 class AirframeError(ValueError):
@@ -92,7 +94,7 @@ def load_airframe_source(name_or_path: str | Path) -> tuple[Airframe, bytes]:
     if is_jsbsim(name_or_path):
         return _load_jsbsim(name_or_path)
     label, raw, source = _resolve(name_or_path)
-    return _build(_validate(_parse_toml(raw, label), label), source), raw
+    return _load(raw, label, source), raw
 
 
 def is_jsbsim(name_or_path: str | Path) -> bool:
@@ -128,6 +130,8 @@ def airframe_to_dict(af: Airframe) -> dict[str, dict[str, float | str]]:
         if not isinstance(value, str):
             value = float(f"{_from_si(field.unit, value):.12g}")
         out.setdefault(field.section, {})[field.key] = value
+    if af.autopilot is not None:
+        out[AUTOPILOT_SECTION] = dict(af.autopilot)
     return out
 
 
@@ -195,7 +199,32 @@ def _parse_toml(raw: bytes, label: str) -> dict[str, Any]:
 
 
 def _sections() -> tuple[str, ...]:
-    return tuple(dict.fromkeys(field.section for field in FIELDS))
+    return (*dict.fromkeys(field.section for field in FIELDS), AUTOPILOT_SECTION)
+
+
+def _load(raw: bytes, label: str, source: Path | None) -> Airframe:
+    document = _parse_toml(raw, label)
+    af = _build(_validate(document, label), source)
+    autopilot = _check_autopilot(document.get(AUTOPILOT_SECTION), label)
+    return af if autopilot is None else replace(af, autopilot=autopilot)
+
+
+def _check_autopilot(
+    table: dict[str, Any] | None, label: str
+) -> tuple[tuple[str, float], ...] | None:
+    """The optional [autopilot] table: autopilot parameters (ArduPlane names, the units of
+    ``longwing params``), each a number in its range."""
+    if table is None:
+        return None
+    from longwing.control.params import check_value  # numba: only when a file has one
+
+    out = []
+    for name, value in table.items():
+        try:
+            out.append((name, check_value(name, value)))
+        except ValueError as exc:
+            raise AirframeError(f"{label}: [{AUTOPILOT_SECTION}] {exc}") from None
+    return tuple(out)
 
 
 def _validate(document: dict[str, Any], label: str) -> dict[str, float | str]:
@@ -221,7 +250,7 @@ def _check_structure(document: dict[str, Any], label: str) -> None:
             raise AirframeError(
                 f"{label}: '{section}' must be a [{section}] section, not {table!r}"
             )
-    for section in sections:
+    for section in sections[:-1]:  # [autopilot]'s keys are checked by _check_autopilot
         known = [field.key for field in FIELDS if field.section == section]
         for key in document.get(section, {}):
             if key not in known:

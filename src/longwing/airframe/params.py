@@ -178,6 +178,10 @@ class Airframe:
     launch: Launch
     landing: LandingLimits
     rangefinder: Rangefinder | None = None
+    # the file's [autopilot] table: (ArduPlane name, value in the autopilot table's units)
+    # pairs, None if it has none; gains it does not give are designed from the model
+    # (longwing.control.params.defaults_for, docs/tuning.md)
+    autopilot: tuple[tuple[str, float], ...] | None = None
 
     def mass_kg(self, fuel_kg: float) -> float:
         return self.mass.dry_mass_kg + fuel_kg

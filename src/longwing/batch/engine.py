@@ -33,6 +33,7 @@ RUNS_DIR = "runs.parquet"
 CHUNKS_PER_WORKER = 8  # tasks per worker over a batch (load balance vs per-task overhead)
 MAX_CHUNK = 50
 UNTIL_CI_CHUNK = 5
+PARENT_POLL_S = 1.0  # how often a local worker checks that its batch process is alive
 TRACK_POINTS = 200  # points of each run's track kept in its row (the report's track bundle)
 
 
@@ -132,11 +133,25 @@ def chunks_of(todo: list[int], workers: int, cap: int = MAX_CHUNK) -> list[list[
     return [todo[k : k + size] for k in range(0, len(todo), size)]
 
 
+def _die_with_parent(parent_pid: int) -> None:
+    """A worker's initializer: end the worker when the batch process is gone (a batch killed
+    with SIGKILL would otherwise leave its workers waiting for ever)."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="longwing-parent-watch").start()
+
+
 class _LocalPool:
     """Local processes behind the two calls the batch loop needs."""
 
     def __init__(self, workers: int) -> None:
-        self.pool = ProcessPoolExecutor(max_workers=workers)
+        self.pool = ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+                                        initargs=(os.getpid(),))  # fmt: skip
         self.workers = workers
 
     def submit(self, *args):

@@ -11,8 +11,10 @@ Units differ from ArduPlane in one respect: the rate-loop gains act on surface d
 in radians per rad/s of rate error (ArduPlane's act on a +/-45 deg normalised servo), and IMAX
 limits are in degrees of surface.
 
-Defaults suit the bundled Aerosonde-class airframe; :func:`defaults_for` takes the
-airspeeds, bank and pitch limits from any airframe's envelope.
+The table's defaults are the bundled Aerosonde's hand-tuned gains (its airframe file gives
+them in its ``[autopilot]`` table); :func:`defaults_for` takes the airspeeds, bank and pitch
+limits from any airframe's envelope and designs the loop gains an airframe file does not
+give from its model (:mod:`longwing.control.design`, docs/tuning.md).
 """
 
 from __future__ import annotations
@@ -198,7 +200,12 @@ def default_values() -> dict[str, float]:
 
 def defaults_for(airframe: Airframe) -> dict[str, float]:
     """Table defaults with the airframe's envelope: airspeeds (cruise is also the gain
-    scaling speed), bank limits, pitch limits (TECS limits kept inside them)."""
+    scaling speed), bank limits, pitch limits (TECS limits kept inside them); the loop gains
+    of :data:`longwing.control.design.DESIGNED_GAINS` the airframe file does not give in its
+    ``[autopilot]`` table designed from its model at cruise (:func:`~longwing.control.design.
+    designed_defaults`); then the values its ``[autopilot]`` table gives."""
+    from longwing.control.design import DESIGNED_GAINS, designed_defaults
+
     env = airframe.envelope
     vals = default_values()
     vals["AIRSPEED_MIN"] = env.airspeed_min_mps
@@ -211,10 +218,16 @@ def defaults_for(airframe: Airframe) -> dict[str, float]:
     vals["PTCH_LIM_MIN_DEG"] = math.degrees(env.pitch_min_rad)
     vals["TECS_PITCH_MAX"] = min(vals["TECS_PITCH_MAX"], vals["PTCH_LIM_MAX_DEG"])
     vals["TECS_PITCH_MIN"] = max(vals["TECS_PITCH_MIN"], vals["PTCH_LIM_MIN_DEG"])
+    given = dict(airframe.autopilot or ())
+    if any(name not in given for name in DESIGNED_GAINS):
+        vals.update(designed_defaults(airframe))
+    vals.update(given)
     return {k: float(round(v, 9)) for k, v in vals.items()}
 
 
-def _check_value(name: str, value: object) -> float:
+def check_value(name: str, value: object) -> float:
+    """``value`` as a float if ``name`` is a parameter and the value a number in its range;
+    ValueError naming it (and the closest name, or the range) otherwise."""
     if name not in PARAM_INDEX:
         close = difflib.get_close_matches(name, PARAM_INDEX.keys(), n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
@@ -241,7 +254,7 @@ def validate_values(values: Mapping[str, float]) -> dict[str, float]:
     parameter and its allowed range."""
     vals = default_values()
     for name, value in values.items():
-        vals[name] = _check_value(name, value)
+        vals[name] = check_value(name, value)
     _check_order(vals, "AIRSPEED_MIN", "AIRSPEED_CRUISE")
     _check_order(vals, "AIRSPEED_CRUISE", "AIRSPEED_MAX")
     _check_order(vals, "THR_MIN", "THR_MAX")

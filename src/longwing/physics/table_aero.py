@@ -11,6 +11,7 @@ JSBSim's FGAuxiliary defines them (alpha = atan2(w, u), beta = atan2(v, sqrt(u^2
 qbar = rho V^2 / 2, body rates relative to the air) and evaluates the aircraft. Where the
 simulator differs from JSBSim (docs/jsbsim.md, "In the flight core"):
 
+* the Mach and Reynolds numbers take the ISA temperature of the air's density;
 * the control surfaces are the simulator's actuator positions: elevator ``de``, left
   aileron ``da`` and right aileron ``-da`` (and every aircraft input listed in
   ``aileron_slots``, e.g. c172x's ``fcs/effective-aileron-pos``), rudder ``dr``; the flaps
@@ -35,6 +36,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
+from longwing.geo.atmosphere import GAMMA_AIR, R_AIR, RHO0_KGPM3, T0_K
 from longwing.jsbsim import properties as P
 from longwing.jsbsim.aero import aero_forces_moments_si, stall_hysteresis
 from longwing.jsbsim.compile_aero import AeroKernel
@@ -56,6 +58,10 @@ H_B_MAC = P.SLOT["aero/h_b-mac-ft"]
 H_B_CG = P.SLOT["aero/h_b-cg-ft"]
 RHO_SLUGFT3 = P.SLOT["atmosphere/rho-slugs_ft3"]
 GEAR_POS = P.SLOT["gear/gear-pos-norm"]
+MACH = P.SLOT["velocities/mach"]
+RE = P.SLOT["aero/Re"]
+SUTHERLAND_BETA = 1.458e-6  # kg/(m s K^0.5), the 1976 standard's
+SUTHERLAND_S_K = 110.4
 HYST_SLOT = P.SLOT["aero/stall-hyst-norm"]
 CL_SQ_SLOT = P.SLOT["aero/cl-squared"]
 
@@ -69,6 +75,15 @@ class TableAero(NamedTuple):
     drag_scale: float  # factor on the drag (batch dispersion), 1 as the file says
 
 
+@njit(cache=True)
+def isa_temperature_from_density(rho: float) -> float:
+    """The ISA temperature (K) where the standard density is ``rho``: the troposphere's
+    T = T0 (rho/rho0)^(1/(g/(L R) - 1)), 216.65 K above it (Mach and Reynolds numbers of
+    table aerodynamics; the kernels carry density, not height)."""
+    t = T0_K * (rho / RHO0_KGPM3) ** (1.0 / (9.80665 / (0.0065 * R_AIR) - 1.0))
+    return max(t, 216.65)
+
+
 def reset_table_aero(t: TableAero | None) -> None:
     """Clear what the properties keep between evaluations (a flight's start)."""
     if t is not None:
@@ -77,13 +92,10 @@ def reset_table_aero(t: TableAero | None) -> None:
 
 
 @njit(cache=True)
-def table_forces_moments(t: TableAero, u: float, v: float, w: float, p: float, q: float,
-                         r: float, de: float, da: float, dr: float, rho: float,
-                         agl_m: float) -> tuple:  # fmt: skip
-    """Body-axis force (N) and moment about the CG (N m) from the SI state: air-relative
-    velocity, body rates relative to the air, surfaces (rad), density, height over ground."""
+def fill_props(t: TableAero, u: float, v: float, w: float, p: float, q: float, r: float,
+               de: float, da: float, dr: float, rho: float, agl_m: float) -> float:  # fmt: skip
+    """The input properties from the SI state (see the module doc); returns the airspeed."""
     props = t.props
-    k = t.kernel
     vt = math.sqrt(u * u + v * v + w * w)
     uw = math.sqrt(u * u + w * w)
     alpha = math.atan2(w, u) if uw > 0.0 else 0.0
@@ -110,6 +122,10 @@ def table_forces_moments(t: TableAero, u: float, v: float, w: float, p: float, q
     props[H_B_MAC] = hb
     props[H_B_CG] = hb
     props[RHO_SLUGFT3] = rho_slugft3
+    temp_k = isa_temperature_from_density(rho)
+    props[MACH] = vt / math.sqrt(GAMMA_AIR * R_AIR * temp_k)
+    mu = SUTHERLAND_BETA * temp_k**1.5 / (temp_k + SUTHERLAND_S_K)  # Pa s
+    props[RE] = rho * vt * props[P.CBARW_FT] * FT_M / mu
     props[P.ELEVATOR_RAD] = de
     props[P.LEFT_AILERON_RAD] = da
     props[P.RIGHT_AILERON_RAD] = -da
@@ -117,8 +133,27 @@ def table_forces_moments(t: TableAero, u: float, v: float, w: float, p: float, q
     props[GEAR_POS] = 1.0
     for i in range(t.aileron_slots.shape[0]):
         props[t.aileron_slots[i]] = da
-    props[HYST_SLOT] = stall_hysteresis(k, alpha, props[HYST_SLOT])
-    fx, fy, fz, ml, mm, mn = aero_forces_moments_si(k, props)
+    props[HYST_SLOT] = stall_hysteresis(t.kernel, alpha, props[HYST_SLOT])
+    return vt
+
+
+@njit(cache=True)
+def table_forces_moments(t: TableAero, u: float, v: float, w: float, p: float, q: float,
+                         r: float, de: float, da: float, dr: float, rho: float,
+                         agl_m: float) -> tuple:  # fmt: skip
+    """Body-axis force (N) and moment about the CG (N m) from the SI state: air-relative
+    velocity, body rates relative to the air, surfaces (rad), density, height over ground."""
+    vt = fill_props(t, u, v, w, p, q, r, de, da, dr, rho, agl_m)
+    return forces_from_props(t, u, v, w, vt)
+
+
+@njit(cache=True)
+def forces_from_props(t: TableAero, u: float, v: float, w: float, vt: float) -> tuple:
+    """Evaluate the aircraft on the properties filled (:func:`fill_props`), the drag scale
+    applied and CL^2 kept for the next evaluation."""
+    props = t.props
+    alpha = props[P.ALPHA_RAD]
+    fx, fy, fz, ml, mm, mn = aero_forces_moments_si(t.kernel, props)
     if t.drag_scale != 1.0:  # the drag along the air's direction, scaled
         ux, vy, wz = u / vt, v / vt, w / vt
         along = fx * ux + fy * vy + fz * wz  # -drag (N)
