@@ -1,0 +1,48 @@
+"""A JSBSim aircraft flies a mission in the closed loop (issue 16, item 6, for the c172x):
+ground roll and rotation from the runway, the survey's waypoints, the loiter and the
+landing, with gains designed from its own tables (it gives none), in calm air and in an
+8 m/s wind with light turbulence; both end `landed` and `completed`.
+
+Measured 2026-12-08 (`longwing fly examples/short_survey.plan --airframe jsbsim:c172x`):
+calm, seed 1: landed 12 m from the landing point, sink 1.13 m/s; 270@8 light turbulence,
+seed 2: 126 m from the point (a 300 m site radius), sink 0.70 m/s. The c310 is too fast for
+this survey's fence (it breaches it one minute after take-off) and the J3Cub does not trim
+yet (docs/jsbsim.md): not flown here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from longwing.airframe.loader import load_airframe
+from longwing.mission import load_mission
+from longwing.physics.turbulence import Turbulence
+from longwing.physics.wind import parse_wind
+from longwing.sim import closedloop as cl
+from longwing.sim.runner import FlightScenario, fly
+
+pytest.importorskip("jsbsim")
+SURVEY = Path(__file__).resolve().parents[1] / "examples" / "short_survey.plan"
+
+
+@pytest.mark.parametrize(("wind", "turbulence", "seed", "within_m"), [
+    ("calm", Turbulence.NONE, 1, 30.0),
+    ("270@8", Turbulence.LIGHT, 2, 200.0),
+])  # fmt: skip
+def test_c172x_flies_the_survey_from_the_runway_and_lands(wind, turbulence, seed, within_m):
+    af = load_airframe("jsbsim:c172x")
+    assert af.launch.method == "runway" and af.aero.table is not None
+    res = fly(FlightScenario(af, load_mission(SURVEY), wind=parse_wind(wind),
+                             turbulence=turbulence, seed=seed))  # fmt: skip
+    s = res.summary
+    assert s["end_state"] == "landed", (s["end_state"], s["end_reason"])
+    assert s["completed"], s.get("why_not_completed")
+    assert s["touchdown"]["distance_m"] < within_m
+    assert not s["failsafes"]
+    # a ground roll, not a launch: the first 3 s on its wheels (height held), speeding up
+    col = {c: i for i, c in enumerate(cl.LOG_COLUMNS)}
+    roll = res.log[res.log[:, col["t_s"]] <= 3.0]
+    assert abs(roll[-1, col["alt_m"]] - roll[0, col["alt_m"]]) < 0.5
+    assert roll[-1, col["groundspeed_mps"]] > roll[0, col["groundspeed_mps"]] + 3.0
