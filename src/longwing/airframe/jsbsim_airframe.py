@@ -18,8 +18,10 @@ docs/jsbsim.md:
 * ground: the lowest BOGEY contact on the centreline (nose or tail wheel), the lowest pair
   off it (main wheels), and the contact farthest out (a wingtip), with those wheels' mean
   spring, damping and rolling friction;
-* envelope: from the stall speed at the full weight (CLmax of the tables, flaps up): minimum
-  airspeed 1.3 Vs, cruise 1.9 Vs, maximum 2.6 Vs; bank 45 deg (navigation 30), pitch +-25;
+* envelope: from Vs, the least speed at the full weight where the aircraft flies (the stall
+  at CLmax of the tables, flaps up, or the full-up elevator's trim limit in level flight and
+  in a climb, whichever is higher: the planner's own limit): minimum airspeed 1.3 Vs, cruise
+  1.9 Vs, maximum 2.6 Vs; bank 45 deg (navigation 30), pitch +-25;
 * launch: a runway take-off rotating at 1.15 Vs; landing limits of light aircraft (FAR
   23.473 sink, a 10 kt tailwind over 1.3 Vs of ground speed, 8 deg of bank).
 """
@@ -281,7 +283,16 @@ def jsbsim_airframe(name_or_path: str | Path) -> Airframe:
         landing=LandingLimits(2.1, 30.0, math.radians(8.0), math.radians(-5.0),
                               math.radians(15.0), 300.0, 5.1),
     )  # fmt: skip
+    from longwing.planning.performance import PerformanceTable
+
+    full_kg = dry_kg + capacity
     vs = stall_speed_mps(provisional, 0.0, capacity, math.radians(45.0))
+    try:  # the trim-limited (full-up elevator) speeds the planner uses
+        limits = PerformanceTable.build(provisional)
+    except ValueError:  # no performance table (it does not trim: docs/jsbsim.md); the
+        limits = None  # planner says so when asked to plan with it
+    if limits is not None:
+        vs = max(vs, *(float(limits.min_speed_mps(full_kg, 0.0, 1.0, g)) for g in (0.0, 0.15)))
     env = Envelope(1.3 * vs, 1.9 * vs, 2.6 * vs, math.radians(45.0), math.radians(30.0),
                    math.radians(-25.0), math.radians(25.0))  # fmt: skip
     wing_loading_lbft2 = (dry_kg + capacity) / LBM_KG / (m.wing_area_m2 / FT_M**2)
