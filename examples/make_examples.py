@@ -101,26 +101,19 @@ def landing_sequence(
     ]
 
 
-def short_survey() -> Mission:
-    """Take-off from Bell Island, a 4-line camera survey, loiter, landing sequence."""
+def survey_mission(lines, trigger_m: float, fence_en: tuple[tuple[float, float], ...]) -> Mission:
+    """Take-off from Bell Island, climb, a camera survey along ``lines`` (start, end) at 120 m
+    above home, two loiter turns, the landing sequence; fence vertices (east, north) m."""
     home = BELL_ISLAND
     runway_heading = 60.0
     to_point = offset(home.lat_deg, home.lon_deg, runway_heading, 600.0)
     climb = offset(home.lat_deg, home.lon_deg, runway_heading, 1500.0)
-
-    # Survey block south-west of the strip: 4 lines of 1.6 km along 060/240, 150 m apart.
-    origin = offset(home.lat_deg, home.lon_deg, 225.0, 1200.0)
-    lines = []
-    for k in range(4):
-        start = offset(origin[0], origin[1], runway_heading + 90.0, 150.0 * k)
-        end = offset(start[0], start[1], runway_heading + 180.0, 1600.0)
-        lines.append((start, end) if k % 2 == 0 else (end, start))
     items = [
         MissionItem.takeoff(to_point[0], to_point[1], 80.0, REL, pitch_deg=12.0),
         MissionItem.change_speed(22.0),
         MissionItem.waypoint(climb[0], climb[1], 120.0, REL),
         MissionItem.waypoint(lines[0][0][0], lines[0][0][1], 120.0, REL),
-        MissionItem.cam_trigger_distance(40.0),
+        MissionItem.cam_trigger_distance(trigger_m),
     ]
     for start, end in lines:
         items.append(MissionItem.waypoint(start[0], start[1], 120.0, REL))
@@ -133,18 +126,7 @@ def short_survey() -> Mission:
     items.append(MissionItem.change_speed(20.0))
     touchdown = offset(home.lat_deg, home.lon_deg, runway_heading, 100.0)
     items += landing_sequence(touchdown, runway_heading, 1500.0, 50.0, 0.0, REL, 40.0)
-
-    fence_vertices = tuple(
-        local(home.lat_deg, home.lon_deg, e, n)
-        for e, n in (
-            (-3600.0, -3300.0),
-            (300.0, -3400.0),
-            (2400.0, -300.0),
-            (2600.0, 2200.0),
-            (-200.0, 1200.0),
-            (-3800.0, -200.0),
-        )
-    )
+    fence_vertices = tuple(local(home.lat_deg, home.lon_deg, e, n) for e, n in fence_en)
     rally = offset(home.lat_deg, home.lon_deg, 150.0, 800.0)
     return Mission(
         home=home,
@@ -156,62 +138,34 @@ def short_survey() -> Mission:
         rally=(RallyPoint(rally[0], rally[1], 80.0, REL),),
         cruise_speed_mps=22.0,
     )
+
+
+def _lines(origin, step_azimuth_deg: float, spacing_m: float, n: int, length_m: float):
+    """``n`` lawnmower lines of ``length_m`` along 240 deg, ``spacing_m`` apart."""
+    lines = []
+    for k in range(n):
+        start = offset(origin[0], origin[1], step_azimuth_deg, spacing_m * k)
+        end = offset(start[0], start[1], 240.0, length_m)
+        lines.append((start, end) if k % 2 == 0 else (end, start))
+    return lines
+
+
+def short_survey() -> Mission:
+    """Take-off from Bell Island, a 4-line camera survey, loiter, landing sequence."""
+    # Survey block south-west of the strip: 4 lines of 1.6 km along 060/240, 150 m apart.
+    origin = offset(BELL_ISLAND.lat_deg, BELL_ISLAND.lon_deg, 225.0, 1200.0)
+    fence = ((-3600.0, -3300.0), (300.0, -3400.0), (2400.0, -300.0), (2600.0, 2200.0),
+             (-200.0, 1200.0), (-3800.0, -200.0))  # fmt: skip
+    return survey_mission(_lines(origin, 150.0, 150.0, 4, 1600.0), 40.0, fence)
 
 
 def bay_survey() -> Mission:
     """About an hour: take-off from Bell Island, a 10-line camera survey of Conception Bay
     north-west of the island (lines of 5 km, 300 m apart), loiter, landing sequence."""
-    home = BELL_ISLAND
-    runway_heading = 60.0
-    to_point = offset(home.lat_deg, home.lon_deg, runway_heading, 600.0)
-    climb = offset(home.lat_deg, home.lon_deg, runway_heading, 1500.0)
-    origin = offset(home.lat_deg, home.lon_deg, 330.0, 3000.0)
-    lines = []
-    for k in range(10):
-        start = offset(origin[0], origin[1], runway_heading - 90.0, 300.0 * k)
-        end = offset(start[0], start[1], runway_heading + 180.0, 5000.0)
-        lines.append((start, end) if k % 2 == 0 else (end, start))
-    items = [
-        MissionItem.takeoff(to_point[0], to_point[1], 80.0, REL, pitch_deg=12.0),
-        MissionItem.change_speed(22.0),
-        MissionItem.waypoint(climb[0], climb[1], 120.0, REL),
-        MissionItem.waypoint(lines[0][0][0], lines[0][0][1], 120.0, REL),
-        MissionItem.cam_trigger_distance(60.0),
-    ]
-    for start, end in lines:
-        items.append(MissionItem.waypoint(start[0], start[1], 120.0, REL))
-        items.append(MissionItem.waypoint(end[0], end[1], 120.0, REL))
-    items.append(MissionItem.cam_trigger_distance(0.0))
-    loiter = offset(home.lat_deg, home.lon_deg, 200.0, 1800.0)
-    items.append(
-        MissionItem.loiter_turns(loiter[0], loiter[1], 100.0, REL, turns=2.0, radius_m=-150.0)
-    )
-    items.append(MissionItem.change_speed(20.0))
-    touchdown = offset(home.lat_deg, home.lon_deg, runway_heading, 100.0)
-    items += landing_sequence(touchdown, runway_heading, 1500.0, 50.0, 0.0, REL, 40.0)
-    fence_vertices = tuple(
-        local(home.lat_deg, home.lon_deg, e, n)
-        for e, n in (
-            (-3600.0, -3300.0),
-            (300.0, -3400.0),
-            (2400.0, -300.0),
-            (2600.0, 2200.0),
-            (-1000.0, 7600.0),
-            (-9500.0, 3000.0),
-            (-9000.0, -500.0),
-        )
-    )
-    rally = offset(home.lat_deg, home.lon_deg, 150.0, 800.0)
-    return Mission(
-        home=home,
-        items=tuple(items),
-        fence=Fence(
-            polygons=(FencePolygon(fence_vertices, inclusion=True),),
-            max_alt_above_home_m=150.0,
-        ),
-        rally=(RallyPoint(rally[0], rally[1], 80.0, REL),),
-        cruise_speed_mps=22.0,
-    )
+    origin = offset(BELL_ISLAND.lat_deg, BELL_ISLAND.lon_deg, 330.0, 3000.0)
+    fence = ((-3600.0, -3300.0), (300.0, -3400.0), (2400.0, -300.0), (2600.0, 2200.0),
+             (-1000.0, 7600.0), (-9500.0, 3000.0), (-9000.0, -500.0))  # fmt: skip
+    return survey_mission(_lines(origin, -30.0, 300.0, 10, 5000.0), 60.0, fence)
 
 
 def long_range() -> Mission:
