@@ -46,3 +46,21 @@ def test_c172x_flies_the_survey_from_the_runway_and_lands(wind, turbulence, seed
     roll = res.log[res.log[:, col["t_s"]] <= 3.0]
     assert abs(roll[-1, col["alt_m"]] - roll[0, col["alt_m"]]) < 0.5
     assert roll[-1, col["groundspeed_mps"]] > roll[0, col["groundspeed_mps"]] + 3.0
+
+
+def test_airframes_lists_the_jsbsim_piston_aircraft_and_each_named_loads():
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("longwing")
+    plain = subprocess.run([str(exe), "airframes"], capture_output=True, text=True, check=True)
+    assert plain.stdout.split() == ["aerosonde"]
+    res = subprocess.run([str(exe), "airframes", "--jsbsim"], capture_output=True, text=True,
+                         check=True)  # fmt: skip
+    names = res.stdout.split()
+    assert names[0] == "aerosonde"
+    for name in ("jsbsim:c172x", "jsbsim:c310", "jsbsim:J3Cub", "jsbsim:pa28"):
+        assert name in names
+    for name in ("jsbsim:mk82", "jsbsim:737", "jsbsim:f16", "jsbsim:ball"):  # no piston engine
+        assert name not in names
+    assert load_airframe("jsbsim:c172p").aero.table is not None  # a listed one loads

@@ -55,10 +55,20 @@ AirframeOpt = Annotated[
 
 
 @app.command()
-def airframes() -> None:
-    """List the bundled airframes."""
+def airframes(
+    jsbsim: Annotated[
+        bool, typer.Option("--jsbsim", help="Also the installed jsbsim package's aircraft.")
+    ] = False,
+) -> None:
+    """List the bundled airframes; with --jsbsim also the aircraft of the installed jsbsim
+    package longwing can fly (piston engines), as --airframe jsbsim:NAME takes them."""
     for name in list_bundled_airframes():
         out.print(name)
+    if jsbsim:
+        from longwing.airframe.jsbsim_catalog import list_jsbsim_aircraft
+
+        for name in list_jsbsim_aircraft():
+            out.print(name)
 
 
 @app.command()
