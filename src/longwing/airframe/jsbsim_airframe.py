@@ -10,9 +10,9 @@ docs/jsbsim.md:
   with their CG; inertia of the empty aircraft (JSBSim's; the point masses' own inertia
   about the CG is added as JSBSim does, m d^2); the tanks' capacity is the fuel capacity,
   the fuel a point mass at that CG (longwing's mass model);
-* engine: the first engine's ``maxhp`` and ``bsfc`` (or FGPiston's estimate; read by
-  :mod:`longwing.jsbsim.propulsion_model`) in longwing's engine law (Gagg-Ferrar lapse,
-  a propeller efficiency of 0.8), one engine's power times the number of engines;
+* engine: the first engine's ``maxhp`` and ``bsfc`` (piston engines) in longwing's engine
+  law (Gagg-Ferrar lapse, a propeller efficiency of 0.8), one engine's power times the
+  number of engines;
 * surfaces: the limits of the actuator (or surface scale) writing each surface's position,
   else 20 deg; rates 1.57 rad/s (JSBSim's c172x aileron actuator);
 * ground: the lowest BOGEY contact on the centreline (nose or tail wheel), the lowest pair
@@ -44,11 +44,9 @@ from longwing.airframe.params import (
     MassParams,
     PropulsionParams,
 )
-from longwing.jsbsim import properties as P
 from longwing.jsbsim.compile_aero import compile_aircraft, new_props
 from longwing.jsbsim.errors import JSBSimModelError
-from longwing.jsbsim.propulsion_model import load_propulsion
-from longwing.jsbsim.units import FT_M, IN_M, LBF_N, LBM_KG
+from longwing.jsbsim.units import FT_M, LBF_N, LBM_KG
 from longwing.jsbsim.xml_model import AircraftModel, Location, load_aircraft
 from longwing.jsbsim.xml_tree import LineElement, number, parse_xml
 from longwing.physics.table_aero import TableAero
@@ -56,6 +54,7 @@ from longwing.physics.table_aero import TableAero
 G0_MPS2 = 9.80665
 HP_W = 745.6998715822702
 LB_PER_HPH_TO_KG_PER_J = LBM_KG / (HP_W * 3600.0)
+DEFAULT_BSFC_LB_HPH = 0.45
 PROP_ETA = 0.8
 SURFACE_DEFAULT_RAD = math.radians(20.0)
 SURFACE_RATE_RADPS = 1.57
@@ -153,31 +152,29 @@ def _ground(root: LineElement, model: AircraftModel, cg: Location) -> GroundPara
     )  # fmt: skip
 
 
-def _engine(model: AircraftModel) -> tuple[PropulsionParams, float]:
-    """(longwing's engine law from the first engine's maxhp and bsfc, times the number of
-    engines; the fuel tanks' capacity, kg), from the aircraft's propulsion as
-    :func:`longwing.jsbsim.propulsion_model.load_propulsion` reads it."""
+def _engine(model: AircraftModel) -> PropulsionParams:
     if not model.engines:
         raise JSBSimModelError(f"{model.path}: no engine: longwing flies powered aircraft")
-    prop = load_propulsion(model.path)
-    eng = prop.engines[0].piston
-    power_w = eng.max_power_w * len(prop.engines)
-    capacity = sum(t.capacity_kg for t in prop.tanks if t.kind == "FUEL")
-    if capacity <= 0.0:
-        raise JSBSimModelError(f"{model.path}: no fuel tank with a <capacity>")
-    law = PropulsionParams(power_sl_w=power_w, lapse_a=1.132, lapse_b=0.132, rho0_kgpm3=1.225,
-                           prop_eta=PROP_ETA, thrust_min_speed_mps=5.0,
-                           bsfc_kg_per_j=eng.isfc_lb_hp_h * LB_PER_HPH_TO_KG_PER_J,
-                           idle_power_w=0.05 * power_w)  # fmt: skip
-    return law, capacity
+    eng = parse_xml(model.engines[0].engine_path)
+    if eng.tag != "piston_engine" or eng.find("maxhp") is None:
+        raise JSBSimModelError(f"{model.engines[0].engine_path}: a <piston_engine> with <maxhp> "
+                               f"is needed (found <{eng.tag}>)")  # fmt: skip
+    power_w = number(eng.find("maxhp")) * HP_W * len(model.engines)
+    bsfc = number(eng.find("bsfc")) if eng.find("bsfc") is not None else DEFAULT_BSFC_LB_HPH
+    return PropulsionParams(power_sl_w=power_w, lapse_a=1.132, lapse_b=0.132,
+                            rho0_kgpm3=1.225, prop_eta=PROP_ETA, thrust_min_speed_mps=5.0,
+                            bsfc_kg_per_j=bsfc * LB_PER_HPH_TO_KG_PER_J,
+                            idle_power_w=0.05 * power_w)  # fmt: skip
 
 
 def _table_aero(model: AircraftModel, cg: Location) -> TableAero:
     compiled = compile_aircraft(model)
     props = new_props(compiled)
     k = compiled.kernel
-    props[P.CG_X_IN], props[P.CG_Y_IN], props[P.CG_Z_IN] = (cg.x_m / IN_M, cg.y_m / IN_M,
-                                                            cg.z_m / IN_M)  # fmt: skip
+    from longwing.jsbsim import properties as P
+
+    props[P.CG_X_IN], props[P.CG_Y_IN], props[P.CG_Z_IN] = (cg.x_m / 0.0254, cg.y_m / 0.0254,
+                                                            cg.z_m / 0.0254)  # fmt: skip
     aileron = []
     for name in compiled.aircraft_inputs:
         if name not in AILERON_INPUTS:
@@ -260,7 +257,15 @@ def jsbsim_airframe(name_or_path: str | Path) -> Airframe:
         alpha0_rad=0.3, table=table,
     )  # fmt: skip
     aero = _linear_summary(aero)
-    engine, capacity = _engine(model)
+    tanks = root.findall("propulsion/tank")
+    capacity = 0.0
+    for t in tanks:
+        cap = t.find("capacity")
+        if cap is not None:
+            unit = cap.get("unit", "LBS").upper()
+            capacity += number(cap) * (1.0 if unit == "KG" else LBM_KG)
+    if capacity <= 0.0:
+        raise JSBSimModelError(f"{model.path}: no fuel tank with a <capacity>")
     mass = MassParams(dry_mass_kg=dry_kg, Jx=jx, Jy=jy, Jz=jz, Jxz=jxz,
                       fuel_capacity_kg=capacity)  # fmt: skip
     surfaces = ("fcs/elevator-pos-rad", "fcs/left-aileron-pos-rad", "fcs/rudder-pos-rad")
@@ -269,7 +274,7 @@ def jsbsim_airframe(name_or_path: str | Path) -> Airframe:
                          lim["fcs/rudder-pos-rad"], SURFACE_RATE_RADPS, SURFACE_RATE_RADPS,
                          SURFACE_RATE_RADPS, 1.0)  # fmt: skip
     provisional = Airframe(
-        name=model.name, source=model.path, aero=aero, mass=mass, prop=engine,
+        name=model.name, source=model.path, aero=aero, mass=mass, prop=_engine(model),
         actuators=act, envelope=Envelope(10.0, 20.0, 30.0, math.radians(45.0),
                                          math.radians(30.0), math.radians(-25.0),
                                          math.radians(25.0)),
